@@ -1,0 +1,4 @@
+"""School report kit."""
+from kit._version import __version__
+
+__all__ = ["__version__"]
