@@ -1,0 +1,211 @@
+"""``kit build``: validated data -> every figure for every entity -> the facts store.
+
+The orchestration layer: it reads the framework, validates the data into DuckDB, runs the
+metric functions once over the whole data set and writes the facts tables. No state's
+rule is decided here; the framework supplies every number.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import time
+from collections.abc import Callable
+from dataclasses import asdict, dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+
+import duckdb
+import pandas as pd
+
+from kit._version import __version__
+from kit.data.validate import validate_data
+from kit.facts import write_facts
+from kit.frameworks.loader import Framework, LevelPointsModel, load_framework
+from kit.metrics.groups import groups_frame
+from kit.metrics.indexes import level_points_index, proficiency_index
+from kit.metrics.performance import count_by_entity, level_counts_table, performance_table
+
+
+@dataclass(frozen=True)
+class BuildResult:
+    facts: str
+    framework: str
+    seconds: float
+    table_rows: dict[str, int]
+    rejected: dict[str, int]
+    warnings: tuple[str, ...] = field(default_factory=tuple)
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+
+def _entities(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
+    """School, district and state rows per year with display names and tested grades."""
+    return con.execute(
+        """
+        WITH tested AS (
+            SELECT year, school_id, string_agg(DISTINCT CAST(grade AS VARCHAR), ',' ORDER BY
+                   CAST(grade AS VARCHAR)) AS grades
+            FROM assessments GROUP BY year, school_id
+        ),
+        schools AS (
+            SELECT s.year, s.school_id, min(s.district_id) AS district_id,
+                   coalesce(mode(s.school_name), s.school_id) AS name,
+                   coalesce(mode(s.district_name), min(s.district_id)) AS district_name,
+                   count(*) AS n_students
+            FROM students s GROUP BY s.year, s.school_id
+        )
+        SELECT year, 'school' AS entity_type, school_id AS entity_id, name, district_id,
+               district_name, n_students, t.grades
+        FROM schools LEFT JOIN tested t USING (year, school_id)
+        UNION ALL
+        SELECT year, 'district', district_id, district_name, district_id, district_name,
+               sum(n_students), NULL
+        FROM schools GROUP BY year, district_id, district_name
+        UNION ALL
+        SELECT year, 'state', 'STATE', 'State', NULL, NULL, sum(n_students), NULL
+        FROM schools GROUP BY year
+        ORDER BY year, entity_type, entity_id
+        """
+    ).df()
+
+
+def _index_models_frame(fw: Framework) -> pd.DataFrame:
+    rows = []
+    for mid, spec in fw.index_models.items():
+        rng = getattr(spec, "range", None)
+        rows.append(
+            {
+                "model": mid,
+                "name": spec.name,
+                "kind": spec.kind,
+                "range_low": rng[0] if rng else None,
+                "range_high": rng[1] if rng else None,
+                "verified": spec.verified,
+                "source": spec.source,
+                "note": spec.note,
+                "headline": mid == fw.headline_model,
+            }
+        )
+    return pd.DataFrame(rows)
+
+
+def compute_index_scores(
+    counts: pd.DataFrame, performance: pd.DataFrame, fw: Framework
+) -> pd.DataFrame:
+    """Every index model of the framework for every row of the counts."""
+    frames = []
+    for mid, spec in fw.index_models.items():
+        if isinstance(spec, LevelPointsModel):
+            frames.append(
+                level_points_index(
+                    counts,
+                    model=mid,
+                    points=spec.points,
+                    denominator=spec.denominator,
+                    not_tested_points=spec.not_tested_points,
+                    scale=spec.scale,
+                    reporting_min_n=fw.reporting_min_n,
+                )
+            )
+        else:
+            frames.append(
+                proficiency_index(
+                    performance,
+                    model=mid,
+                    amo_by_grade=spec.amo_by_grade,
+                    reporting_min_n=fw.reporting_min_n,
+                )
+            )
+    return pd.concat(frames, ignore_index=True)
+
+
+def _data_hash(file_hashes: dict[str, str]) -> str:
+    joined = "\n".join(f"{k}:{v}" for k, v in sorted(file_hashes.items()))
+    return hashlib.sha256(joined.encode()).hexdigest()
+
+
+def build_facts(
+    data_dir: str | Path,
+    out: str | Path = "output/facts.duckdb",
+    *,
+    framework: str | Path = "ma",
+    rejected_dir: str | Path | None = None,
+    progress: Callable[[str], None] | None = None,
+) -> BuildResult:
+    """Validate ``data_dir`` and write the facts store ``out``.
+
+    Rejected rows are excluded, written to ``rejected_dir`` (default: ``rejected/`` beside
+    the facts store) and counted in the ``runs`` table; the build still succeeds.
+    """
+    say = progress or (lambda _msg: None)
+    started = datetime.now(UTC)
+    t0 = time.perf_counter()
+    fw = load_framework(framework)
+    out = Path(out)
+    rejected_dir = Path(rejected_dir) if rejected_dir else out.parent / "rejected"
+    con = duckdb.connect()
+    say("validating input")
+    result = validate_data(data_dir, rejected_dir=rejected_dir, levels=fw.n_levels, con=con)
+    say("counting students by entity, grade and group")
+    counts = count_by_entity(
+        con,
+        n_levels=fw.n_levels,
+        proficient_level=fw.proficient_level,
+        sublevel_cuts=fw.sublevel_cuts,
+    )
+    say("computing performance and indexes")
+    performance = performance_table(counts, reporting_min_n=fw.reporting_min_n)
+    tables = {
+        "performance": performance,
+        "level_counts": level_counts_table(counts, n_levels=fw.n_levels),
+        "index_scores": compute_index_scores(counts, performance, fw),
+        "entities": _entities(con),
+        "groups": groups_frame(),
+        "index_models": _index_models_frame(fw),
+        "levels": pd.DataFrame([lv.model_dump() for lv in fw.levels]),
+    }
+    warnings = []
+    if any(result.rejected_counts.values()):
+        total = sum(result.rejected_counts.values())
+        warnings.append(
+            f"{total} input row(s) were rejected and left out; see {rejected_dir}/ for each "
+            "row, column and reason."
+        )
+    finished = datetime.now(UTC)
+    tables["runs"] = pd.DataFrame(
+        [
+            {
+                "kit_version": __version__,
+                "framework": fw.id,
+                "framework_name": fw.name,
+                "framework_verified": fw.verified,
+                "framework_unverified": json.dumps(fw.unverified),
+                "reporting_min_n": fw.reporting_min_n,
+                "accountability_min_n": fw.accountability_min_n,
+                "proficient_level": fw.proficient_level,
+                "headline_model": fw.headline_model,
+                "data_dir": str(data_dir),
+                "data_hash": _data_hash(result.file_hashes),
+                "input_hashes": json.dumps(result.file_hashes, sort_keys=True),
+                "row_counts": json.dumps([s.to_dict() for s in result.summaries]),
+                "rows_read": sum(s.read for s in result.summaries),
+                "rows_accepted": sum(s.accepted for s in result.summaries),
+                "rows_rejected": sum(s.rejected for s in result.summaries),
+                "started_at": started.isoformat(timespec="seconds"),
+                "finished_at": finished.isoformat(timespec="seconds"),
+            }
+        ]
+    )
+    say("writing the facts store")
+    write_facts(out, tables)
+    con.close()
+    return BuildResult(
+        facts=str(out),
+        framework=fw.id,
+        seconds=round(time.perf_counter() - t0, 2),
+        table_rows={name: len(frame) for name, frame in tables.items()},
+        rejected=dict(result.rejected_counts),
+        warnings=tuple(warnings),
+    )

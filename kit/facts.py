@@ -1,0 +1,158 @@
+"""Write and read the facts store (CONTRACT.md section 3): one DuckDB file.
+
+The build writes every table at once into a temporary file that replaces the target only
+when complete, so a reader never sees half a store. Notebooks open it read-only through
+:func:`read_facts` and ask for one entity's rows; the store is never re-derived per report.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+from pathlib import Path
+
+import duckdb
+import pandas as pd
+
+from kit.errors import FactsError, ParameterError
+
+REQUIRED_TABLES = ("runs", "entities", "groups", "index_models", "performance", "level_counts",
+                   "index_scores")
+
+
+def write_facts(path: str | Path, tables: dict[str, pd.DataFrame]) -> Path:
+    """Write ``tables`` (name -> DataFrame) as a new DuckDB file at ``path``, atomically."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    os.close(fd)
+    os.unlink(tmp)  # duckdb wants to create the file itself
+    try:
+        con = duckdb.connect(tmp)
+        try:
+            for name, frame in tables.items():
+                con.register("_frame", frame)
+                con.execute(f'CREATE TABLE "{name}" AS SELECT * FROM _frame')
+                con.unregister("_frame")
+            con.execute("CHECKPOINT")
+        finally:
+            con.close()
+        os.replace(tmp, path)
+    finally:
+        for leftover in (tmp, tmp + ".wal"):
+            if os.path.exists(leftover):
+                os.unlink(leftover)
+    return path
+
+
+class Facts:
+    """A read-only view of one facts store.
+
+    Parameters
+    ----------
+    path
+        The DuckDB file written by ``kit build``.
+    """
+
+    def __init__(self, path: str | Path) -> None:
+        self.path = Path(path)
+        if not self.path.is_file():
+            raise FactsError(
+                f"No facts store at {self.path}.",
+                fix="Build it first: kit build DATA_DIR --out " + str(self.path),
+            )
+        try:
+            self.con = duckdb.connect(str(self.path), read_only=True)
+        except duckdb.Error as exc:
+            raise FactsError(f"{self.path} is not a readable facts store: {exc}") from None
+        present = set(self.con.execute("SELECT table_name FROM duckdb_tables()").df()["table_name"])
+        missing = [t for t in REQUIRED_TABLES if t not in present]
+        if missing:
+            raise FactsError(
+                f"{self.path} lacks the table(s) {', '.join(missing)}: it was built by another "
+                "version of the kit or is not a facts store.",
+                fix="Rebuild it with kit build.",
+            )
+        self.tables = sorted(present)
+
+    def close(self) -> None:
+        self.con.close()
+
+    def __enter__(self) -> Facts:
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+    def sql(self, query: str, params: list | None = None) -> pd.DataFrame:
+        """Run a read-only SQL query against the store."""
+        return self.con.execute(query, params or []).df()
+
+    def table(self, name: str, **filters) -> pd.DataFrame:
+        """Rows of one table where each ``column=value`` filter holds (lists mean IN)."""
+        if name not in self.tables:
+            raise FactsError(f"The facts store has no table {name!r}; it has {', '.join(self.tables)}.")
+        where, params = [], []
+        for col, val in filters.items():
+            if val is None:
+                continue
+            if isinstance(val, list | tuple | set):
+                vals = list(val)
+                where.append(f'"{col}" IN ({", ".join("?" * len(vals))})')
+                params += vals
+            else:
+                where.append(f'"{col}" = ?')
+                params.append(val)
+        clause = f" WHERE {' AND '.join(where)}" if where else ""
+        return self.sql(f'SELECT * FROM "{name}"{clause}', params)
+
+    def run(self) -> dict:
+        """The latest build's provenance (kit version, framework, input hashes, counts)."""
+        row = self.sql("SELECT * FROM runs ORDER BY finished_at DESC LIMIT 1").iloc[0].to_dict()
+        for key in ("input_hashes", "row_counts", "parameters", "framework_unverified"):
+            if isinstance(row.get(key), str):
+                row[key] = json.loads(row[key])
+        return row
+
+    @property
+    def framework(self) -> str:
+        return str(self.run()["framework"])
+
+    def years(self) -> list[int]:
+        return [int(y) for y in self.sql("SELECT DISTINCT year FROM entities ORDER BY year")["year"]]
+
+    def latest_year(self) -> int:
+        return self.years()[-1]
+
+    def entity(self, entity_id: str, year: int | None = None) -> dict:
+        """The entity's row of ``entities`` (type, name, district) for the year."""
+        year = year or self.latest_year()
+        rows = self.table("entities", entity_id=entity_id, year=year)
+        if rows.empty:
+            known = self.sql(
+                "SELECT entity_id FROM entities WHERE year = ? AND entity_type = 'school' "
+                "ORDER BY entity_id LIMIT 8",
+                [year],
+            )["entity_id"].tolist()
+            raise ParameterError(
+                f"No entity {entity_id!r} in the facts for {year}. Schools include: "
+                f"{', '.join(known)}."
+            )
+        return rows.iloc[0].to_dict()
+
+    def schools(self, year: int | None = None, district_id: str | None = None) -> pd.DataFrame:
+        """Schools of the year (optionally of one district), ordered by id."""
+        year = year or self.latest_year()
+        rows = self.table("entities", year=year, entity_type="school", district_id=district_id)
+        return rows.sort_values("entity_id").reset_index(drop=True)
+
+    def districts(self, year: int | None = None) -> pd.DataFrame:
+        year = year or self.latest_year()
+        rows = self.table("entities", year=year, entity_type="district")
+        return rows.sort_values("entity_id").reset_index(drop=True)
+
+
+def read_facts(path: str | Path = "output/facts.duckdb") -> Facts:
+    """Open a facts store read-only (what every notebook does first)."""
+    return Facts(path)
