@@ -166,9 +166,10 @@ def build_facts(
         "index_models": _index_models_frame(fw),
         "levels": pd.DataFrame([lv.model_dump() for lv in fw.levels]),
     }
+    rejected = {s.table: s.rejected for s in result.summaries}
     warnings = []
-    if any(result.rejected_counts.values()):
-        total = sum(result.rejected_counts.values())
+    if any(rejected.values()):
+        total = sum(rejected.values())
         warnings.append(
             f"{total} input row(s) were rejected and left out; see {rejected_dir}/ for each "
             "row, column and reason."
@@ -206,6 +207,6 @@ def build_facts(
         framework=fw.id,
         seconds=round(time.perf_counter() - t0, 2),
         table_rows={name: len(frame) for name, frame in tables.items()},
-        rejected=dict(result.rejected_counts),
+        rejected=rejected,
         warnings=tuple(warnings),
     )

@@ -1,1 +1,1 @@
-"""kit.charts"""
+"""Charts with alt text (``plot_*``)."""

@@ -6,7 +6,9 @@ suppression) and, where a hidden count could be recovered by subtraction, hides 
 partner too (complementary suppression):
 
 - a group and its complement add up to all students (``swd`` + ``non_swd`` = ``all``), so
-  when one of the pair is hidden the other is hidden as well.
+  when one of the pair is hidden the other is hidden as well;
+- the parts of a partition (race/ethnicity, gender) add up to all students, so when just
+  one part is hidden the smallest shown part is hidden too.
 
 The stored facts keep every figure (for internal checks); only the view is suppressed.
 """
@@ -18,7 +20,7 @@ from collections.abc import Sequence
 import numpy as np
 import pandas as pd
 
-from kit.metrics.groups import GROUPS
+from kit.metrics.groups import GROUPS, PARTITIONS
 
 SUPPRESSED_TEXT = "fewer than {min_n} students — not reported"
 
@@ -33,12 +35,37 @@ def is_small(n: pd.Series | np.ndarray, min_n: int) -> np.ndarray:
     return np.nan_to_num(arr, nan=0.0) < min_n
 
 
-def _complementary(df: pd.DataFrame, hidden: np.ndarray, key_cols: Sequence[str]) -> np.ndarray:
-    """Extend ``hidden`` so no hidden group can be recovered from its complement and all."""
+def _complementary(
+    df: pd.DataFrame, hidden: np.ndarray, key_cols: Sequence[str], n: np.ndarray
+) -> np.ndarray:
+    """Extend ``hidden`` so no hidden group can be recovered by subtraction."""
     if "group" not in df.columns:
         return hidden
     hidden = hidden.copy()
     frame = df[list(key_cols) + ["group"]].assign(_hidden=hidden, _pos=np.arange(len(df)))
+    hidden = _pairs(frame, hidden, key_cols)
+    return _partitions(frame.assign(_hidden=hidden, _n=n), hidden, key_cols)
+
+
+def _partitions(frame: pd.DataFrame, hidden: np.ndarray, key_cols: Sequence[str]) -> np.ndarray:
+    """Where one part of a partition is hidden, hide its smallest shown part as well."""
+    for members in PARTITIONS:
+        parts = frame[frame["group"].isin(members)]
+        if parts.empty:
+            continue
+        keys = list(key_cols) or ["_all"]
+        parts = parts.assign(_all=0)
+        n_hidden = parts.groupby(keys, sort=False)["_hidden"].transform("sum")
+        lone = parts[(n_hidden == 1) & ~parts["_hidden"]]
+        if lone.empty:
+            continue
+        smallest = lone.sort_values(["_n", "group"], kind="stable").groupby(keys, sort=False).head(1)
+        hidden[smallest["_pos"].to_numpy()] = True
+    return hidden
+
+
+def _pairs(frame: pd.DataFrame, hidden: np.ndarray, key_cols: Sequence[str]) -> np.ndarray:
+    """Hide both of a group and its complement when either is hidden."""
     for group, complement in COMPLEMENT_PAIRS:
         a = frame[frame["group"] == group]
         b = frame[frame["group"] == complement]
@@ -89,7 +116,8 @@ def suppress(
             if c in df.columns
         ]
     small = is_small(df[n_col], min_n)
-    hidden = _complementary(df, small, key_cols)
+    n = np.nan_to_num(np.asarray(df[n_col], dtype="float64"), nan=0.0)
+    hidden = _complementary(df, small, key_cols, n)
     out = df.copy()
     cols = [n_col, *[c for c in value_cols if c != n_col]]
     for col in cols:

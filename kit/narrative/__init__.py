@@ -1,1 +1,1 @@
-"""kit.narrative"""
+"""Sentences built from facts (``describe_*``)."""

@@ -1,0 +1,55 @@
+# The two commands of the README (make demo, make test) and the targets CI and developers use.
+# Each target creates or reuses .venv and installs what it needs, so a fresh machine with
+# Python 3.11+ and pip is enough.
+
+PYTHON ?= python3
+VENV   := .venv
+PY     := $(VENV)/bin/python
+KIT    := $(VENV)/bin/kit
+DEMO   := data/demo
+OUT    := output
+FACTS  := $(OUT)/facts.duckdb
+
+.PHONY: demo test lint bench test-update clean help
+
+help:
+	@echo "make demo         generate the demo district, validate, build facts, render every report"
+	@echo "make test         install the dev extras and run the whole test suite"
+	@echo "make lint         ruff over kit/ and tests/"
+	@echo "make bench        time the build at state scale and record it (docs/performance.md)"
+	@echo "make test-update  refresh narrative snapshots after an intended wording change"
+
+$(VENV)/.installed: pyproject.toml
+	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python 3.11 or newer is needed: set PYTHON=python3.11")'
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e .
+	touch $@
+
+$(VENV)/.dev-installed: $(VENV)/.installed
+	$(PY) -m pip install --quiet -e ".[dev]"
+	touch $@
+
+demo: $(VENV)/.installed
+	$(KIT) demo-data --out $(DEMO)
+	$(KIT) validate $(DEMO) --rejected $(OUT)/rejected || test $$? -eq 1
+	$(KIT) build $(DEMO) --out $(FACTS)
+	$(KIT) batch --facts $(FACTS) --out $(OUT) --formats html,pdf
+	@echo
+	@echo "Reports are in $(OUT)/<year>/<district>/<school>/ ; open $(OUT)/$$($(PY) -c 'import kit; print(kit.read_facts("$(FACTS)").latest_year())')/index.html"
+
+test: $(VENV)/.dev-installed
+	$(PY) -m pytest -n 2 --dist loadfile
+
+test-update: $(VENV)/.dev-installed
+	$(PY) -m pytest tests/narrative --snapshot-update
+
+lint: $(VENV)/.dev-installed
+	$(VENV)/bin/ruff check kit tests
+
+bench: $(VENV)/.dev-installed
+	$(PY) -m kit.bench
+
+clean:
+	rm -rf $(OUT)/* $(DEMO) .pytest_cache
+	touch $(OUT)/.gitkeep

@@ -1,0 +1,77 @@
+"""The house style: one palette, one font size, figures that survive greyscale print."""
+
+from __future__ import annotations
+
+import base64
+import io
+from dataclasses import dataclass
+
+import matplotlib
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt  # noqa: E402
+from matplotlib.figure import Figure  # noqa: E402
+
+# Below-proficient levels in oranges, proficient and above in blues (colour-blind safe:
+# no red/green contrast), dark-light-light-dark so the two ends stay apart in greyscale.
+LEVEL_COLOURS = {
+    4: ["#A6561B", "#F0B86E", "#8CC0E3", "#1F5F99"],
+    5: ["#A6561B", "#F0B86E", "#D9D9D9", "#8CC0E3", "#1F5F99"],
+}
+ACCENT = "#1F5F99"
+MUTED = "#6B6B6B"
+TEXT = "#1A1A1A"
+
+RC = {
+    "font.size": 9,
+    "font.family": "DejaVu Sans",
+    "axes.edgecolor": MUTED,
+    "axes.labelcolor": TEXT,
+    "axes.titlesize": 10,
+    "axes.titleweight": "bold",
+    "axes.spines.top": False,
+    "axes.spines.right": False,
+    "xtick.color": TEXT,
+    "ytick.color": TEXT,
+    "svg.hashsalt": "kit",
+}
+
+
+@dataclass(frozen=True)
+class Chart:
+    """A figure and the sentence that says what it shows (the HTML ``alt`` text)."""
+
+    fig: Figure
+    alt: str
+    title: str
+
+    def to_dict(self) -> dict:
+        return {"alt": self.alt, "title": self.title}
+
+    def png(self, dpi: int = 144) -> bytes:
+        buf = io.BytesIO()
+        # No Software/date metadata: the same data give byte-identical images.
+        self.fig.savefig(buf, format="png", dpi=dpi, bbox_inches="tight",
+                         metadata={"Software": None})
+        return buf.getvalue()
+
+
+def new_figure(width: float = 7.0, height: float = 3.0) -> tuple[Figure, plt.Axes]:
+    with plt.rc_context(RC):
+        fig, ax = plt.subplots(figsize=(width, height), layout="constrained")
+    return fig, ax
+
+
+def show_chart(chart: Chart) -> None:
+    """Display a chart in a notebook as a PNG that carries its alt text, then free it."""
+    from IPython.display import display
+
+    png = chart.png(dpi=144)
+    # Shown at 96 px per inch: 144 dpi images are sharp on screen and in print.
+    width = int.from_bytes(png[16:20], "big") * 96 // 144
+    display(
+        {"image/png": base64.b64encode(png).decode("ascii"), "text/plain": chart.alt},
+        raw=True,
+        metadata={"image/png": {"alt": chart.alt, "width": width}},
+    )
+    plt.close(chart.fig)

@@ -1,0 +1,234 @@
+"""The ``kit`` command: a thin layer over the Python API, one function per command.
+
+A user's mistake (bad data, an unknown school, a broken framework file) prints a short
+message with the fix and exits with the error's status; it never shows a traceback.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+from rich.table import Table
+
+from kit._version import __version__
+from kit.errors import KitError
+
+app = typer.Typer(
+    name="kit",
+    help=(
+        "School report kit: student assessment files in, narrative school and district "
+        "reports out.\n\nThe usual journey: kit demo-data (or your own files) -> kit validate "
+        "-> kit build -> kit batch. Run any command with --help for its options."
+    ),
+    no_args_is_help=True,
+    add_completion=False,
+    rich_markup_mode="rich",
+)
+out = Console()
+err = Console(stderr=True)
+
+
+def _csv(value: str | None) -> list[str] | None:
+    return [v.strip() for v in value.split(",") if v.strip()] if value else None
+
+
+def _version(value: bool) -> None:
+    if value:
+        out.print(f"kit {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _main(
+    version: Annotated[
+        bool, typer.Option("--version", callback=_version, is_eager=True, help="Show the version.")
+    ] = False,
+) -> None:
+    pass
+
+
+@app.command("demo-data")
+def demo_data(
+    out_dir: Annotated[Path, typer.Option("--out", help="Folder to write the tables into.")] = Path(
+        "data/demo"
+    ),
+    seed: Annotated[int, typer.Option(help="Random seed: the same seed gives the same files.")] = 42,
+    districts: Annotated[int, typer.Option(min=1, help="Number of districts.")] = 1,
+    schools: Annotated[int, typer.Option(min=1, help="Schools per district.")] = 6,
+    students_per_grade: Annotated[
+        int, typer.Option(min=1, help="Students in each tested grade of each school.")
+    ] = 80,
+    years: Annotated[int, typer.Option(min=1, max=10, help="School years of results.")] = 3,
+    fmt: Annotated[str, typer.Option("--format", help="csv or parquet (parquet for large runs).")] = "csv",
+) -> None:
+    """Write a synthetic district (students, assessments, items, responses, graduation, CCR).
+
+    No real student records are needed to try, test or teach the kit. Example for a state-size
+    data set: kit demo-data --schools 1800 --students-per-grade 40 --format parquet
+    """
+    from kit.data.demo import generate_demo
+
+    if fmt not in ("csv", "parquet"):
+        raise KitError(f"--format must be csv or parquet, not {fmt!r}.")
+    with _progress() as bar:
+        task = bar.add_task("generating", total=None)
+        summary = generate_demo(
+            out_dir, seed=seed, districts=districts, schools=schools,
+            students_per_grade=students_per_grade, years=years, fmt=fmt,
+            progress=lambda done, total: bar.update(task, completed=done, total=total),
+        )
+    info = summary.to_dict()
+    table = Table("table", "rows", title=f"Demo data in {out_dir}")
+    for name, n in info.get("rows", info.get("row_counts", {})).items():
+        table.add_row(name, f"{n:,}")
+    out.print(table)
+
+
+@app.command()
+def validate(
+    data_dir: Annotated[Path, typer.Argument(help="Folder with students.csv, assessments.csv, ...")],
+    framework: Annotated[str, typer.Option(help="Framework id (ma) or path to a YAML file.")] = "ma",
+    rejected: Annotated[
+        Path, typer.Option(help="Where rejected rows are written, one CSV per table.")
+    ] = Path("output/rejected"),
+) -> None:
+    """Check input files: required tables and columns, types, codes, ranges, duplicates, references.
+
+    Every row is accepted or written to REJECTED/<table>.csv with its file, row, column, value
+    and reason. Exit status: 0 clean, 1 some rows rejected, 2 a fatal problem (missing table or
+    column, unreadable file).
+    """
+    from kit.data.validate import validate_data
+    from kit.frameworks.loader import load_framework
+
+    fw = load_framework(framework)
+    result = validate_data(data_dir, rejected_dir=rejected, levels=fw.n_levels)
+    table = Table("table", "file", "read", "accepted", "rejected", title="Validation")
+    for s in result.summaries:
+        table.add_row(s.table, Path(s.file).name, f"{s.read:,}", f"{s.accepted:,}",
+                      f"[bold]{s.rejected:,}[/bold]" if s.rejected else "0")
+    out.print(table)
+    if result.exit_code:
+        out.print(f"Rejected rows, with the reason for each, are in {rejected}/.")
+    raise typer.Exit(result.exit_code)
+
+
+@app.command()
+def build(
+    data_dir: Annotated[Path, typer.Argument(help="Folder of input tables (CSV, Parquet or XLSX).")],
+    out_path: Annotated[Path, typer.Option("--out", help="The facts store to write.")] = Path(
+        "output/facts.duckdb"
+    ),
+    framework: Annotated[str, typer.Option(help="Framework id (ma) or path to a YAML file.")] = "ma",
+) -> None:
+    """Validate the data and compute every figure for the state, each district and school.
+
+    Rejected rows are left out and listed in rejected/ beside the facts store; the build
+    still succeeds (with a warning).
+    """
+    from kit.build import build_facts
+
+    with _progress() as bar:
+        task = bar.add_task("building", total=None)
+        result = build_facts(data_dir, out_path, framework=framework,
+                             progress=lambda msg: bar.update(task, description=msg))
+    for warning in result.warnings:
+        err.print(f"[yellow]warning:[/yellow] {warning}")
+    out.print(f"Facts written to {result.facts} in {result.seconds:.1f} s "
+              f"({result.table_rows['performance']:,} performance rows).")
+
+
+@app.command()
+def render(
+    report: Annotated[str, typer.Argument(help="Report id, e.g. subgroups.")],
+    facts: Annotated[Path, typer.Option(help="The facts store.")] = Path("output/facts.duckdb"),
+    entity: Annotated[str, typer.Option(help="School id (or district id) to report on.")] = ...,
+    year: Annotated[int | None, typer.Option(help="School year; default the latest.")] = None,
+    out_dir: Annotated[Path, typer.Option("--out", help="Output root.")] = Path("output"),
+    formats: Annotated[str, typer.Option(help="Comma-separated: html,pdf,ipynb.")] = "html,pdf",
+) -> None:
+    """Render one report for one school or district (papermill, then HTML and PDF)."""
+    from kit.report.render import render_report
+
+    files = render_report(report, facts_path=facts, entity_id=entity, out=out_dir, year=year,
+                          formats=tuple(_csv(formats) or ["html"]))
+    for fmt, path in files.items():
+        out.print(f"{fmt}: {path}")
+
+
+@app.command()
+def batch(
+    facts: Annotated[Path, typer.Option(help="The facts store.")] = Path("output/facts.duckdb"),
+    out_dir: Annotated[Path, typer.Option("--out", help="Output root.")] = Path("output"),
+    year: Annotated[int | None, typer.Option(help="School year; default the latest.")] = None,
+    district: Annotated[str | None, typer.Option(help="Only this district.")] = None,
+    schools: Annotated[str | None, typer.Option(help="Only these schools (comma-separated ids).")] = None,
+    reports: Annotated[str | None, typer.Option(help="Reports (comma-separated); default all.")] = None,
+    formats: Annotated[str, typer.Option(help="Comma-separated: html,pdf.")] = "html,pdf",
+    workers: Annotated[int | None, typer.Option(help="Parallel workers; default the cores.")] = None,
+) -> None:
+    """Render every report for every school (and district) in the facts store.
+
+    Outputs land in OUT/<year>/<district>/<school or _district>/<report>.html|pdf, with
+    OUT/<year>/manifest.json and index.html listing each one. A failing report is recorded
+    and the batch goes on; the exit status is 1 if any failed.
+    """
+    from kit.batch.runner import plan_jobs, run_batch
+
+    jobs = plan_jobs(facts, out_dir, year=year, district=district, schools=_csv(schools),
+                     reports=_csv(reports), formats=tuple(_csv(formats) or ["html"]))
+    with _progress() as bar:
+        task = bar.add_task(f"rendering {len(jobs)} reports", total=len(jobs))
+        failed = 0
+
+        def done(result) -> None:
+            nonlocal failed
+            failed += result.status != "ok"
+            bar.update(task, advance=1,
+                       description=f"rendering ({failed} failed)" if failed else "rendering")
+
+        result = run_batch(jobs, workers=workers, on_done=done)
+    for r in result.failed:
+        err.print(f"[red]failed[/red] {r.job.report} {r.job.entity_id}: {r.error}")
+    ok = len(result.results) - len(result.failed)
+    out.print(f"{ok} of {len(result.results)} reports rendered in {result.seconds:.1f} s. "
+              f"Open {result.index}")
+    raise typer.Exit(result.exit_code)
+
+
+def _progress() -> Progress:
+    return Progress(
+        TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
+        TimeRemainingColumn(), console=err, transient=True, disable=not err.is_terminal,
+    )
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Entry point: run the app, turning a KitError into a message and an exit status."""
+    try:
+        rv = app(args=argv, standalone_mode=False)
+    except KitError as exc:
+        err.print(f"[bold red]error:[/bold red] {exc}", highlight=False)
+        return exc.exit_code
+    except typer.Exit as exc:
+        return exc.exit_code
+    except typer.Abort:
+        err.print("aborted")
+        return 130
+    except Exception as exc:  # click usage errors
+        import click
+
+        if isinstance(exc, click.ClickException):
+            exc.show()
+            return exc.exit_code
+        raise
+    return rv if isinstance(rv, int) else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

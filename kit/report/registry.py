@@ -1,0 +1,57 @@
+"""The report notebooks the kit knows, by id (add a report: add a notebook and a line here)."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+from kit.errors import ParameterError
+
+
+@dataclass(frozen=True)
+class ReportSpec:
+    id: str
+    title: str
+    notebook: str
+    scopes: tuple[str, ...]  # entity types the report is made for: "school", "district"
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+
+REPORTS: dict[str, ReportSpec] = {
+    spec.id: spec
+    for spec in (
+        ReportSpec("subgroups", "Student group results", "subgroups.ipynb",
+                   ("school", "district")),
+    )
+}
+
+
+def notebooks_dir() -> Path:
+    """Where the report notebooks are: ``$KIT_NOTEBOOKS``, else ``notebooks/`` of the checkout."""
+    env = os.environ.get("KIT_NOTEBOOKS")
+    if env:
+        return Path(env)
+    return Path(__file__).resolve().parents[2] / "notebooks"
+
+
+def get_report(report_id: str) -> ReportSpec:
+    try:
+        return REPORTS[report_id]
+    except KeyError:
+        raise ParameterError(
+            f"No report {report_id!r}. Reports: {', '.join(REPORTS)}.",
+            fix="Pick one of the reports listed (kit render --help).",
+        ) from None
+
+
+def notebook_path(report_id: str) -> Path:
+    path = notebooks_dir() / get_report(report_id).notebook
+    if not path.is_file():
+        raise ParameterError(
+            f"The notebook for report {report_id!r} is missing: {path}.",
+            fix="Run from a checkout of the kit, or set KIT_NOTEBOOKS to its notebooks/ folder.",
+        )
+    return path

@@ -1,0 +1,86 @@
+"""kit build on the demo district: every table, every entity, every model."""
+
+import json
+import shutil
+
+import pandas as pd
+import pytest
+
+from kit.build import build_facts
+from kit.frameworks.loader import load_framework
+from kit.metrics.groups import GROUP_IDS
+
+
+def test_every_contract_table_is_written(facts):
+    for table in ("runs", "performance", "level_counts", "index_scores", "entities"):
+        assert len(facts.table(table)) > 0, table
+
+
+def test_state_and_district_rows_add_up_from_schools(facts):
+    perf = facts.table("performance", grade="ALL", group="all")
+    for (_year, _subject), rows in perf.groupby(["year", "subject"]):
+        schools = rows[rows.entity_type == "school"]
+        state = rows[rows.entity_type == "state"].iloc[0]
+        districts = rows[rows.entity_type == "district"]
+        assert state.n_enrolled == schools.n_enrolled.sum() == districts.n_enrolled.sum()
+        assert state.n_proficient == schools.n_proficient.sum()
+        assert state.pct_proficient == pytest.approx(100 * state.n_proficient / state.n_fay_tested)
+
+
+def test_grade_all_is_the_sum_of_grades(facts):
+    perf = facts.table("performance", entity_type="school", group="all")
+    by_grade = perf[perf.grade != "ALL"].groupby(["year", "entity_id", "subject"])["n_tested"].sum()
+    total = perf[perf.grade == "ALL"].set_index(["year", "entity_id", "subject"])["n_tested"]
+    pd.testing.assert_series_equal(by_grade.sort_index(), total.sort_index(), check_names=False)
+
+
+def test_every_shipped_model_for_every_row(facts):
+    fw = load_framework("ma")
+    n_rows = len(facts.table("performance"))
+    scores = facts.table("index_scores")
+    for model, spec in fw.index_models.items():
+        rows = scores[scores.model == model]
+        if spec.kind == "level_points":
+            assert len(rows) == n_rows, model
+        else:  # grade-weighted: every row with a graded AMO and tested students
+            assert len(rows) > 0, model
+
+
+def test_groups_and_level_counts_agree_with_performance(facts):
+    perf = facts.table("performance", entity_type="school", grade="ALL")
+    assert set(perf["group"]) <= set(GROUP_IDS)
+    assert {"all", "low_income", "swd", "high_needs", "race_WH"} <= set(perf["group"])
+    levels = facts.table("level_counts", entity_type="school", grade="ALL")
+    summed = levels.groupby(["year", "entity_id", "subject", "group"])["n"].sum()
+    n = perf.set_index(["year", "entity_id", "subject", "group"])["n_fay_tested"]
+    pd.testing.assert_series_equal(summed.sort_index(), n.sort_index(), check_names=False)
+
+
+def test_runs_records_provenance(facts):
+    run = facts.run()
+    assert run["framework"] == "ma"
+    assert run["rows_read"] == run["rows_accepted"] + run["rows_rejected"]
+    assert {"students", "assessments"} <= {c["table"] for c in run["row_counts"]}
+    assert len(run["data_hash"]) == 64
+
+
+def test_build_with_rejected_rows_succeeds_and_reports_them(demo_dir, tmp_path):
+    data = tmp_path / "data"
+    shutil.copytree(demo_dir, data)
+    lines = (data / "assessments.csv").read_text().splitlines()
+    header = lines[0].split(",")
+    bad = lines[1].split(",")
+    bad[header.index("grade")] = "13"  # not a grade
+    lines[1] = ",".join(bad)
+    (data / "assessments.csv").write_text("\n".join(lines) + "\n")
+    result = build_facts(data, tmp_path / "facts.duckdb")
+    assert result.rejected["assessments"] >= 1
+    assert result.warnings and "rejected" in result.warnings[0]
+    rejected = pd.read_csv(tmp_path / "rejected" / "assessments.csv", dtype=str)
+    assert (rejected["column"] == "grade").any()
+    from kit.facts import read_facts
+
+    with read_facts(tmp_path / "facts.duckdb") as f:
+        counts = {c["table"]: c for c in f.run()["row_counts"]}
+    assert counts["assessments"]["rejected"] >= 1
+    assert json.dumps(counts)  # stored as JSON
