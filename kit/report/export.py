@@ -1,0 +1,386 @@
+"""Export an executed report notebook to a self-contained HTML page and a paged PDF.
+
+The HTML comes from nbconvert with the kit's own template (``templates/kit``): outputs and
+markdown only, CSS inlined, images as data URIs, no scripts and no network requests. The
+PDF is that same HTML laid out by WeasyPrint with ``print.css`` (Letter, running header,
+"Page X of Y"). Both are written atomically, so a reader or a resumed batch never sees a
+half-written report.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import os
+import re
+import tempfile
+import unicodedata
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from dataclasses import asdict, dataclass
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+import nbformat
+
+from kit.errors import RenderError
+from kit.report._page import PRIORITY, add_contents, prepare, table_width_class
+
+__all__ = ["ReportMeta", "export_notebook", "html_to_pdf", "notebook_to_html", "safe_name"]
+
+#: Formats :func:`export_notebook` can write, by file suffix.
+FORMATS = ("html", "pdf", "ipynb")
+
+_HERE = Path(__file__).parent
+_TEMPLATES = _HERE / "templates"
+_WINDOWS_DEVICES = {
+    *"CON PRN AUX NUL".split(),
+    *(f"{p}{i}" for p in ("COM", "LPT") for i in range(10)),
+}
+
+
+@dataclass(frozen=True)
+class ReportMeta:
+    """What a report page says about itself: title block, running header and provenance.
+
+    Parameters
+    ----------
+    report : str
+        Report id, e.g. ``"subgroups"``.
+    title : str
+        Report title shown to readers, e.g. ``"Student group results"``.
+    school, district : str or None
+        Display names. They may contain any character; the page escapes them.
+    year : int
+        School year of the results.
+    framework : str
+        Framework id or name, e.g. ``"ma"``.
+    kit_version : str
+        Version of the kit that computed the figures.
+    data_hash : str
+        Hash of the facts store or inputs; the footer shows its first 12 characters.
+    parameters : dict
+        The notebook's parameters, listed in the provenance footer.
+    run_date : str
+        ISO date (or date-time) of the run: the only field expected to differ between two
+        runs on the same inputs.
+    """
+
+    report: str
+    title: str
+    school: str | None
+    district: str | None
+    year: int
+    framework: str
+    kit_version: str
+    data_hash: str
+    parameters: dict
+    run_date: str
+
+    def __post_init__(self) -> None:
+        if type(self.year) is not int:
+            raise RenderError(f"ReportMeta.year must be an int, got {self.year!r}")
+        for name in ("report", "title", "framework", "kit_version", "data_hash", "run_date"):
+            if not (isinstance(getattr(self, name), str) and getattr(self, name)):
+                raise RenderError(f"ReportMeta.{name} must be a non-empty string")
+        try:
+            datetime.fromisoformat(self.run_date)
+        except ValueError:
+            raise RenderError(
+                f"ReportMeta.run_date is not an ISO date: {self.run_date!r}",
+                fix="Pass e.g. datetime.date.today().isoformat().",
+            ) from None
+
+    @property
+    def entity(self) -> str:
+        """The school name, else the district name, else an empty string."""
+        return self.school or self.district or ""
+
+    @property
+    def page_title(self) -> str:
+        """``"Report title — School (Year)"``, the HTML ``<title>``."""
+        where = f" — {self.entity}" if self.entity else ""
+        return f"{self.title}{where} ({self.year})"
+
+    def to_dict(self) -> dict[str, Any]:
+        """Return the fields as a plain dict (parameters copied), e.g. for a manifest."""
+        return asdict(self)
+
+
+def safe_name(s: str) -> str:
+    """Return a file or folder name built from an id; the only place such names are made.
+
+    Accents are dropped (``"École"`` → ``"Ecole"``), every character outside
+    ``[A-Za-z0-9._-]`` becomes ``"_"``, leading and trailing dots become ``"_"`` (so the
+    result is never ``"."``, ``".."`` or hidden), Windows device names get a ``"_"``
+    prefix, and names over 120 characters are cut and suffixed with a hash of the input.
+
+    Parameters
+    ----------
+    s : str
+        Any id or label, e.g. a school id or a report name.
+
+    Returns
+    -------
+    str
+        A non-empty name with no path separator, the same for the same input.
+
+    Notes
+    -----
+    Distinct ids can map to the same name (``"a/b"`` and ``"a_b"``); callers that
+    write many entities side by side should check for collisions.
+    """
+    text = "".join(c for c in unicodedata.normalize("NFKD", str(s)) if not unicodedata.combining(c))
+    name = re.sub(r"[^A-Za-z0-9._-]", "_", text)
+    name = re.sub(r"^\.+|\.+$", lambda m: "_" * len(m.group()), name) or "_"
+    if name.split(".")[0].upper() in _WINDOWS_DEVICES:
+        name = "_" + name
+    if len(name) > 120:
+        name = (
+            name[:107]
+            + "-"
+            + hashlib.sha256(str(s).encode("utf-8", "surrogatepass")).hexdigest()[:12]
+        )
+    return name
+
+
+def notebook_to_html(nb: nbformat.NotebookNode, meta: ReportMeta) -> str:
+    """Render an executed notebook as a self-contained report page.
+
+    Parameters
+    ----------
+    nb : nbformat.NotebookNode
+        An executed notebook (v4). It is not modified.
+    meta : ReportMeta
+        Title block, running header and provenance footer.
+
+    Returns
+    -------
+    str
+        A complete HTML document with no code, prompts, stderr or external requests; the
+        same notebook and meta always give the same bytes.
+
+    Raises
+    ------
+    RenderError
+        If a cell holds an error output (the report would show a traceback) or nbconvert
+        fails.
+    """
+    from nbconvert import HTMLExporter
+    from traitlets.config import Config
+
+    prepared = prepare(nb)
+    config = Config({"NbConvertBase": {"display_data_priority": PRIORITY}})
+    exporter = HTMLExporter(
+        config=config,
+        extra_template_basedirs=[str(_TEMPLATES)],
+        template_name="kit",
+        exclude_input=True,
+        exclude_input_prompt=True,
+        exclude_output_prompt=True,
+        exclude_output_stdin=True,
+        exclude_anchor_links=True,
+        embed_images=True,
+    )
+    exporter.register_filter("kit_table_width", table_width_class)
+    resources = {"kit": _template_context(meta), "metadata": {"name": meta.report}}
+    try:
+        body, _ = exporter.from_notebook_node(prepared, resources=resources)
+    except Exception as exc:  # nbconvert and jinja raise many types
+        raise RenderError(f"Could not convert the notebook to HTML: {exc}") from exc
+    return add_contents(body)
+
+
+def html_to_pdf(html: str, out: Path, *, base_url: str | None = None) -> Path:
+    """Lay out a report page as a Letter-size PDF with WeasyPrint.
+
+    Parameters
+    ----------
+    html : str
+        A page from :func:`notebook_to_html`. Other HTML gets the kit's print CSS added.
+    out : Path
+        Where to write the PDF; written atomically (temporary file, then rename).
+    base_url : str, optional
+        Base for relative URLs. Only ``file:`` and ``data:`` URLs are ever fetched.
+
+    Returns
+    -------
+    Path
+        ``out``.
+
+    Raises
+    ------
+    RenderError
+        If WeasyPrint fails or the file cannot be written.
+    """
+    import weasyprint
+
+    out = Path(out)
+    stylesheets = (
+        [] if 'id="kit-print-css"' in html else [weasyprint.CSS(string=_read_css("print.css"))]
+    )
+    fetcher = _local_fetcher(weasyprint)
+    try:
+        with _quiet_weasyprint():
+            document = weasyprint.HTML(
+                string=html, base_url=base_url or str(out.parent), url_fetcher=fetcher
+            )
+            pdf = document.write_pdf(stylesheets=stylesheets)
+    except Exception as exc:  # WeasyPrint raises many types
+        raise RenderError(f"Could not lay out the PDF {out.name}: {exc}") from exc
+    _atomic_write(out, pdf)
+    return out
+
+
+def export_notebook(
+    nb_or_path: nbformat.NotebookNode | str | os.PathLike,
+    meta: ReportMeta,
+    out_dir: Path,
+    formats: Iterable[str] = ("html", "pdf"),
+    stem: str | None = None,
+) -> dict[str, Path]:
+    """Write a report in each requested format to ``out_dir/<stem>.<format>``.
+
+    Parameters
+    ----------
+    nb_or_path : NotebookNode or path
+        An executed notebook, or the path of one.
+    meta : ReportMeta
+        Title block, running header and provenance footer.
+    out_dir : Path
+        Folder to write into; created if missing.
+    formats : iterable of str
+        Any of ``"html"``, ``"pdf"`` and ``"ipynb"``.
+    stem : str, optional
+        File name without suffix; default ``meta.report``. Passed through :func:`safe_name`.
+
+    Returns
+    -------
+    dict of str to Path
+        The file written for each format, in the order asked.
+
+    Raises
+    ------
+    RenderError
+        If a format is unknown, the notebook cannot be read or converted, or a file
+        cannot be written. Files are replaced atomically, so an earlier good copy
+        survives a failure.
+    """
+    formats = list(dict.fromkeys(formats))
+    unknown = [f for f in formats if f not in FORMATS]
+    if unknown or not formats:
+        raise RenderError(
+            f"Unknown export format(s) {unknown or formats}",
+            fix=f"Use some of {', '.join(FORMATS)}.",
+        )
+    nb = _read_notebook(nb_or_path)
+    out_dir = Path(out_dir)
+    try:
+        out_dir.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise RenderError(f"Cannot create the output folder {out_dir}: {exc}") from exc
+    name = safe_name(stem if stem is not None else meta.report)
+    html = notebook_to_html(nb, meta) if {"html", "pdf"} & set(formats) else ""
+    written: dict[str, Path] = {}
+    for fmt in formats:
+        path = out_dir / f"{name}.{fmt}"
+        if fmt == "html":
+            _atomic_write(path, html.encode("utf-8"))
+        elif fmt == "pdf":
+            html_to_pdf(html, path, base_url=out_dir.resolve().as_uri() + "/")
+        else:
+            _atomic_write(path, nbformat.writes(nb).encode("utf-8"))
+        written[fmt] = path
+    return written
+
+
+# ---- helpers ------------------------------------------------------------------------------
+
+
+def _read_notebook(nb_or_path: nbformat.NotebookNode | str | os.PathLike) -> nbformat.NotebookNode:
+    if isinstance(nb_or_path, dict):
+        return nbformat.from_dict(nb_or_path)
+    try:
+        return nbformat.read(os.fspath(nb_or_path), as_version=4)
+    except (OSError, ValueError) as exc:  # nbformat's NotJSONError is a ValueError
+        raise RenderError(f"Cannot read the notebook {nb_or_path}: {exc}") from exc
+
+
+def _template_context(meta: ReportMeta) -> dict[str, Any]:
+    parameters = [
+        (str(k), _format_parameter(v))
+        for k, v in sorted(meta.parameters.items(), key=lambda kv: str(kv[0]))
+    ]
+    return {
+        "report": meta.report,
+        "title": meta.title,
+        "entity": meta.entity,
+        "school": meta.school,
+        "district": meta.district if meta.school else None,
+        "year": str(meta.year),
+        "framework": meta.framework,
+        "kit_version": meta.kit_version,
+        "data_hash": meta.data_hash,
+        "data_hash_short": meta.data_hash[:12],
+        "parameters": parameters,
+        "run_date": meta.run_date,
+        "page_title": meta.page_title,
+        "css": _read_css("report.css"),
+        "print_css": _read_css("print.css"),
+    }
+
+
+def _format_parameter(value: Any) -> str:
+    if isinstance(value, str):
+        return value
+    return json.dumps(value, sort_keys=True, ensure_ascii=False, default=str)
+
+
+def _read_css(name: str) -> str:
+    return (_HERE / name).read_text(encoding="utf-8")
+
+
+def _local_fetcher(weasyprint: Any) -> Any:
+    """A WeasyPrint URL fetcher that loads ``file:`` and ``data:`` URLs and nothing else."""
+    if hasattr(weasyprint, "URLFetcher"):  # WeasyPrint >= 66
+        return weasyprint.URLFetcher(allowed_protocols={"file", "data"})
+
+    def fetch(url: str, *args: Any, **kwargs: Any) -> Any:
+        if not url.startswith(("file:", "data:")):
+            raise ValueError(f"Reports load no network resources: {url}")
+        return weasyprint.default_url_fetcher(url, *args, **kwargs)
+
+    return fetch
+
+
+@contextmanager
+def _quiet_weasyprint() -> Iterator[None]:
+    """Show only WeasyPrint's errors: it warns about every CSS property it ignores."""
+    loggers = [logging.getLogger(n) for n in ("weasyprint", "weasyprint.progress", "fontTools")]
+    levels = [lg.level for lg in loggers]
+    for lg in loggers:
+        lg.setLevel(logging.ERROR)
+    try:
+        yield
+    finally:
+        for lg, level in zip(loggers, levels, strict=True):
+            lg.setLevel(level)
+
+
+def _atomic_write(path: Path, data: bytes) -> None:
+    """Write through a temporary file in the same folder, then rename over ``path``."""
+    tmp = None
+    try:
+        with tempfile.NamedTemporaryFile(
+            dir=path.parent, prefix=f".{path.name}.", suffix=".tmp", delete=False
+        ) as f:
+            tmp = Path(f.name)
+            f.write(data)
+        os.replace(tmp, path)
+    except OSError as exc:
+        raise RenderError(f"Cannot write {path}: {exc}") from exc
+    finally:
+        if tmp is not None and tmp.exists():
+            tmp.unlink()

@@ -1,0 +1,493 @@
+"""Tests of the synthetic demo district (kit.data.demo)."""
+
+from __future__ import annotations
+
+import re
+import tempfile
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+import pyarrow.csv as pacsv
+import pyarrow.parquet as pq
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from kit.data.demo import FLAWS, TABLE_NAMES, DemoSummary, generate_demo
+from kit.data.schemas import TABLES
+from kit.errors import ParameterError
+
+YEARS = [2022, 2023, 2024]
+ID_COLUMNS = {"student_id": str}
+
+
+def _read(folder: Path, name: str) -> pd.DataFrame:
+    return pd.read_csv(folder / f"{name}.csv", dtype=ID_COLUMNS)
+
+
+@pytest.fixture(scope="module")
+def demo(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, DemoSummary]:
+    """The default district (6 schools, 80 per grade, 3 years) with items for two years."""
+    out = tmp_path_factory.mktemp("demo")
+    return out, generate_demo(out, item_years=2)
+
+
+@pytest.fixture(scope="module")
+def tables(demo: tuple[Path, DemoSummary]) -> dict[str, pd.DataFrame]:
+    return {name: _read(demo[0], name) for name in TABLE_NAMES}
+
+
+@pytest.fixture(scope="module")
+def item_frame(tables: dict[str, pd.DataFrame]) -> pd.DataFrame:
+    """Responses joined to their items."""
+    items = tables["items"]
+    return tables["item_responses"].merge(
+        items[
+            ["year", "subject", "grade", "item_id", "item_type", "max_points", "key", "demo_flaw"]
+        ],
+        on=["year", "subject", "grade", "item_id"],
+        how="left",
+        validate="many_to_one",
+    )
+
+
+def _files_bytes(folder: Path) -> dict[str, bytes]:
+    return {p.name: p.read_bytes() for p in sorted(folder.iterdir())}
+
+
+# --- API, files and schema ------------------------------------------------------------------
+
+
+def test_summary_matches_the_files(
+    demo: tuple[Path, DemoSummary], tables: dict[str, pd.DataFrame]
+) -> None:
+    out, summary = demo
+    assert summary.out == str(out) and summary.seed == 42 and summary.fmt == "csv"
+    assert {name: len(df) for name, df in tables.items()} == summary.rows
+    as_dict = summary.to_dict()
+    assert set(as_dict) >= {"out", "seed", "rows", "seconds"}
+    assert as_dict["rows"] == summary.rows and as_dict["seconds"] >= 0
+    with pytest.raises(AttributeError):
+        summary.seed = 1  # type: ignore[misc]
+
+
+def test_default_run_row_counts(demo: tuple[Path, DemoSummary]) -> None:
+    rows = demo[1].rows
+    # 3 elementary (K-5), 2 middle (6-8), 1 high (9-12) x 80 students x 3 years
+    assert rows["students"] == (3 * 6 + 2 * 3 + 4) * 80 * 3
+    assert rows["graduation"] == 80 * 3
+    assert all(n > 0 for n in rows.values())
+
+
+def test_progress_is_reported_to_completion(tmp_path: Path) -> None:
+    calls: list[tuple[int, int]] = []
+    generate_demo(
+        tmp_path, schools=2, students_per_grade=5, progress=lambda d, t: calls.append((d, t))
+    )
+    assert calls and calls[-1][0] == calls[-1][1]
+    done = [d for d, _ in calls]
+    assert done == sorted(done) and len({t for _, t in calls}) == 1
+
+
+def test_every_table_has_exactly_the_schema_columns(
+    demo: tuple[Path, DemoSummary], tables: dict[str, pd.DataFrame]
+) -> None:
+    assert sorted(p.name for p in demo[0].iterdir()) == sorted(f"{t}.csv" for t in TABLE_NAMES)
+    for name, df in tables.items():
+        expected = TABLES[name].column_names + (["demo_flaw"] if name == "items" else [])
+        assert list(df.columns) == expected, name
+        for column in TABLES[name].columns:
+            if not column.nullable:
+                assert df[column.name].notna().all(), f"{name}.{column.name} has empty values"
+
+
+def test_codes_are_valid(tables: dict[str, pd.DataFrame]) -> None:
+    for name, df in tables.items():
+        for column in TABLES[name].columns:
+            if column.codes is not None:
+                values = set(df[column.name].dropna())
+                assert values <= set(column.codes), f"{name}.{column.name}: {values}"
+    assert set(tables["students"].race_ethnicity) == set(
+        TABLES["students"].column("race_ethnicity").codes
+    )
+    assert set(tables["assessments"].subject) == {"ELA", "MATH", "SCI"}
+    assert set(tables["items"].demo_flaw.dropna()) <= set(FLAWS)
+
+
+def test_booleans_are_written_as_true_false(demo: tuple[Path, DemoSummary]) -> None:
+    text = (demo[0] / "students.csv").read_text().splitlines()
+    header = text[0].split(",")
+    for line in text[1:50]:
+        fields = dict(zip(header, line.split(","), strict=True))
+        assert fields["low_income"] in ("true", "false")
+        assert fields["fay"] in ("true", "false")
+
+
+def test_ids_are_opaque_stable_strings(tables: dict[str, pd.DataFrame]) -> None:
+    students = tables["students"]
+    assert students.district_id.eq("D01").all()
+    assert students.school_id.str.fullmatch(r"D01S0[1-6]").all()
+    assert not students.duplicated(["year", "student_id"]).any()
+    assert students.student_id.str.fullmatch(r"\d{10}").all()
+    assert students.groupby("school_id").school_name.nunique().eq(1).all()
+    assert students.school_name.nunique() == 6
+
+
+def test_students_persist_and_move_up_a_grade(tables: dict[str, pd.DataFrame]) -> None:
+    students = tables["students"]
+    lo = students.groupby("school_id").grade.min()
+    for year in YEARS[:-1]:
+        before = students[students.year == year]
+        after = students[students.year == year + 1]
+        both = before.merge(after, on="student_id", suffixes=("", "_next"))
+        assert len(both) > 0.75 * len(after)
+        assert (both.grade_next == both.grade + 1).all()
+        assert (both.race_ethnicity_next == both.race_ethnicity).all()
+        moved = both[both.school_id_next != both.school_id]
+        # a student changes school only to start the next school's first grade
+        assert len(moved) > 0
+        assert (moved.grade_next.to_numpy() == lo[moved.school_id_next].to_numpy()).all()
+
+
+def test_each_school_enrols_students_per_grade(tables: dict[str, pd.DataFrame]) -> None:
+    counts = tables["students"].groupby(["year", "school_id", "grade"]).size()
+    assert counts.eq(80).all()
+
+
+# --- grades, subjects, scores ---------------------------------------------------------------
+
+
+def test_grades_and_subjects_tested(tables: dict[str, pd.DataFrame]) -> None:
+    a = tables["assessments"]
+    by_subject = a.groupby("subject").grade.unique().map(lambda g: sorted(int(x) for x in g))
+    assert by_subject["ELA"] == [3, 4, 5, 6, 7, 8, 10]
+    assert by_subject["MATH"] == [3, 4, 5, 6, 7, 8, 10]
+    assert by_subject["SCI"] == [5, 8, 10]
+    students = tables["students"]
+    tested_grades = students[students.grade.isin([3, 4, 5, 6, 7, 8, 10])]
+    expected = len(tested_grades) * 2 + tested_grades.grade.isin([5, 8, 10]).sum()
+    assert len(a) == expected
+    assert not a.duplicated(["year", "student_id", "subject"]).any()
+    merged = a.merge(students, on=["year", "student_id"], suffixes=("", "_s"))
+    assert len(merged) == len(a)
+    assert (merged.school_id == merged.school_id_s).all() and (merged.grade == merged.grade_s).all()
+
+
+def test_levels_match_scale_score_cuts(tables: dict[str, pd.DataFrame]) -> None:
+    a = tables["assessments"]
+    general = a[(a.participation == "TESTED") & (a.test_type == "GENERAL")]
+    ss = general.scale_score
+    assert ss.between(200, 280).all() and (ss % 2 == 0).all()
+    expected = np.select([ss < 220, ss < 240, ss < 260], [1, 2, 3], 4)
+    assert (general.achievement_level.to_numpy() == expected).all()
+    low = general.achievement_level <= 2
+    expected_sub = np.where((ss % 20) < 10, "LOW", "HIGH")  # 200-208 / 220-228 are LOW
+    assert (general.achievement_sublevel[low].to_numpy() == expected_sub[low.to_numpy()]).all()
+    assert general.achievement_sublevel[~low].isna().all()
+    assert set(general.achievement_level) == {1, 2, 3, 4}
+
+
+def test_not_tested_and_alternate_rows(tables: dict[str, pd.DataFrame]) -> None:
+    a = tables["assessments"]
+    absent = a[a.participation != "TESTED"]
+    assert len(absent) > 0
+    assert absent[["scale_score", "achievement_level", "achievement_sublevel"]].isna().all().all()
+    alternate = a[(a.test_type == "ALTERNATE") & (a.participation == "TESTED")]
+    assert len(alternate) > 0
+    assert alternate.scale_score.isna().all() and alternate.achievement_level.notna().all()
+    swd = tables["students"].set_index(["year", "student_id"]).swd
+    assert swd.loc[list(zip(alternate.year, alternate.student_id, strict=True))].all()
+
+
+def test_rates_are_plausible(tables: dict[str, pd.DataFrame]) -> None:
+    s, a = tables["students"], tables["assessments"]
+    assert 0.30 <= s.low_income.mean() <= 0.65
+    assert 0.06 <= s.ell.mean() <= 0.18
+    assert 0.02 <= s.former_ell.mean() <= 0.09
+    assert 0.12 <= s.swd.mean() <= 0.21
+    assert s.migrant.mean() <= 0.03 and 0.005 <= s.homeless.mean() <= 0.04
+    assert 0.03 <= 1 - s.fay.mean() <= 0.10
+    assert s.gender.value_counts(normalize=True).get("X", 0) < 0.03
+    assert s.days_enrolled.between(1, 180).all() and (s.days_attended <= s.days_enrolled).all()
+    rate = s.days_attended / s.days_enrolled
+    assert 0.70 <= (rate >= 0.9).mean() <= 0.97
+    assert (rate[s.low_income] >= 0.9).mean() < (rate[~s.low_income] >= 0.9).mean()
+    assert 0.93 <= (a.participation == "TESTED").mean() <= 0.99
+    assert 0.002 <= (a.test_type == "ALTERNATE").mean() <= 0.03
+    tested = a[a.participation == "TESTED"]
+    assert 0.40 <= (tested.achievement_level >= 3).mean() <= 0.65
+
+
+def test_achievement_gaps_and_school_differences(tables: dict[str, pd.DataFrame]) -> None:
+    s, a = tables["students"], tables["assessments"]
+    m = a[a.scale_score.notna()].merge(s, on=["year", "student_id", "school_id", "grade"])
+    for group in ("low_income", "ell", "swd"):
+        means = m.groupby(group).scale_score.mean()
+        assert means[False] - means[True] > 4, group
+    by_school = m.groupby("school_id").scale_score.mean()
+    assert by_school.max() - by_school.min() > 4
+    trend = m.groupby(["school_id", "year"]).scale_score.mean().unstack()
+    change = trend[YEARS[-1]] - trend[YEARS[0]]
+    assert change.max() > 3 and change.min() < -2  # improving and declining schools
+    title1 = s.groupby("school_id").title1.agg(["min", "max"])
+    assert (title1["min"] == title1["max"]).all()  # a school-level flag
+
+
+# --- items and item responses ---------------------------------------------------------------
+
+
+def test_items_per_test(tables: dict[str, pd.DataFrame]) -> None:
+    items = tables["items"]
+    assert set(items.year) == {2023, 2024}
+    per_test = items.groupby(["year", "subject", "grade"])
+    assert len(per_test) == 2 * 17
+    assert per_test.size().between(30, 40).all()
+    assert not items.duplicated(["year", "subject", "grade", "item_id"]).any()
+    assert items.item_id.str.fullmatch(r"[EMS](\d|10)-\d\d").all()
+    mc = items.item_type == "MC"
+    assert items.key[mc].isin(list("ABCD")).all() and items.key[~mc].isna().all()
+    assert (items.max_points == np.where(items.item_type == "OR", 4, 1)).all()
+    assert mc.mean() > 0.6 and (items.item_type == "OR").any() and (items.item_type == "SR").any()
+    assert items.state_pct_correct.isna().all()
+    assert items.standard.notna().all() and items.reporting_category.notna().all()
+    patterns = {
+        "MATH": r"(\d\.[A-Z]{1,3}\.\d+|[NAFGS]-[A-Z]{1,3}\.\d+)",
+        "ELA": r"(RL|RI|L|W)\.(\d|9-10)\.\d+",
+        "SCI": r"(5|3-5|MS|HS)-(PS|LS|ESS|ETS)\d-\d+",
+    }
+    for subject, pattern in patterns.items():
+        assert items.standard[items.subject == subject].str.fullmatch(pattern).all(), subject
+    flaws = items.groupby(["year", "subject", "grade"]).demo_flaw.count()
+    assert flaws.between(2, 3).all()
+
+
+def test_item_responses_cover_tested_general_students(
+    tables: dict[str, pd.DataFrame], item_frame: pd.DataFrame
+) -> None:
+    a, items = tables["assessments"], tables["items"]
+    assert set(item_frame.year) == {2023, 2024}
+    assert item_frame.item_type.notna().all()  # every response names a known item
+    eligible = a[(a.participation == "TESTED") & (a.test_type == "GENERAL") & (a.year >= 2023)]
+    n_items = items.groupby(["year", "subject", "grade"]).size().rename("k")
+    expected = eligible.merge(n_items.reset_index(), on=["year", "subject", "grade"]).k.sum()
+    assert len(item_frame) == expected
+    assert not item_frame.duplicated(["year", "student_id", "subject", "item_id"]).any()
+    taken = item_frame[["year", "student_id", "subject"]].drop_duplicates()
+    assert len(taken) == len(eligible)
+
+
+def test_points_and_responses_are_consistent(item_frame: pd.DataFrame) -> None:
+    r = item_frame
+    assert r.points.between(0, r.max_points).all()
+    mc = r[r.item_type == "MC"]
+    assert (mc.points == (mc.response == mc.key).astype(int)).all()
+    assert mc.response.dropna().isin(list("ABCD")).all()
+    assert 0.002 <= mc.response.isna().mean() <= 0.03  # blanks
+    assert r.response[r.item_type != "MC"].isna().all()
+    open_response = r[r.item_type == "OR"].points
+    assert set(open_response) == {0, 1, 2, 3, 4}
+
+
+def _item_statistics(item_frame: pd.DataFrame) -> pd.DataFrame:
+    """Corrected point-biserial, key share and top distractor share of every item."""
+    rows = []
+    for (year, subject, grade), test in item_frame.groupby(["year", "subject", "grade"]):
+        points = test.pivot(index="student_id", columns="item_id", values="points")
+        total = points.sum(axis=1).to_numpy()
+        meta = test.drop_duplicates("item_id").set_index("item_id")
+        for item in points.columns:
+            x = points[item].to_numpy(dtype=float)
+            r = np.corrcoef(x, total - x)[0, 1]
+            chosen = test.response[test.item_id == item]
+            key = meta.key[item]
+            shares = chosen.value_counts() / len(chosen)
+            key_share = shares.get(key, 0.0) if isinstance(key, str) else np.nan
+            top = shares.drop(key, errors="ignore").max() if isinstance(key, str) else np.nan
+            rows.append(
+                (
+                    year,
+                    subject,
+                    grade,
+                    item,
+                    meta.item_type[item],
+                    meta.demo_flaw[item],
+                    r,
+                    key_share,
+                    top,
+                )
+            )
+    return pd.DataFrame(
+        rows,
+        columns=[
+            "year",
+            "subject",
+            "grade",
+            "item_id",
+            "item_type",
+            "flaw",
+            "r",
+            "key_share",
+            "top_distractor",
+        ],
+    )
+
+
+def test_weak_items_behave_as_flagged(item_frame: pd.DataFrame) -> None:
+    stats = _item_statistics(item_frame)
+    negative = stats[stats.flaw == "negative discrimination"]
+    low = stats[stats.flaw == "low discrimination"]
+    lure = stats[stats.flaw == "distractor beats key"]
+    normal = stats[stats.flaw.isna()]
+    assert len(negative) == len(lure) == 34 and len(low) > 0
+    assert (negative.r < 0).all()
+    assert (low.r.abs() < 0.3).all() and low.r.abs().mean() < 0.15
+    assert (lure.top_distractor > lure.key_share).all()
+    assert normal.r.median() > 0.35 and (normal.r > 0.1).all()
+    normal_mc = normal[normal.item_type == "MC"]
+    assert (normal_mc.top_distractor < normal_mc.key_share).mean() > 0.97
+
+
+# --- graduation and ccr ---------------------------------------------------------------------
+
+
+def test_graduation_cohorts(tables: dict[str, pd.DataFrame]) -> None:
+    g, s = tables["graduation"], tables["students"]
+    assert set(g.cohort_year) == set(YEARS)
+    assert not g.duplicated(["cohort_year", "student_id"]).any()
+    assert (~g.graduated_4yr | g.graduated_5yr).all()  # a 4-year graduate is a 5-year one
+    assert (~(g.dropout & g.graduated_5yr)).all()
+    assert 0.70 <= g.graduated_4yr.mean() <= 0.97
+    assert g.graduated_5yr.mean() >= g.graduated_4yr.mean()
+    seniors = s[s.grade == 12].rename(columns={"year": "cohort_year"})
+    joined = g.merge(seniors, on=["cohort_year", "student_id"], suffixes=("", "_s"))
+    assert len(joined) == len(g) and (joined.school_id == joined.school_id_s).all()
+
+
+def test_ccr_rows_are_graduates(tables: dict[str, pd.DataFrame]) -> None:
+    c, g = tables["ccr"], tables["graduation"]
+    on_time = g[g.graduated_4yr].rename(columns={"cohort_year": "year"})[["year", "student_id"]]
+    late = g[g.graduated_5yr & ~g.graduated_4yr].assign(year=lambda d: d.cohort_year + 1)
+    graduates = pd.concat([on_time, late[["year", "student_id"]]])
+    joined = c.merge(graduates, on=["year", "student_id"], how="left", indicator=True)
+    assert (joined._merge == "both").all()
+    assert len(c) == len(graduates[graduates.year <= YEARS[-1]])
+    assert (~c.met_ccr_standard | c.took_ccr_assessment).all()
+    assert (c.ccr_score.notna() == c.took_ccr_assessment).all()
+    assert c.ccr_score.dropna().between(12, 36).all()
+    assert (~c.career_ed_placed | c.career_ed_completer).all()
+    assert 0.55 <= c.took_ccr_assessment.mean() <= 0.85
+
+
+# --- determinism, formats, arguments --------------------------------------------------------
+
+
+@pytest.mark.parametrize("fmt", ["csv", "parquet"])
+def test_same_seed_same_bytes(tmp_path: Path, fmt: str) -> None:
+    args = dict(schools=2, students_per_grade=20, fmt=fmt)
+    generate_demo(tmp_path / "a", seed=3, **args)
+    generate_demo(tmp_path / "b", seed=3, **args)
+    generate_demo(tmp_path / "c", seed=4, **args)
+    first, second, other = (_files_bytes(tmp_path / x) for x in "abc")
+    assert first == second
+    assert all(first[name] != other[name] for name in first)
+
+
+def test_parquet_and_csv_hold_the_same_data(tmp_path: Path) -> None:
+    args = dict(seed=5, schools=2, students_per_grade=20, years=2, item_years=2)
+    generate_demo(tmp_path / "csv", fmt="csv", **args)
+    generate_demo(tmp_path / "pq", fmt="parquet", **args)
+    for name in TABLE_NAMES:
+        parquet = pq.read_table(tmp_path / "pq" / f"{name}.parquet")
+        plain = pa.schema(
+            [
+                pa.field(f.name, f.type.value_type if pa.types.is_dictionary(f.type) else f.type)
+                for f in parquet.schema
+            ]
+        )
+        parquet = parquet.cast(plain)
+        options = pacsv.ConvertOptions(column_types=plain, strings_can_be_null=True)
+        csv = pacsv.read_csv(tmp_path / "csv" / f"{name}.csv", convert_options=options)
+        assert csv.equals(parquet), name
+
+
+def test_parquet_types_follow_the_schema(tmp_path: Path) -> None:
+    generate_demo(tmp_path, schools=2, students_per_grade=5, fmt="parquet")
+    arrow = {
+        "VARCHAR": pa.string(),
+        "INTEGER": pa.int32(),
+        "DOUBLE": pa.float64(),
+        "BOOLEAN": pa.bool_(),
+    }
+    for name in TABLE_NAMES:
+        schema = pq.read_schema(tmp_path / f"{name}.parquet")
+        for column in TABLES[name].columns:
+            kind = schema.field(column.name).type
+            if pa.types.is_dictionary(kind):
+                kind = kind.value_type
+            assert kind == arrow[column.type], f"{name}.{column.name}"
+
+
+def test_several_districts_and_no_item_years(tmp_path: Path) -> None:
+    summary = generate_demo(
+        tmp_path,
+        districts=2,
+        schools=3,
+        students_per_grade=5,
+        item_years=0,
+        years=2,
+        last_year=2019,
+    )
+    s = _read(tmp_path, "students")
+    assert sorted(s.district_id.unique()) == ["D01", "D02"]
+    assert s.groupby("district_id").district_name.nunique().eq(1).all()
+    assert s.district_name.nunique() == 2
+    assert set(s.year) == {2018, 2019}
+    assert not s.duplicated(["year", "student_id"]).any()
+    assert summary.rows["items"] == summary.rows["item_responses"] == 0
+    assert list(_read(tmp_path, "items").columns)[-1] == "demo_flaw"
+
+
+@pytest.mark.parametrize(
+    "bad",
+    [
+        dict(fmt="xlsx"),
+        dict(schools=0),
+        dict(years=0),
+        dict(item_years=4),
+        dict(seed=-1),
+        dict(students_per_grade=2.5),
+    ],
+)
+def test_bad_arguments_are_refused(tmp_path: Path, bad: dict) -> None:
+    with pytest.raises(ParameterError):
+        generate_demo(tmp_path, **bad)
+
+
+@settings(max_examples=12, deadline=None)
+@given(
+    seed=st.integers(0, 2**32),
+    schools=st.integers(1, 8),
+    per_grade=st.integers(1, 6),
+    years=st.integers(1, 3),
+)
+def test_any_layout_tests_every_grade_and_keeps_invariants(
+    seed: int, schools: int, per_grade: int, years: int
+) -> None:
+    with tempfile.TemporaryDirectory() as folder:
+        out = Path(folder)
+        generate_demo(out, seed=seed, schools=schools, students_per_grade=per_grade, years=years)
+        s, a = _read(out, "students"), _read(out, "assessments")
+        assert s.groupby(["year", "school_id", "grade"]).size().eq(per_grade).all()
+        assert set(s.grade) == set(range(13))
+        assert set(a.grade) == {3, 4, 5, 6, 7, 8, 10}
+        assert not s.duplicated(["year", "student_id"]).any()
+        scored = a.dropna(subset=["scale_score"])
+        level = np.select(
+            [scored.scale_score < 220, scored.scale_score < 240, scored.scale_score < 260],
+            [1, 2, 3],
+            4,
+        )
+        assert (scored.achievement_level.to_numpy() == level).all()
+        assert all(re.fullmatch(r"D01S\d\d", x) for x in s.school_id.unique())
