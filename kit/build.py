@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import time
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
@@ -21,10 +22,12 @@ import pandas as pd
 from kit._version import __version__
 from kit.data.validate import validate_data
 from kit.facts import write_facts
+from kit.frameworks.accountability import accountability_facts
 from kit.frameworks.loader import Framework, LevelPointsModel, load_framework
 from kit.metrics.groups import groups_frame
-from kit.metrics.indexes import level_points_index, proficiency_index
-from kit.metrics.performance import count_by_entity, level_counts_table, performance_table
+from kit.metrics.indexes import level_points_sql, proficiency_index_sql
+from kit.metrics.items import item_facts
+from kit.metrics.performance import KEYS, count_sql, level_counts_sql, performance_sql
 
 
 @dataclass(frozen=True)
@@ -91,34 +94,39 @@ def _index_models_frame(fw: Framework) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
-def compute_index_scores(
-    counts: pd.DataFrame, performance: pd.DataFrame, fw: Framework
-) -> pd.DataFrame:
-    """Every index model of the framework for every row of the counts."""
-    frames = []
+def index_scores_sql(counts: str, performance: str, fw: Framework) -> str:
+    """SQL for every index model of the framework over the counts / performance relations."""
+    parts = []
     for mid, spec in fw.index_models.items():
         if isinstance(spec, LevelPointsModel):
-            frames.append(
-                level_points_index(
-                    counts,
-                    model=mid,
-                    points=spec.points,
-                    denominator=spec.denominator,
-                    not_tested_points=spec.not_tested_points,
-                    scale=spec.scale,
-                    reporting_min_n=fw.reporting_min_n,
-                )
-            )
+            parts.append(level_points_sql(
+                counts, model=mid, points=spec.points, denominator=spec.denominator,
+                not_tested_points=spec.not_tested_points, scale=spec.scale,
+                reporting_min_n=fw.reporting_min_n,
+            ))
         else:
-            frames.append(
-                proficiency_index(
-                    performance,
-                    model=mid,
-                    amo_by_grade=spec.amo_by_grade,
-                    reporting_min_n=fw.reporting_min_n,
-                )
-            )
-    return pd.concat(frames, ignore_index=True)
+            parts.append(proficiency_index_sql(
+                performance, model=mid, amo_by_grade=spec.amo_by_grade,
+                reporting_min_n=fw.reporting_min_n,
+            ))
+    return "\nUNION ALL\n".join(f"SELECT * FROM ({p})" for p in parts)
+
+
+def _has_items(con: duckdb.DuckDBPyConnection) -> bool:
+    present = set(con.execute("SELECT table_name FROM duckdb_tables()").df()["table_name"])
+    return {"items", "item_responses"} <= present
+
+
+def duckdb_config() -> dict:
+    """DuckDB settings for the build: a memory ceiling (spilling to disk beyond it).
+
+    ``KIT_MEMORY_LIMIT`` (e.g. ``8GB``) overrides the default of 3GB, which keeps a
+    state-size build inside 4 GB of RAM on a small machine.
+    """
+    return {
+        "memory_limit": os.environ.get("KIT_MEMORY_LIMIT", "3GB"),
+        "preserve_insertion_order": False,
+    }
 
 
 def _data_hash(file_hashes: dict[str, str]) -> str:
@@ -145,27 +153,36 @@ def build_facts(
     fw = load_framework(framework)
     out = Path(out)
     rejected_dir = Path(rejected_dir) if rejected_dir else out.parent / "rejected"
-    con = duckdb.connect()
+    con = duckdb.connect(config=duckdb_config())
     say("validating input")
     result = validate_data(data_dir, rejected_dir=rejected_dir, levels=fw.n_levels, con=con)
     say("counting students by entity, grade and group")
-    counts = count_by_entity(
-        con,
-        n_levels=fw.n_levels,
-        proficient_level=fw.proficient_level,
+    con.execute("CREATE TEMP TABLE counts AS " + count_sql(
+        n_levels=fw.n_levels, proficient_level=fw.proficient_level,
         sublevel_cuts=fw.sublevel_cuts,
-    )
-    say("computing performance and indexes")
-    performance = performance_table(counts, reporting_min_n=fw.reporting_min_n)
+    ))
+    con.execute("CREATE TEMP TABLE perf AS "
+                + performance_sql("counts", reporting_min_n=fw.reporting_min_n))
+    con.execute("CREATE TEMP TABLE idx AS " + index_scores_sql("counts", "perf", fw))
+    order = ", ".join(f'"{k}"' for k in KEYS)
+    queries = {
+        "performance": f"SELECT * FROM perf ORDER BY {order}",
+        "level_counts": f"SELECT * FROM ({level_counts_sql('counts', n_levels=fw.n_levels)}) "
+                        f"ORDER BY {order}, level",
+        "index_scores": f"SELECT * FROM idx ORDER BY model, {order}",
+    }
     tables = {
-        "performance": performance,
-        "level_counts": level_counts_table(counts, n_levels=fw.n_levels),
-        "index_scores": compute_index_scores(counts, performance, fw),
         "entities": _entities(con),
         "groups": groups_frame(),
         "index_models": _index_models_frame(fw),
         "levels": pd.DataFrame([lv.model_dump() for lv in fw.levels]),
     }
+    for extra in (accountability_facts(con, fw), item_facts(con, fw) if _has_items(con) else {}):
+        for name, value in extra.items():
+            if isinstance(value, str):
+                queries[name] = value
+            else:
+                tables[name] = value
     rejected = {s.table: s.rejected for s in result.summaries}
     warnings = []
     if any(rejected.values()):
@@ -199,14 +216,18 @@ def build_facts(
             }
         ]
     )
-    say("writing the facts store")
-    write_facts(out, tables)
+    say("computing indexes and writing the facts store")
+    write_facts(out, tables, con=con, queries=queries)
+    table_rows = {name: len(frame) for name, frame in tables.items()}
+    with duckdb.connect(str(out), read_only=True) as fcon:
+        for name in queries:
+            table_rows[name] = fcon.execute(f'SELECT count(*) FROM "{name}"').fetchone()[0]
     con.close()
     return BuildResult(
         facts=str(out),
         framework=fw.id,
         seconds=round(time.perf_counter() - t0, 2),
-        table_rows={name: len(frame) for name, frame in tables.items()},
+        table_rows=table_rows,
         rejected=rejected,
         warnings=tuple(warnings),
     )

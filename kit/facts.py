@@ -21,25 +21,41 @@ REQUIRED_TABLES = ("runs", "entities", "groups", "index_models", "performance", 
                    "index_scores")
 
 
-def write_facts(path: str | Path, tables: dict[str, pd.DataFrame]) -> Path:
-    """Write ``tables`` (name -> DataFrame) as a new DuckDB file at ``path``, atomically."""
+def write_facts(
+    path: str | Path,
+    frames: dict[str, pd.DataFrame],
+    *,
+    con: duckdb.DuckDBPyConnection | None = None,
+    queries: dict[str, str] | None = None,
+) -> Path:
+    """Write a new facts store at ``path`` atomically.
+
+    ``frames`` are small tables given as DataFrames; ``queries`` are large tables given as
+    SQL run on ``con``, so their rows go from DuckDB to the file without passing through
+    Python. The file replaces ``path`` only once every table is written.
+    """
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     os.close(fd)
     os.unlink(tmp)  # duckdb wants to create the file itself
+    own = con is None
+    con = con or duckdb.connect()
     try:
-        con = duckdb.connect(tmp)
+        con.execute(f"ATTACH '{tmp}' AS _facts")
         try:
-            for name, frame in tables.items():
+            for name, frame in frames.items():
                 con.register("_frame", frame)
-                con.execute(f'CREATE TABLE "{name}" AS SELECT * FROM _frame')
+                con.execute(f'CREATE TABLE _facts."{name}" AS SELECT * FROM _frame')
                 con.unregister("_frame")
-            con.execute("CHECKPOINT")
+            for name, sql in (queries or {}).items():
+                con.execute(f'CREATE TABLE _facts."{name}" AS {sql}')
         finally:
-            con.close()
+            con.execute("DETACH _facts")
         os.replace(tmp, path)
     finally:
+        if own:
+            con.close()
         for leftover in (tmp, tmp + ".wal"):
             if os.path.exists(leftover):
                 os.unlink(leftover)

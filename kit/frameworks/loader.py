@@ -71,6 +71,16 @@ class ProficiencyIndexModel(_Strict):
 IndexModel = Annotated[LevelPointsModel | ProficiencyIndexModel, Field(discriminator="kind")]
 
 
+class ItemAnalysisRules(_Strict):
+    """Thresholds that turn item statistics into flags (PIM step 3, DOMAIN.md)."""
+
+    hard_below: float = 20.0  # pct_correct below this is "hard"
+    easy_above: float = 90.0  # pct_correct above this is "easy"
+    min_point_biserial: float = 0.20  # below this is "low discrimination"
+    trails_state_by: float = 10.0  # school pct_correct this many points under the state
+    min_n: Annotated[int, Field(ge=1)] = 10  # fewer students: statistics not flagged
+
+
 class Framework(_Strict):
     """A validated framework. Field names are the YAML keys."""
 
@@ -88,6 +98,7 @@ class Framework(_Strict):
     accountability_min_n_all: Annotated[int, Field(ge=1)] | None = None
     headline_model: str
     index_models: dict[str, IndexModel]
+    item_analysis: ItemAnalysisRules = Field(default_factory=ItemAnalysisRules)
     notes: list[str] = Field(default_factory=list)
 
     @model_validator(mode="after")

@@ -12,14 +12,19 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-import numpy as np
 import pandas as pd
 
-from kit.metrics.performance import KEYS
+from kit.metrics.performance import KEYS, run_sql_on
+
+_KEYS_SQL = ", ".join(f'"{k}"' for k in KEYS)
 
 
-def level_points_index(
-    counts: pd.DataFrame,
+def _lit(x: float) -> str:
+    return repr(float(x))
+
+
+def level_points_sql(
+    source: str,
     *,
     model: str,
     points: Mapping[int, float | tuple[float, float]],
@@ -27,23 +32,18 @@ def level_points_index(
     not_tested_points: float = 0.0,
     scale: float = 1.0,
     reporting_min_n: int = 10,
-) -> pd.DataFrame:
-    """Index value for every row of ``counts`` under one level-points model.
+) -> str:
+    """SQL: the index under one level-points model for every row of a counts relation.
 
     Parameters
     ----------
-    counts
-        Output of :func:`kit.metrics.performance.count_by_entity` (``n_l{k}_{low|high}``).
+    source
+        A relation with the counts of :func:`kit.metrics.performance.count_sql`.
     points
         Points for each level; a ``(low, high)`` pair for a level split into halves.
     denominator
         ``"tested"``: accountable tested students. ``"enrolled"``: accountable students
         expected to test, the not-tested earning ``not_tested_points``.
-
-    Returns
-    -------
-    DataFrame
-        Keys, ``model``, ``n``, ``value`` (NaN where n = 0) and ``suppressed``.
 
     Notes
     -----
@@ -53,52 +53,44 @@ def level_points_index(
     Proficient/Advanced (100) gives 50,000 / 700 = 71.4. Missouri MPI: 25 students at each
     of 100/300/400/500 gives 325 (MO DESE).
     """
-    numerator = np.zeros(len(counts))
-    for level, pts in points.items():
+    terms = []
+    for level, pts in sorted(points.items()):
         low, high = pts if isinstance(pts, tuple | list) else (pts, pts)
-        numerator = numerator + counts[f"n_l{level}_low"].to_numpy() * low
-        numerator = numerator + counts[f"n_l{level}_high"].to_numpy() * high
+        terms.append(f"n_l{int(level)}_low * {_lit(low)} + n_l{int(level)}_high * {_lit(high)}")
+    numerator = " + ".join(terms)
     if denominator == "enrolled":
-        n = counts["n_fay_enrolled"].to_numpy()
-        numerator = numerator + (n - counts["n_fay_tested"].to_numpy()) * not_tested_points
+        n = "n_fay_enrolled"
+        numerator += f" + (n_fay_enrolled - n_fay_tested) * {_lit(not_tested_points)}"
     elif denominator == "tested":
-        n = counts["n_fay_tested"].to_numpy()
+        n = "n_fay_tested"
     else:
         raise ValueError(f"denominator must be 'tested' or 'enrolled', not {denominator!r}")
-    with np.errstate(invalid="ignore", divide="ignore"):
-        value = np.where(n > 0, scale * numerator / np.where(n > 0, n, 1), np.nan)
-    return pd.DataFrame(
-        {
-            **{k: counts[k].to_numpy() for k in KEYS},
-            "model": model,
-            "n": n.astype("int64"),
-            "value": value,
-            "suppressed": n < reporting_min_n,
-        }
-    )
+    model_lit = model.replace("'", "''")
+    return f"""
+    SELECT {_KEYS_SQL}, '{model_lit}' AS model, CAST({n} AS BIGINT) AS n,
+        CASE WHEN {n} > 0 THEN {_lit(scale)} * ({numerator}) / {n} END AS value,
+        {n} < {int(reporting_min_n)} AS suppressed
+    FROM {source}
+    """
 
 
-def proficiency_index(
-    performance: pd.DataFrame,
+def level_points_index(counts: pd.DataFrame, **kwargs) -> pd.DataFrame:
+    """:func:`level_points_sql` on a counts DataFrame: keys, ``model``, ``n``, ``value``,
+    ``suppressed`` (value NaN where n = 0)."""
+    return run_sql_on({"counts": counts}, level_points_sql("counts", **kwargs))
+
+
+def proficiency_index_sql(
+    source: str,
     *,
     model: str,
     amo_by_grade: Mapping[str, Mapping[int, float]],
     reporting_min_n: int = 10,
-) -> pd.DataFrame:
-    """Grade-weighted proficiency index for every key with at least one grade that has an AMO.
+) -> str:
+    """SQL: the grade-weighted proficiency index from a ``performance`` relation.
 
-    Parameters
-    ----------
-    performance
-        The ``performance`` table (``pct_proficient``, ``n_fay_tested`` by grade).
-    amo_by_grade
-        ``{subject: {grade: AMO percent}}``.
-
-    Returns
-    -------
-    DataFrame
-        Keys, ``model``, ``n``, ``value`` and ``suppressed``. A grade row's value is
-        pct_proficient_g - AMO_g; the ``ALL`` row's is the n-weighted mean of its grades.
+    A grade row's value is pct_proficient_g - AMO_g; the ``ALL`` row's is the n-weighted
+    mean of its grades that have an AMO and tested students.
 
     Notes
     -----
@@ -106,27 +98,31 @@ def proficiency_index(
     the grades with an AMO and tested students; >= 0 means the AMO is met. Seed 004,
     Alabama: grade 4 +5 (n 20) and grade 5 -15 (n 30) give 0.4 x 5 + 0.6 x -15 = -7.
     """
-    amo = pd.DataFrame(
-        [
-            {"subject": subj, "grade": str(g), "amo": float(v)}
-            for subj, grades in amo_by_grade.items()
-            for g, v in grades.items()
-        ],
-        columns=["subject", "grade", "amo"],
+    amo_rows = [
+        f"('{str(subj).replace(chr(39), '')}', '{int(g)}', {_lit(v)})"
+        for subj, grades in amo_by_grade.items()
+        for g, v in grades.items()
+    ] or ["(NULL, NULL, NULL)"]
+    model_lit = model.replace("'", "''")
+    group_keys = ", ".join(f'"{k}"' for k in KEYS if k != "grade")
+    return f"""
+    WITH amo(subject, grade, amo) AS (VALUES {", ".join(amo_rows)}),
+    g AS (
+        SELECT {", ".join(f'p."{k}"' for k in KEYS)}, CAST(p.n_fay_tested AS BIGINT) AS n,
+               p.pct_proficient - amo.amo AS value
+        FROM {source} p JOIN amo ON p.subject = amo.subject AND p.grade = amo.grade
+        WHERE p.n_fay_tested > 0
     )
-    grades = performance[performance["grade"] != "ALL"].merge(amo, on=["subject", "grade"])
-    grades = grades[grades["n_fay_tested"] > 0]
-    grade_rows = grades[KEYS].assign(
-        n=grades["n_fay_tested"].astype("int64"),
-        value=(grades["pct_proficient"] - grades["amo"]).to_numpy(),
-    )
-    weighted = grade_rows.assign(w=grade_rows["value"] * grade_rows["n"])
-    group_keys = [k for k in KEYS if k != "grade"]
-    totals = weighted.groupby(group_keys, as_index=False, sort=False)[["w", "n"]].sum()
-    all_rows = totals[group_keys].assign(
-        grade="ALL", n=totals["n"].astype("int64"), value=totals["w"] / totals["n"]
-    )[KEYS + ["n", "value"]]
-    out = pd.concat([grade_rows, all_rows], ignore_index=True)
-    out.insert(len(KEYS), "model", model)
-    out["suppressed"] = out["n"] < reporting_min_n
-    return out.sort_values(KEYS, kind="stable").reset_index(drop=True)
+    SELECT {_KEYS_SQL}, '{model_lit}' AS model, n, value,
+           n < {int(reporting_min_n)} AS suppressed FROM g
+    UNION ALL
+    SELECT year, entity_type, entity_id, subject, 'ALL' AS grade, "group", '{model_lit}',
+           sum(n), sum(value * n) / sum(n), sum(n) < {int(reporting_min_n)}
+    FROM g GROUP BY {group_keys}
+    """
+
+
+def proficiency_index(performance: pd.DataFrame, **kwargs) -> pd.DataFrame:
+    """:func:`proficiency_index_sql` on a ``performance`` DataFrame, sorted by the keys."""
+    sql = proficiency_index_sql("performance", **kwargs)
+    return run_sql_on({"performance": performance}, f"SELECT * FROM ({sql}) ORDER BY {_KEYS_SQL}")

@@ -9,7 +9,6 @@ those counts, done by pure functions on the resulting DataFrame.
 from __future__ import annotations
 
 import duckdb
-import numpy as np
 import pandas as pd
 
 from kit.metrics.groups import group_membership_sql
@@ -59,40 +58,31 @@ def base_sql(sublevel_cuts: dict[int, float]) -> str:
     """
 
 
-def count_by_entity(
-    con: duckdb.DuckDBPyConnection,
-    *,
-    n_levels: int,
-    proficient_level: int,
-    sublevel_cuts: dict[int, float],
-) -> pd.DataFrame:
-    """Count students for every year x entity x subject x grade (and ALL) x group.
+def count_sql(*, n_levels: int, proficient_level: int, sublevel_cuts: dict[int, float]) -> str:
+    """SQL counting students for every year x entity x subject x grade (and ALL) x group.
 
-    Parameters
-    ----------
-    con
-        A connection holding validated ``students`` and ``assessments`` tables.
-    n_levels, proficient_level, sublevel_cuts
-        From the framework.
-
-    Returns
-    -------
-    DataFrame
-        The keys of CONTRACT.md section 3 and the counts ``n_enrolled``, ``n_tested``,
-        ``n_fay_enrolled``, ``n_fay_tested``, ``n_proficient``, ``sum_scale``, ``n_scale``
-        and ``n_l{level}_{low|high}``.
+    The result has the keys of CONTRACT.md section 3 plus ``district_id`` and the counts
+    ``n_enrolled``, ``n_tested``, ``n_fay_enrolled``, ``n_fay_tested``, ``n_proficient``,
+    ``sum_scale``, ``n_scale`` and ``n_l{level}_{low|high}``. It reads the validated
+    ``students`` and ``assessments`` tables.
     """
     level_cols = ",\n".join(
         f"count(*) FILTER (WHERE {cond}) AS {name}"
         for name, cond in _level_count_columns(n_levels)
     )
-    sql = f"""
+    return f"""
     WITH base AS ({base_sql(sublevel_cuts)}),
     long AS (SELECT * EXCLUDE (groups), unnest(groups) AS grp FROM base)
     SELECT
-        year, subject, grp AS "group", district_id, school_id, grade,
-        GROUPING(district_id) AS g_district, GROUPING(school_id) AS g_school,
-        GROUPING(grade) AS g_grade,
+        CAST(year AS BIGINT) AS year,
+        CASE WHEN GROUPING(district_id) = 1 THEN 'state'
+             WHEN GROUPING(school_id) = 1 THEN 'district' ELSE 'school' END AS entity_type,
+        CASE WHEN GROUPING(district_id) = 1 THEN 'STATE'
+             WHEN GROUPING(school_id) = 1 THEN district_id ELSE school_id END AS entity_id,
+        subject,
+        CASE WHEN GROUPING(grade) = 1 THEN 'ALL' ELSE grade END AS grade,
+        grp AS "group",
+        district_id,
         count(*) AS n_enrolled,
         count(*) FILTER (WHERE tested) AS n_tested,
         count(*) FILTER (WHERE fay) AS n_fay_enrolled,
@@ -111,35 +101,23 @@ def count_by_entity(
         (year, subject, grp)
     )
     """
-    df = con.execute(sql).df()
-    entity_type = np.where(
-        df["g_district"] == 1, "state", np.where(df["g_school"] == 1, "district", "school")
-    )
-    entity_id = np.where(
-        entity_type == "state",
-        "STATE",
-        np.where(entity_type == "district", df["district_id"], df["school_id"]),
-    )
-    out = df.assign(
-        entity_type=entity_type,
-        entity_id=entity_id,
-        grade=np.where(df["g_grade"] == 1, "ALL", df["grade"]),
-    )
-    count_cols = [c for c in out.columns if c.startswith("n_")] + ["sum_scale"]
-    out = out[KEYS + ["district_id"] + count_cols]
-    out["district_id"] = out["district_id"].where(out["entity_type"] != "state")
-    ints = [c for c in count_cols if c.startswith("n_")]
-    out[ints] = out[ints].astype("int64")
-    out["year"] = out["year"].astype("int64")
-    return out.sort_values(KEYS, kind="stable").reset_index(drop=True)
 
 
-def _pct(num: pd.Series, den: pd.Series) -> pd.Series:
-    return (100.0 * num / den.where(den > 0)).astype("float64")
+def count_by_entity(
+    con: duckdb.DuckDBPyConnection,
+    *,
+    n_levels: int,
+    proficient_level: int,
+    sublevel_cuts: dict[int, float],
+) -> pd.DataFrame:
+    """:func:`count_sql` run on ``con`` (validated ``students`` and ``assessments``), sorted."""
+    sql = count_sql(n_levels=n_levels, proficient_level=proficient_level,
+                    sublevel_cuts=sublevel_cuts)
+    return con.execute(f"SELECT * FROM ({sql}) ORDER BY ALL").df()
 
 
-def performance_table(counts: pd.DataFrame, *, reporting_min_n: int) -> pd.DataFrame:
-    """The ``performance`` facts table from the counts.
+def performance_sql(source: str, *, reporting_min_n: int) -> str:
+    """SQL for the ``performance`` facts table from a counts relation named ``source``.
 
     Notes
     -----
@@ -149,32 +127,45 @@ def performance_table(counts: pd.DataFrame, *, reporting_min_n: int) -> pd.DataF
     - ``mean_scale_score`` over accountable students with a general-test scale score.
     - ``suppressed`` when accountable tested n < the framework's reporting minimum.
     """
-    return pd.DataFrame(
-        {
-            **{k: counts[k] for k in KEYS},
-            "n_enrolled": counts["n_enrolled"],
-            "n_tested": counts["n_tested"],
-            "participation_rate": _pct(counts["n_tested"], counts["n_enrolled"]),
-            "n_fay_tested": counts["n_fay_tested"],
-            "n_proficient": counts["n_proficient"],
-            "pct_proficient": _pct(counts["n_proficient"], counts["n_fay_tested"]),
-            "mean_scale_score": counts["sum_scale"] / counts["n_scale"].where(counts["n_scale"] > 0),
-            "suppressed": counts["n_fay_tested"] < reporting_min_n,
-        }
+    return f"""
+    SELECT {", ".join(f'"{k}"' for k in KEYS)},
+        n_enrolled, n_tested,
+        100.0 * n_tested / nullif(n_enrolled, 0) AS participation_rate,
+        n_fay_tested, n_proficient,
+        100.0 * n_proficient / nullif(n_fay_tested, 0) AS pct_proficient,
+        sum_scale / nullif(n_scale, 0) AS mean_scale_score,
+        n_fay_tested < {int(reporting_min_n)} AS suppressed
+    FROM {source}
+    """
+
+
+def level_counts_sql(source: str, *, n_levels: int) -> str:
+    """SQL for the ``level_counts`` facts table: accountable tested students at each level."""
+    keys = ", ".join(f'"{k}"' for k in KEYS)
+    return "\nUNION ALL\n".join(
+        f"SELECT {keys}, {lv} AS level, n_l{lv}_low + n_l{lv}_high AS n FROM {source}"
+        for lv in range(1, n_levels + 1)
     )
+
+
+def run_sql_on(frames: dict[str, pd.DataFrame], sql: str) -> pd.DataFrame:
+    """Run ``sql`` over pandas frames registered under the given names (for small inputs)."""
+    con = duckdb.connect()
+    try:
+        for name, frame in frames.items():
+            con.register(name, frame)
+        return con.execute(sql).df()
+    finally:
+        con.close()
+
+
+def performance_table(counts: pd.DataFrame, *, reporting_min_n: int) -> pd.DataFrame:
+    """The ``performance`` facts table from a counts DataFrame (see :func:`performance_sql`)."""
+    return run_sql_on({"counts": counts}, performance_sql("counts", reporting_min_n=reporting_min_n))
 
 
 def level_counts_table(counts: pd.DataFrame, *, n_levels: int) -> pd.DataFrame:
-    """The ``level_counts`` facts table: accountable tested students at each level."""
-    frames = []
-    for lv in range(1, n_levels + 1):
-        frames.append(
-            counts[KEYS].assign(
-                level=lv, n=counts[f"n_l{lv}_low"] + counts[f"n_l{lv}_high"]
-            )
-        )
-    return (
-        pd.concat(frames, ignore_index=True)
-        .sort_values(KEYS + ["level"], kind="stable")
-        .reset_index(drop=True)
-    )
+    """The ``level_counts`` facts table from a counts DataFrame."""
+    sql = level_counts_sql("counts", n_levels=n_levels)
+    keys = ", ".join(f'"{k}"' for k in KEYS)
+    return run_sql_on({"counts": counts}, f"SELECT * FROM ({sql}) ORDER BY {keys}, level")
