@@ -186,11 +186,17 @@ def batch(
         task = bar.add_task(f"rendering {len(jobs)} reports", total=len(jobs))
         failed = 0
 
+        finished = 0
+
         def done(result) -> None:
-            nonlocal failed
+            nonlocal failed, finished
             failed += result.status != "ok"
+            finished += 1
             bar.update(task, advance=1,
                        description=f"rendering ({failed} failed)" if failed else "rendering")
+            if not err.is_terminal:  # logs and CI: a plain line per report
+                err.print(f"[{finished}/{len(jobs)}] {result.status:6} {result.job.report} "
+                          f"{result.job.entity_id} ({result.seconds:.1f} s)", highlight=False)
 
         result = run_batch(jobs, workers=workers, on_done=done)
     for r in result.failed:

@@ -76,6 +76,22 @@ def report_meta(report_id: str, params: ReportParams) -> tuple[ReportMeta, dict]
     return meta, ent
 
 
+def _ipc_kernel_manager():
+    """A kernel manager talking to its kernel over local IPC sockets rather than TCP.
+
+    Local kernels need no network port, and ipykernel warns on every start over
+    unencrypted TCP.
+    """
+    from jupyter_client.manager import AsyncKernelManager
+
+    class IPCKernelManager(AsyncKernelManager):
+        def __init__(self, **kwargs):
+            kwargs.setdefault("transport", "ipc")
+            super().__init__(**kwargs)
+
+    return IPCKernelManager
+
+
 def execute_notebook(report_id: str, params: ReportParams, workdir: Path) -> nbformat.NotebookNode:
     """Run the report notebook with papermill in ``workdir`` and return the executed notebook."""
     import papermill as pm
@@ -91,6 +107,7 @@ def execute_notebook(report_id: str, params: ReportParams, workdir: Path) -> nbf
             progress_bar=False,
             log_output=False,
             kernel_name="python3",
+            kernel_manager_class=_ipc_kernel_manager(),
         )
     except PapermillExecutionError as exc:
         raise RenderError(

@@ -1,0 +1,67 @@
+"""The kit command as a user meets it: help, exit codes, and messages without tracebacks."""
+
+import shutil
+import subprocess
+import sys
+
+import pytest
+
+from kit.cli import main
+
+
+def kit(*args):
+    proc = subprocess.run([sys.executable, "-m", "kit.cli", *map(str, args)],
+                          capture_output=True, text=True)
+    return proc.returncode, proc.stdout + proc.stderr
+
+
+def test_help_lists_every_command():
+    code, text = kit("--help")
+    assert code == 0
+    for command in ("demo-data", "validate", "build", "render", "batch"):
+        assert command in text
+
+
+def test_validate_clean_data_exits_0(demo_dir, tmp_path):
+    assert main(["validate", str(demo_dir), "--rejected", str(tmp_path / "rej")]) == 0
+
+
+def test_validate_rejected_rows_exit_1_and_are_written(demo_dir, tmp_path):
+    data = tmp_path / "data"
+    shutil.copytree(demo_dir, data)
+    text = (data / "students.csv").read_text().splitlines()
+    header = text[0].split(",")
+    row = text[3].split(",")
+    row[header.index("race_ethnicity")] = "ZZ"
+    text[3] = ",".join(row)
+    (data / "students.csv").write_text("\n".join(text) + "\n")
+    code, out = kit("validate", data, "--rejected", tmp_path / "rej")
+    assert code == 1, out
+    rejected = (tmp_path / "rej" / "students.csv").read_text()
+    assert "race_ethnicity" in rejected and ",4," in rejected  # spreadsheet row 4
+    assert "Traceback" not in out
+
+
+@pytest.mark.parametrize("break_it, expect", [
+    (lambda d: (d / "assessments.csv").unlink(), "assessments"),
+    (lambda d: (d / "students.csv").write_text("year,student_id\n2024,1\n"), "district_id"),
+    (lambda d: (d / "students.csv").write_bytes(b"\x00\x01garbage"), "students.csv"),
+])
+def test_fatal_problems_exit_2_with_one_clear_paragraph(demo_dir, tmp_path, break_it, expect):
+    data = tmp_path / "data"
+    shutil.copytree(demo_dir, data)
+    break_it(data)
+    code, out = kit("validate", data, "--rejected", tmp_path / "rej")
+    assert code == 2
+    assert expect in out and "Traceback" not in out
+
+
+def test_unknown_framework_names_the_choices(demo_dir, tmp_path):
+    code, out = kit("build", demo_dir, "--out", tmp_path / "f.duckdb", "--framework", "zz")
+    assert code == 2 and "ma" in out and "Traceback" not in out
+
+
+def test_render_unknown_school_is_a_message(facts_path, tmp_path):
+    code, out = kit("render", "subgroups", "--facts", facts_path, "--entity", "NOPE",
+                    "--out", tmp_path)
+    assert code == 2 and "No entity 'NOPE'" in out and "Traceback" not in out
