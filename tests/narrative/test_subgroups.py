@@ -33,7 +33,7 @@ def test_every_number_in_a_sentence_matches_the_view(facts):
         if all_row.suppressed:
             assert "not reported" in para
             continue
-        m = re.search(rf"\*\*{NUM}%\*\* of .+?'s ([\d,]+) accountable students", para)
+        m = re.search(rf"\*\*{NUM}%\*\* of the ([\d,]+) accountable students at", para)
         assert m, para
         assert m.group(1) == fmt_num(all_row.pct_proficient)
         assert int(m.group(2).replace(",", "")) == all_row.n
