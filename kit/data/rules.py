@@ -1,0 +1,294 @@
+"""The row rules of validation, as data, and the DuckDB SQL generated from them.
+
+A row is rejected for the first rule it breaks, in this order:
+
+1. ``malformed_row`` (CSV only): the row does not split into the header's columns.
+2. Column rules, column by column in schema order, each column checked for
+   ``missing_value`` (empty in a column that must be filled), ``type`` (not a whole number,
+   number or yes/no value), ``code`` (not one of the column's codes) and ``range``
+   (e.g. grade 0-12, year 1990-2100, achievement_level 1-``levels``).
+3. Row rules (:data:`ROW_RULES`): ``days_attended_exceeds_enrolled``,
+   ``tested_without_level``, ``tested_without_score``, ``not_tested_has_score``,
+   ``mc_without_key``, ``mc_max_points``.
+4. ``duplicate``: a second or later row with the same key (schemas ``Table.key``) as an
+   earlier row that passed 1-3; the message names the earlier row.
+5. References to tables validated before (:data:`REFERENCES`): ``unknown_student``,
+   ``unknown_item``.
+6. Rules needing the referenced row (:data:`AFTER_REFERENCES`): ``points_exceed_max``,
+   ``bad_response``.
+
+Values are read leniently before they are checked: text is trimmed and empty text is
+missing; whole numbers may be written ``3.0``; yes/no values may be ``true/false``,
+``t/f``, ``1/0``, ``y/n``, ``yes/no`` in any case (or ``1.0/0.0``); codes, ``subject`` and
+``response`` are upper-cased.
+"""
+
+from __future__ import annotations
+
+from kit.data.schemas import Column, Table
+from kit.data.sql import FAIL, ROW, Check, Reference, case_sql, literal, q, text_of
+
+TRUE_WORDS = ("true", "t", "1", "y", "yes", "1.0")
+FALSE_WORDS = ("false", "f", "0", "n", "no", "0.0")
+UPPER_CASE = frozenset({"subject", "response"})  # code-like columns without a closed list
+_INTEGERS = {"TINYINT", "SMALLINT", "INTEGER", "BIGINT", "HUGEINT"}
+_INTEGERS |= {"U" + t for t in _INTEGERS}
+
+
+ROW_RULES: dict[str, tuple[Check, ...]] = {
+    "students": (
+        Check(
+            "days_attended_exceeds_enrolled",
+            "days_attended",
+            '"days_attended" > "days_enrolled"',
+            "days_attended {days_attended} is more than days_enrolled {days_enrolled}; a "
+            "student cannot attend more days than enrolled",
+        ),
+    ),
+    "assessments": (
+        Check(
+            "tested_without_level",
+            "achievement_level",
+            '"participation" = \'TESTED\' AND "achievement_level" IS NULL',
+            "participation is TESTED but achievement_level is empty; give the level, or the "
+            "participation code (ABSENT, REFUSED, MEDICAL, EXEMPT) if the student was not tested",
+        ),
+        Check(
+            "tested_without_score",
+            "scale_score",
+            '"participation" = \'TESTED\' AND "test_type" = \'GENERAL\' AND "scale_score" IS NULL',
+            "participation is TESTED on the GENERAL test but scale_score is empty; give the "
+            "scale score (only ALTERNATE tests may lack one)",
+        ),
+        Check(
+            "not_tested_has_score",
+            "participation",
+            '"participation" <> \'TESTED\' AND ("scale_score" IS NOT NULL OR '
+            '"achievement_level" IS NOT NULL OR "achievement_sublevel" IS NOT NULL)',
+            'participation is "{participation}" but a scale_score or achievement level is '
+            "filled in; leave them empty for students not tested, or set participation to TESTED",
+        ),
+    ),
+    "items": (
+        Check(
+            "mc_without_key",
+            "key",
+            '"item_type" = \'MC\' AND "key" IS NULL',
+            "item_type is MC but key is empty; give the correct option, A, B, C or D",
+        ),
+        Check(
+            "mc_max_points",
+            "max_points",
+            '"item_type" = \'MC\' AND "max_points" <> 1',
+            "max_points {max_points} for a multiple-choice (MC) item; MC items are worth 1 "
+            "point (use SR or OR for items worth more)",
+        ),
+    ),
+}
+
+_STUDENT = Reference(
+    "unknown_student",
+    "students",
+    ("year", "student_id"),
+    "student_id",
+    'student_id "{student_id}" has no row in students for year {year}; add the student to '
+    "students or correct student_id and year",
+)
+
+REFERENCES: dict[str, tuple[Reference, ...]] = {
+    "assessments": (_STUDENT,),
+    "item_responses": (
+        _STUDENT,
+        Reference(
+            "unknown_item",
+            "items",
+            ("year", "subject", "grade", "item_id"),
+            "item_id",
+            'item_id "{item_id}" has no row in items for {year} {subject} grade {grade}; add '
+            "the item to items or correct item_id, subject, grade and year",
+            fetch=("item_type", "max_points"),
+        ),
+    ),
+}
+
+AFTER_REFERENCES: dict[str, tuple[Check, ...]] = {
+    "item_responses": (
+        Check(
+            "points_exceed_max",
+            "points",
+            '"points" > "__items_max_points"',
+            "points {points} is more than the item's max_points ({__items_max_points}); give "
+            "the points earned, 0 to max_points",
+        ),
+        Check(
+            "bad_response",
+            "response",
+            "\"__items_item_type\" = 'MC' AND \"response\" NOT IN ('A', 'B', 'C', 'D')",
+            'response "{response}" is not A, B, C or D for multiple-choice item {item_id}; '
+            "leave it empty when the student gave no answer",
+        ),
+    ),
+}
+
+MALFORMED_MESSAGE = (
+    "the row has {values} values but the header has {columns} columns; quote values that "
+    "contain the delimiter and fill in missing values"
+)
+DUPLICATE_MESSAGE = "same {key} as row {first}; keep one row per {key}"
+
+
+def ranges(levels: int) -> dict[str, tuple[float, float | None, str]]:
+    """Allowed range of each numeric column, by name, with the message's explanation."""
+    return {
+        "year": (1990, 2100, "is not a year 1990-2100; use the spring year, e.g. 2024 for 2023-24"),
+        "cohort_year": (1990, 2100, "is not a year 1990-2100; use the expected graduation year"),
+        "grade": (0, 12, "is not a grade 0-12; use 0 for kindergarten"),
+        "achievement_level": (
+            1,
+            levels,
+            f"is not a level 1-{levels}; levels run from 1 (lowest) to {levels} (highest)",
+        ),
+        "scale_score": (0, 9999, "is not a scale score 0-9999"),
+        "ccr_score": (0, 9999, "is not a score 0-9999; give the reported score"),
+        "max_points": (1, 100, "is not 1-100; give the points the item is worth"),
+        "points": (0, None, "is negative; give the points earned, 0 or more"),
+        "state_pct_correct": (
+            0,
+            100,
+            "is not a percentage 0-100; give the percent correct (63.5, not 0.635)",
+        ),
+        "days_enrolled": (0, 366, "is not a number of days 0-366"),
+        "days_attended": (0, 366, "is not a number of days 0-366"),
+    }
+
+
+def _kind(source_type: str | None) -> str:
+    """How a file's column is read: absent, text, int, number (decimal, float), bool, other."""
+    if source_type is None:
+        return "absent"
+    if source_type == "VARCHAR":
+        return "text"
+    if source_type == "BOOLEAN":
+        return "bool"
+    if source_type in _INTEGERS:
+        return "int"
+    if source_type.startswith("DECIMAL") or source_type in ("FLOAT", "DOUBLE"):
+        return "number"
+    return "other"
+
+
+def _text_sql(src: str, kind: str) -> str:
+    """The column's value before parsing: trimmed text, NULL when empty (NaN is empty)."""
+    if kind == "absent":
+        return "CAST(NULL AS VARCHAR)"
+    if kind == "text":
+        return f"NULLIF(trim({src}), '')"
+    if kind == "number":
+        return f"CASE WHEN isnan({src}) THEN NULL ELSE {src} END"
+    return src if kind in ("int", "bool") else f"NULLIF(trim(CAST({src} AS VARCHAR)), '')"
+
+
+def _value_sql(col: Column, kind: str) -> str:
+    """SQL parsing one column to its schema type; NULL when empty or unreadable."""
+    t = text_of(col.name)
+    if kind == "absent":
+        return f"CAST(NULL AS {col.type})"
+    if col.type == "INTEGER":
+        if kind in ("int", "bool"):
+            return f"TRY_CAST({t} AS INTEGER)"
+        if kind == "number":
+            return f"CASE WHEN {t} = trunc({t}) THEN TRY_CAST({t} AS INTEGER) END"
+        # DuckDB rounds "3.5" to 4 when casting text, so only zeros may follow the point
+        return (
+            f"CASE WHEN NOT contains({t}, '.') OR rtrim(split_part({t}, '.', 2), '0') = '' "
+            f"THEN TRY_CAST({t} AS INTEGER) END"
+        )
+    if col.type == "DOUBLE":
+        value = f"TRY_CAST({t} AS DOUBLE)"
+        return value if kind in ("int", "bool") else f"CASE WHEN isfinite({value}) THEN {value} END"
+    if col.type == "BOOLEAN":
+        if kind == "bool":
+            return t
+        if kind in ("int", "number"):
+            return f"CASE WHEN {t} = 1 THEN true WHEN {t} = 0 THEN false END"
+        return (
+            f"CASE WHEN lower({t}) IN {TRUE_WORDS} THEN true "
+            f"WHEN lower({t}) IN {FALSE_WORDS} THEN false END"
+        )
+    if kind == "number":
+        return (
+            f"CASE WHEN {t} = trunc({t}) AND abs({t}) < 1e15 THEN CAST(CAST({t} AS BIGINT) "
+            f"AS VARCHAR) ELSE CAST({t} AS VARCHAR) END"
+        )
+    text = f"CAST({t} AS VARCHAR)"
+    return f"upper({text})" if col.codes or col.name in UPPER_CASE else text
+
+
+def column_checks(table: Table, levels: int) -> list[Check]:
+    """The column rules of ``table``, column by column: missing, type, code, range."""
+    limits = ranges(levels)
+    checks = []
+    for col in table.columns:
+        c, t = q(col.name), text_of(col.name)
+        if not col.nullable and col.default is None:
+            checks.append(
+                Check(
+                    "missing_value",
+                    col.name,
+                    f"{t} IS NULL",
+                    f"{col.name} is empty; every {table.name} row needs a {col.name}",
+                )
+            )
+        if col.type != "VARCHAR":
+            checks.append(
+                Check(
+                    "type",
+                    col.name,
+                    f"{t} IS NOT NULL AND {c} IS NULL",
+                    _TYPE[col.type].format(col.name),
+                )
+            )
+        if col.codes:
+            codes = ", ".join(col.codes)
+            checks.append(
+                Check(
+                    "code",
+                    col.name,
+                    f"{c} NOT IN ({', '.join(map(literal, col.codes))})",
+                    f'{col.name} "{{{col.name}}}" is not one of {codes}; use one of these codes',
+                )
+            )
+        if col.name in limits:
+            low, high, why = limits[col.name]
+            outside = f"{c} < {low}" if high is None else f"{c} NOT BETWEEN {low} AND {high}"
+            checks.append(Check("range", col.name, outside, f'{col.name} "{{{col.name}}}" {why}'))
+    return checks
+
+
+_TYPE = {
+    "INTEGER": '{0} "{{{0}}}" is not a whole number; write it with digits only, e.g. 4',
+    "DOUBLE": '{0} "{{{0}}}" is not a number; write it with digits and a decimal point, e.g. 245.5',
+    "BOOLEAN": '{0} "{{{0}}}" is not a yes/no value; use Y/N, 1/0 or true/false',
+}
+
+
+def parsed_sql(
+    table: Table, sources: dict[str, str | None], types: dict[str, str], relation: str, checks
+) -> str:
+    """SELECT reading ``relation`` into the schema's columns, with their text and ``__kit_fail``.
+
+    ``sources`` maps each schema column to the file's column (None when absent) and
+    ``types`` gives the file's DuckDB types. ``__kit_fail`` is the index of the first of
+    ``checks`` the row breaks, NULL for a row that passes.
+    """
+    first, second = [ROW], [ROW]
+    for col in table.columns:
+        src = sources[col.name]
+        kind = _kind(types[src] if src else None)
+        src_sql = q(src) if src else "NULL"
+        first.append(f"{_text_sql(src_sql, kind)} AS {text_of(col.name)}")
+        second += [text_of(col.name), f"{_value_sql(col, kind)} AS {q(col.name)}"]
+    return (
+        f"SELECT *, {case_sql(checks)} AS {FAIL} FROM (SELECT {', '.join(second)} FROM "
+        f"(SELECT {', '.join(first)} FROM {relation}))"
+    )
