@@ -171,39 +171,59 @@ def batch(
     reports: Annotated[str | None, typer.Option(help="Reports (comma-separated); default all.")] = None,
     formats: Annotated[str, typer.Option(help="Comma-separated: html,pdf.")] = "html,pdf",
     workers: Annotated[int | None, typer.Option(help="Parallel workers; default the cores.")] = None,
+    resume: Annotated[bool, typer.Option(
+        help="Skip reports whose inputs (facts, parameters, notebook, kit version) are "
+             "unchanged since the last run and whose files exist.")] = False,
+    keep_notebooks: Annotated[bool, typer.Option(
+        help="Also keep each executed notebook (.ipynb) beside its report.")] = False,
+    params_only: Annotated[bool, typer.Option(
+        help="Write each job's parameter YAML and jobs.csv (notebook, params, output) and "
+             "execute nothing: run any job with `papermill NOTEBOOK OUTPUT -f PARAMS`.")] = False,
+    params_dir: Annotated[Path | None, typer.Option(
+        help="Folder with per-district overrides, districts/<district_id>.yaml "
+             "(e.g. subjects: [ELA, MATH]).")] = None,
+    dask: Annotated[str | None, typer.Option(
+        help="Run on Dask: 'local' for a LocalCluster here, or a scheduler address "
+             "tcp://host:8786 (the output folder must be shared by the workers).")] = None,
 ) -> None:
     """Render every report for every school (and district) in the facts store.
 
     Outputs land in OUT/<year>/<district>/<school or _district>/<report>.html|pdf, with
-    OUT/<year>/manifest.json and index.html listing each one. A failing report is recorded
-    and the batch goes on; the exit status is 1 if any failed.
+    OUT/<year>/manifest.json and index.html listing each one. Each worker keeps a warm
+    kernel; a failing report is recorded (with the failing cell) and the batch goes on;
+    the exit status is 1 if any report failed. Re-run with --resume after a fix to render
+    only what is missing or stale.
     """
-    from kit.batch.runner import plan_jobs, run_batch
+    from kit.batch.runner import plan_jobs, run_batch, write_params_only
 
+    fmts = tuple(_csv(formats) or ["html"]) + (("ipynb",) if keep_notebooks else ())
     jobs = plan_jobs(facts, out_dir, year=year, district=district, schools=_csv(schools),
-                     reports=_csv(reports), formats=tuple(_csv(formats) or ["html"]))
+                     reports=_csv(reports), formats=fmts, params_dir=params_dir)
+    if params_only:
+        jobs_csv = write_params_only(jobs)
+        out.print(f"{len(jobs)} parameter sets written; the job list is {jobs_csv}")
+        return
     with _progress() as bar:
         task = bar.add_task(f"rendering {len(jobs)} reports", total=len(jobs))
-        failed = 0
-
-        finished = 0
+        failed = finished = 0
 
         def done(result) -> None:
             nonlocal failed, finished
-            failed += result.status != "ok"
+            failed += result.status == "failed"
             finished += 1
             bar.update(task, advance=1,
                        description=f"rendering ({failed} failed)" if failed else "rendering")
             if not err.is_terminal:  # logs and CI: a plain line per report
-                err.print(f"[{finished}/{len(jobs)}] {result.status:6} {result.job.report} "
+                err.print(f"[{finished}/{len(jobs)}] {result.status:7} {result.job.report} "
                           f"{result.job.entity_id} ({result.seconds:.1f} s)", highlight=False)
 
-        result = run_batch(jobs, workers=workers, on_done=done)
+        result = run_batch(jobs, workers=workers, resume=resume, dask=dask, on_done=done)
     for r in result.failed:
-        err.print(f"[red]failed[/red] {r.job.report} {r.job.entity_id}: {r.error}")
-    ok = len(result.results) - len(result.failed)
-    out.print(f"{ok} of {len(result.results)} reports rendered in {result.seconds:.1f} s. "
-              f"Open {result.index}")
+        where = f" (cell {r.cell})" if r.cell else ""
+        err.print(f"[red]failed[/red] {r.job.report} {r.job.entity_id}{where}: {r.error}")
+    counts = {s: sum(r.status == s for r in result.results) for s in ("ok", "skipped", "failed")}
+    out.print(f"{counts['ok']} rendered, {counts['skipped']} unchanged, {counts['failed']} failed "
+              f"in {result.seconds:.1f} s. Open {result.index}")
     raise typer.Exit(result.exit_code)
 
 

@@ -12,6 +12,7 @@ from dataclasses import asdict, dataclass
 
 import pandas as pd
 
+from kit.errors import ParameterError
 from kit.facts import Facts
 from kit.metrics.suppression import suppress
 
@@ -41,19 +42,33 @@ class ReportContext:
         return asdict(self)
 
 
-def report_context(facts: Facts, entity_id: str, year: int | None = None) -> ReportContext:
-    """The context of a report on ``entity_id`` for ``year`` (default: the latest year)."""
+def report_context(
+    facts: Facts, entity_id: str, year: int | None = None, subjects: list[str] | None = None
+) -> ReportContext:
+    """The context of a report on ``entity_id`` for ``year`` (default: the latest year).
+
+    ``subjects`` limits the report to those subjects (default: every subject the entity has).
+    """
     year = int(year or facts.latest_year())
     ent = facts.entity(entity_id, year)
     run = facts.run()
     models = facts.table("index_models").set_index("model")
     levels = facts.table("levels").sort_values("level")
-    subjects = facts.sql(
+    subjects_found = facts.sql(
         "SELECT DISTINCT subject FROM performance WHERE year = ? AND entity_id = ? "
         "ORDER BY CASE subject WHEN 'ELA' THEN 0 WHEN 'MATH' THEN 1 WHEN 'SCI' THEN 2 ELSE 3 END,"
         " subject",
         [year, entity_id],
     )["subject"].tolist()
+    if subjects:
+        wanted = [str(x).upper() for x in subjects]
+        missing = [x for x in wanted if x not in subjects_found]
+        if missing:
+            raise ParameterError(
+                f"{entity_id} has no {', '.join(missing)} results in {year}; it has "
+                f"{', '.join(subjects_found)}."
+            )
+        subjects_found = [x for x in subjects_found if x in wanted]
     return ReportContext(
         entity_id=entity_id,
         entity_type=str(ent["entity_type"]),
@@ -73,7 +88,7 @@ def report_context(facts: Facts, entity_id: str, year: int | None = None) -> Rep
             u for u in run["framework_unverified"]
             if not u.startswith("index model") or u == f"index model {run['headline_model']}"
         ),
-        subjects=tuple(subjects),
+        subjects=tuple(subjects_found),
         data_hash=str(run["data_hash"]),
     )
 

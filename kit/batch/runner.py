@@ -1,28 +1,34 @@
 """``kit batch``: every report for every school (and district) in the facts store.
 
-Jobs are planned from the facts store, their parameters validated before any kernel
-starts, then run by a pool of worker processes. A failing report is recorded and the batch
-goes on; ``manifest.json`` and ``index.html`` list every job with its status.
+Jobs are planned from the facts store and their parameters validated before any kernel
+starts. Each worker process keeps one warm kernel (:mod:`kit.report.engine`) and renders
+job after job in it; a failing report is recorded and the batch goes on, a kernel that
+died or timed out is restarted and the job retried. ``manifest.json`` and ``index.html``
+list every job. With ``resume`` a job whose inputs are unchanged since the last run and
+whose files are all there is skipped. The same jobs run on Dask with ``dask=``.
 """
 
 from __future__ import annotations
 
-import html
+import hashlib
 import json
 import os
 import time
-import traceback
 from collections.abc import Callable, Sequence
 from concurrent.futures import ProcessPoolExecutor, as_completed
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 
+import yaml
+
 from kit._version import __version__
+from kit.batch.manifest import read_manifest, write_manifest
 from kit.errors import KitError, ParameterError
 from kit.facts import read_facts
-from kit.report.export import safe_name
-from kit.report.registry import REPORTS, get_report
+from kit.report.registry import REPORTS, get_report, notebook_path
 from kit.report.render import render_report, report_output_dir, validate_params
+
+MAX_ATTEMPTS = 3  # a transient failure (kernel died, timed out) is tried this many times
 
 
 @dataclass(frozen=True)
@@ -36,27 +42,44 @@ class Job:
     facts_path: str
     out: str
     formats: tuple[str, ...]
+    options: dict = field(default_factory=dict)  # extra report parameters (overrides)
+    key: str = ""  # hash of every input: facts, parameters, notebook, kit version
 
     def to_dict(self) -> dict:
         return asdict(self)
+
+    @property
+    def id(self) -> str:
+        return f"{self.report}:{self.entity_id}"
 
     @property
     def out_dir(self) -> Path:
         leaf = self.entity_id if self.entity_type == "school" else None
         return report_output_dir(Path(self.out), self.year, self.district_id, leaf)
 
+    @property
+    def parameters(self) -> dict:
+        """The notebook's parameters, exactly as papermill would receive them."""
+        return {**self.options, "facts_path": self.facts_path, "entity_id": self.entity_id,
+                "year": self.year}
+
 
 @dataclass(frozen=True)
 class JobResult:
     job: Job
-    status: str  # "ok" | "failed"
+    status: str  # "ok" | "failed" | "skipped"
     seconds: float
     files: dict[str, str] = field(default_factory=dict)
     error: str | None = None
+    cell: int | None = None
+    attempts: int = 1
+    worker_peak_mb: int | None = None
+    kernel_peak_mb: int | None = None
 
     def to_dict(self) -> dict:
-        return {**self.job.to_dict(), "status": self.status, "seconds": self.seconds,
-                "files": self.files, "error": self.error}
+        d = asdict(self)
+        d.pop("job")
+        return {**self.job.to_dict(), **d}
 
 
 @dataclass(frozen=True)
@@ -70,7 +93,7 @@ class BatchResult:
 
     @property
     def failed(self) -> list[JobResult]:
-        return [r for r in self.results if r.status != "ok"]
+        return [r for r in self.results if r.status == "failed"]
 
     @property
     def exit_code(self) -> int:
@@ -82,6 +105,40 @@ class BatchResult:
                 "results": [r.to_dict() for r in self.results]}
 
 
+def file_sha256(path: str | Path) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as f:
+        for chunk in iter(lambda: f.read(1 << 20), b""):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def _job_key(facts_hash: str, notebook_hash: str, params: dict, formats: Sequence[str]) -> str:
+    blob = json.dumps({"facts": facts_hash, "notebook": notebook_hash, "kit": __version__,
+                       "params": params, "formats": sorted(formats)}, sort_keys=True)
+    return hashlib.sha256(blob.encode()).hexdigest()[:20]
+
+
+def load_overrides(params_dir: str | Path | None, district_id: str) -> dict:
+    """Per-district parameter overrides: ``PARAMS_DIR/districts/<district_id>.yaml``."""
+    if not params_dir:
+        return {}
+    path = Path(params_dir) / "districts" / f"{district_id}.yaml"
+    if not path.is_file():
+        return {}
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    except yaml.YAMLError as exc:
+        raise ParameterError(f"{path} is not valid YAML: {exc}") from None
+    if not isinstance(data, dict):
+        raise ParameterError(f"{path} must be a mapping of parameter names to values.")
+    fixed = {"facts_path", "entity_id", "year"} & set(data)
+    if fixed:
+        raise ParameterError(f"{path} sets {', '.join(sorted(fixed))}, which kit batch sets "
+                             "itself; keep only report options (e.g. subjects).")
+    return data
+
+
 def plan_jobs(
     facts_path: str | Path,
     out: str | Path,
@@ -91,12 +148,15 @@ def plan_jobs(
     schools: Sequence[str] | None = None,
     reports: Sequence[str] | None = None,
     formats: Sequence[str] = ("html", "pdf"),
+    params_dir: str | Path | None = None,
 ) -> list[Job]:
     """One job per report per entity it is made for, parameters validated up front."""
     facts_path = str(Path(facts_path).resolve())
     specs = [get_report(r) for r in (reports or list(REPORTS))]
     with read_facts(facts_path) as facts:
         year = int(year or facts.latest_year())
+        if year not in facts.years():
+            raise ParameterError(f"No year {year} in the facts; it has {facts.years()}.")
         school_rows = facts.schools(year, district)
         district_rows = facts.districts(year)
     if district:
@@ -109,107 +169,175 @@ def plan_jobs(
             raise ParameterError(f"No school(s) {', '.join(unknown)} in the facts for {year}.")
         school_rows = school_rows[school_rows["entity_id"].isin(schools)]
         district_rows = district_rows.iloc[0:0]
+    facts_hash = file_sha256(facts_path)
+    nb_hash = {spec.id: file_sha256(notebook_path(spec.id)) for spec in specs}
+    overrides = {d: load_overrides(params_dir, d)
+                 for d in set(school_rows["district_id"]) | set(district_rows["entity_id"])}
     jobs = []
     for spec in specs:
         for scope, rows in (("district", district_rows), ("school", school_rows)):
             if scope not in spec.scopes:
                 continue
             for rec in rows.to_dict("records"):
-                validate_params({"facts_path": facts_path, "entity_id": rec["entity_id"],
-                                 "year": year})
-                jobs.append(Job(report=spec.id, entity_id=rec["entity_id"], entity_type=scope,
-                                district_id=rec["district_id"], name=rec["name"], year=year,
-                                facts_path=facts_path, out=str(out), formats=tuple(formats)))
+                job = Job(report=spec.id, entity_id=rec["entity_id"], entity_type=scope,
+                          district_id=rec["district_id"], name=rec["name"], year=year,
+                          facts_path=facts_path, out=str(out), formats=tuple(formats),
+                          options=overrides.get(rec["district_id"], {}))
+                validate_params(job.parameters)
+                jobs.append(replace(job, key=_job_key(facts_hash, nb_hash[spec.id],
+                                                      job.parameters, formats)))
     return jobs
 
 
-def run_job(job: Job) -> JobResult:
-    """Render one job; never raises (a failure is a result)."""
-    t0 = time.perf_counter()
+def _peak_mb(pid: int | None = None) -> int | None:
+    """Peak resident memory (VmHWM) of a process, in MB; None where /proc is unavailable."""
     try:
-        files = render_report(job.report, facts_path=job.facts_path, entity_id=job.entity_id,
-                              out=job.out, year=job.year, formats=job.formats)
-        return JobResult(job, "ok", round(time.perf_counter() - t0, 2),
-                         {k: str(v) for k, v in files.items()})
-    except KitError as exc:
-        return JobResult(job, "failed", round(time.perf_counter() - t0, 2), error=str(exc))
-    except Exception as exc:  # a worker must report, not die: the batch goes on
-        tb = traceback.format_exception_only(type(exc), exc)[-1].strip()
-        return JobResult(job, "failed", round(time.perf_counter() - t0, 2), error=tb)
+        with open(f"/proc/{pid or 'self'}/status") as f:
+            for line in f:
+                if line.startswith("VmHWM:"):
+                    return int(line.split()[1]) // 1024
+    except OSError:
+        return None
+    return None
+
+
+def run_job(job: Job) -> JobResult:
+    """Render one job in this process's warm kernel; never raises (a failure is a result)."""
+    from kit.report.engine import process_kernel
+
+    kernel = process_kernel()
+    t0 = time.perf_counter()
+    attempt = 0
+    while True:
+        attempt += 1
+        try:
+            files = render_report(job.report, facts_path=job.facts_path, entity_id=job.entity_id,
+                                  out=job.out, year=job.year, formats=job.formats,
+                                  kernel=kernel, options=job.options)
+            status, error, cell = "ok", None, None
+            files = {k: str(v) for k, v in files.items()}
+        except KitError as exc:
+            if getattr(exc, "transient", False) and attempt < MAX_ATTEMPTS:
+                continue
+            status, error, cell, files = "failed", str(exc), getattr(exc, "cell", None), {}
+        except Exception as exc:  # a worker reports, it does not die: the batch goes on
+            status, error, cell, files = "failed", f"{type(exc).__name__}: {exc}", None, {}
+        return JobResult(job, status, round(time.perf_counter() - t0, 2), files, error, cell,
+                         attempt, _peak_mb(), _peak_mb(kernel.pid))
+
+
+def _skip_unchanged(jobs: Sequence[Job], out: Path, year: int) -> tuple[list[Job], list[JobResult]]:
+    previous = {(e["report"], e["entity_id"]): e for e in read_manifest(out, year)}
+    todo, skipped = [], []
+    for job in jobs:
+        prev = previous.get((job.report, job.entity_id))
+        if (prev and prev.get("status") in ("ok", "skipped") and prev.get("key") == job.key
+                and prev.get("files") and all(Path(p).is_file() for p in prev["files"].values())):
+            skipped.append(JobResult(job, "skipped", 0.0, prev["files"]))
+        else:
+            todo.append(job)
+    return todo, skipped
+
+
+def _local_results(jobs: Sequence[Job], workers: int):
+    if workers == 1:
+        for job in jobs:
+            yield run_job(job)
+        return
+    import multiprocessing as mp
+
+    # forkserver: workers start from a clean interpreter, not a copy of this one's threads.
+    with ProcessPoolExecutor(max_workers=workers, mp_context=mp.get_context("forkserver"),
+                             initializer=_init_worker) as pool:
+        for fut in as_completed([pool.submit(run_job, job) for job in jobs]):
+            yield fut.result()
+
+
+def _init_worker() -> None:
+    from kit.report.engine import process_kernel
+
+    process_kernel()
+
+
+def _dask_results(jobs: Sequence[Job], address: str, workers: int):
+    from distributed import Client, LocalCluster
+    from distributed import as_completed as dask_completed
+
+    if address == "local":
+        cluster = LocalCluster(n_workers=workers, threads_per_worker=1, processes=True,
+                               dashboard_address=None)
+        client = Client(cluster)
+    else:
+        cluster, client = None, Client(address)
+    try:
+        futures = client.map(run_job, list(jobs), pure=False, retries=1)
+        for fut in dask_completed(futures):
+            yield fut.result()
+    finally:
+        client.close()
+        if cluster is not None:
+            cluster.close()
 
 
 def run_batch(
     jobs: Sequence[Job],
     *,
     workers: int | None = None,
+    resume: bool = False,
+    dask: str | None = None,
     on_done: Callable[[JobResult], None] | None = None,
 ) -> BatchResult:
-    """Run ``jobs`` on ``workers`` processes (default: the machine's cores)."""
+    """Run ``jobs`` on ``workers`` processes (default: the machine's cores) or on Dask.
+
+    Parameters
+    ----------
+    resume
+        Skip jobs whose inputs (facts, parameters, notebook, kit version) are unchanged
+        since the manifest of the last run and whose files all exist.
+    dask
+        ``"local"`` for a LocalCluster on this machine, or a scheduler address
+        (``tcp://host:8786``); the output folder must be one the workers share.
+    """
     if not jobs:
         raise ParameterError("Nothing to render: no school or district matched the selection.")
     t0 = time.perf_counter()
     workers = max(1, workers or os.cpu_count() or 1)
-    results: list[JobResult] = []
-    if workers == 1:
-        for job in jobs:
-            results.append(run_job(job))
-            if on_done:
-                on_done(results[-1])
-    else:
-        with ProcessPoolExecutor(max_workers=workers) as pool:
-            futures = [pool.submit(run_job, job) for job in jobs]
-            for fut in as_completed(futures):
-                results.append(fut.result())
-                if on_done:
-                    on_done(results[-1])
-    order = {(j.report, j.entity_id): i for i, j in enumerate(jobs)}
-    results.sort(key=lambda r: order[(r.job.report, r.job.entity_id)])
-    out = Path(jobs[0].out)
-    year = jobs[0].year
+    out, year = Path(jobs[0].out), jobs[0].year
+    todo, results = _skip_unchanged(jobs, out, year) if resume else (list(jobs), [])
+    for r in results:
+        if on_done:
+            on_done(r)
+    stream = _dask_results(todo, dask, workers) if dask else _local_results(todo, workers)
+    for result in stream:
+        results.append(result)
+        if on_done:
+            on_done(result)
+    order = {j.id: i for i, j in enumerate(jobs)}
+    results.sort(key=lambda r: order[r.job.id])
     manifest, index = write_manifest(out, year, results)
     return BatchResult(str(out), year, tuple(results), round(time.perf_counter() - t0, 2),
                        str(manifest), str(index))
 
 
-def write_manifest(out: Path, year: int, results: Sequence[JobResult]) -> tuple[Path, Path]:
-    """``OUT/<year>/manifest.json`` and ``OUT/<year>/index.html`` listing every job."""
-    root = Path(out) / str(year)
-    root.mkdir(parents=True, exist_ok=True)
-    manifest = root / "manifest.json"
-    data = {"kit_version": __version__, "year": year,
-            "jobs": [r.to_dict() for r in results]}
-    tmp = manifest.with_suffix(".json.tmp")
-    tmp.write_text(json.dumps(data, indent=2, sort_keys=True), encoding="utf-8")
-    os.replace(tmp, manifest)
-    index = root / "index.html"
-    tmp = index.with_suffix(".html.tmp")
-    tmp.write_text(_index_html(root, year, results), encoding="utf-8")
-    os.replace(tmp, index)
-    return manifest, index
+def write_params_only(jobs: Sequence[Job]) -> Path:
+    """Write each job's parameter YAML and ``jobs.csv`` (notebook, params, output); run nothing.
 
+    Any row can then be run with plain papermill: ``papermill NOTEBOOK OUTPUT -f PARAMS``.
+    """
+    import csv
 
-def _index_html(root: Path, year: int, results: Sequence[JobResult]) -> str:
+    out, year = Path(jobs[0].out), jobs[0].year
+    root = out / str(year)
     rows = []
-    for r in results:
-        links = " ".join(
-            f'<a href="{html.escape(os.path.relpath(p, root))}">{fmt.upper()}</a>'
-            for fmt, p in sorted(r.files.items())
-        )
-        status = "ok" if r.status == "ok" else f"failed: {r.error or ''}"
-        rows.append(
-            f"<tr><td>{html.escape(r.job.district_id)}</td><td>{html.escape(r.job.name)}</td>"
-            f"<td>{html.escape(r.job.report)}</td><td class='{safe_name(r.status)}'>"
-            f"{html.escape(status)}</td><td>{r.seconds:.1f}</td><td>{links}</td></tr>"
-        )
-    n_failed = sum(r.status != "ok" for r in results)
-    return f"""<!DOCTYPE html>
-<html lang="en"><head><meta charset="utf-8"><title>Reports {year}</title>
-<style>body{{font-family:system-ui,sans-serif;color:#1a1a1a;max-width:70em;margin:2em auto;padding:0 1em}}
-table{{border-collapse:collapse;width:100%}}th,td{{text-align:left;padding:.3em .6em;border-bottom:1px solid #ddd}}
-.failed{{color:#a6561b;font-weight:bold}}</style></head>
-<body><h1>Reports for {year}</h1>
-<p>{len(results)} reports, {n_failed} failed.</p>
-<table><thead><tr><th scope="col">District</th><th scope="col">School</th><th scope="col">Report</th>
-<th scope="col">Status</th><th scope="col">Seconds</th><th scope="col">Files</th></tr></thead>
-<tbody>{''.join(rows)}</tbody></table></body></html>
-"""
+    for job in jobs:
+        params_file = root / "params" / job.out_dir.relative_to(root) / f"{job.report}.yaml"
+        params_file.parent.mkdir(parents=True, exist_ok=True)
+        params_file.write_text(yaml.safe_dump(job.parameters, sort_keys=True), encoding="utf-8")
+        rows.append({"notebook": str(notebook_path(job.report)), "params": str(params_file),
+                     "output": str(job.out_dir / f"{job.report}.ipynb")})
+    jobs_csv = root / "jobs.csv"
+    with open(jobs_csv, "w", newline="", encoding="utf-8") as f:
+        writer = csv.DictWriter(f, fieldnames=["notebook", "params", "output"])
+        writer.writeheader()
+        writer.writerows(rows)
+    return jobs_csv

@@ -40,15 +40,19 @@ def plot_levels_by_group(
                     ax.text(x0 + w / 2, y[yi], f"{w:.0f}", ha="center", va="center",
                             fontsize=7.5, color="white" if dark else "#1A1A1A")
             left = left + share
+        # Percent proficient+ to the right of each bar, inside the axes so the layout
+        # engine leaves room for it.
         for yi, pct in enumerate(shown["pct_proficient"]):
             ax.text(101.5, y[yi], fmt_pct(pct, 0), va="center", fontsize=8, color="#1A1A1A")
-        ax.text(101.5, len(shown) - 0.25, "proficient+", fontsize=7, color=MUTED, va="bottom")
+        ax.text(101.5, len(shown) - 0.45, "proficient+", fontsize=7, color=MUTED, va="bottom")
         ax.set_yticks(y, shown["label"])
-        ax.set_xlim(0, 100)
+        ax.set_xlim(0, 113)
+        ax.set_ylim(-0.6, len(shown) - 0.1)
+        ax.set_xticks([0, 20, 40, 60, 80, 100])
+        ax.spines["bottom"].set_bounds(0, 100)
         ax.set_xlabel("Percent of accountable tested students")
-        ax.set_title(title, loc="left")
-        ax.legend(ncols=k, loc="upper left", bbox_to_anchor=(0, -0.32 / max(height / 3, 1)),
-                  frameon=False, fontsize=8)
+        fig.suptitle(title, x=0.01, ha="left", fontsize=10, fontweight="bold")
+        fig.legend(ncols=k, loc="outside lower center", frameon=False, fontsize=8)
     return Chart(fig=fig, alt=_alt_text(shown, title), title=title)
 
 

@@ -51,8 +51,8 @@ class Chart:
     def png(self, dpi: int = 144) -> bytes:
         buf = io.BytesIO()
         # No Software/date metadata: the same data give byte-identical images.
-        self.fig.savefig(buf, format="png", dpi=dpi, bbox_inches="tight",
-                         metadata={"Software": None})
+        # Constrained layout already fits labels and legend: one draw, no "tight" re-draw.
+        self.fig.savefig(buf, format="png", dpi=dpi, metadata={"Software": None})
         return buf.getvalue()
 
 

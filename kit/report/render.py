@@ -15,6 +15,7 @@ from pydantic import BaseModel, ConfigDict, ValidationError
 from kit._version import __version__
 from kit.errors import ParameterError, RenderError
 from kit.facts import read_facts
+from kit.report.engine import WarmKernel, ipc_kernel_manager_class
 from kit.report.export import ReportMeta, export_notebook, safe_name
 from kit.report.registry import get_report, notebook_path
 
@@ -27,6 +28,7 @@ class ReportParams(BaseModel):
     facts_path: str
     entity_id: str
     year: int | None = None
+    subjects: list[str] | None = None  # None: every subject the entity has
 
 
 def validate_params(params: dict) -> ReportParams:
@@ -70,30 +72,28 @@ def report_meta(report_id: str, params: ReportParams) -> tuple[ReportMeta, dict]
         framework=str(run["framework_name"]),
         kit_version=__version__,
         data_hash=str(run["data_hash"]),
-        parameters={"entity_id": params.entity_id, "year": int(year)},
+        parameters={"entity_id": params.entity_id, "year": int(year),
+                    **({"subjects": ", ".join(params.subjects)} if params.subjects else {})},
         run_date=dt.date.today().isoformat(),
     )
     return meta, ent
 
 
-def _ipc_kernel_manager():
-    """A kernel manager talking to its kernel over local IPC sockets rather than TCP.
+def execute_notebook(
+    report_id: str, params: ReportParams, workdir: Path, kernel: WarmKernel | None = None
+) -> nbformat.NotebookNode:
+    """Run the report notebook and return the executed notebook.
 
-    Local kernels need no network port, and ipykernel warns on every start over
-    unencrypted TCP.
+    With ``kernel`` the notebook runs in that warm kernel (``kit batch``); without, papermill
+    starts a kernel for it alone (``kit render``).
     """
-    from jupyter_client.manager import AsyncKernelManager
-
-    class IPCKernelManager(AsyncKernelManager):
-        def __init__(self, **kwargs):
-            kwargs.setdefault("transport", "ipc")
-            super().__init__(**kwargs)
-
-    return IPCKernelManager
-
-
-def execute_notebook(report_id: str, params: ReportParams, workdir: Path) -> nbformat.NotebookNode:
-    """Run the report notebook with papermill in ``workdir`` and return the executed notebook."""
+    if kernel is not None:
+        nb = nbformat.read(notebook_path(report_id), as_version=4)
+        try:
+            return kernel.run(nb, params.model_dump())
+        except RenderError as exc:
+            exc.message = f"Report {report_id} for {params.entity_id} failed: {exc.message}"
+            raise
     import papermill as pm
     from papermill.exceptions import PapermillExecutionError
 
@@ -107,7 +107,7 @@ def execute_notebook(report_id: str, params: ReportParams, workdir: Path) -> nbf
             progress_bar=False,
             log_output=False,
             kernel_name="python3",
-            kernel_manager_class=_ipc_kernel_manager(),
+            kernel_manager_class=ipc_kernel_manager_class(),
         )
     except PapermillExecutionError as exc:
         raise RenderError(
@@ -127,6 +127,8 @@ def render_report(
     year: int | None = None,
     formats: tuple[str, ...] = ("html", "pdf"),
     keep_notebook: bool = False,
+    kernel: WarmKernel | None = None,
+    options: dict | None = None,
 ) -> dict[str, Path]:
     """Render one report for one school or district into the output layout.
 
@@ -136,7 +138,8 @@ def render_report(
         Format -> path of each file written.
     """
     params = validate_params(
-        {"facts_path": str(Path(facts_path).resolve()), "entity_id": entity_id, "year": year}
+        {**(options or {}), "facts_path": str(Path(facts_path).resolve()),
+         "entity_id": entity_id, "year": year}
     )
     meta, ent = report_meta(report_id, params)
     params = params.model_copy(update={"year": meta.year})
@@ -145,5 +148,5 @@ def render_report(
     out_dir = report_output_dir(Path(out), meta.year, district, leaf)
     wanted = tuple(formats) + (("ipynb",) if keep_notebook else ())
     with tempfile.TemporaryDirectory(prefix="kit-render-") as tmp:
-        nb = execute_notebook(report_id, params, Path(tmp))
+        nb = execute_notebook(report_id, params, Path(tmp), kernel)
         return export_notebook(nb, meta, out_dir, formats=wanted, stem=safe_name(report_id))

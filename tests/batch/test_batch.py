@@ -1,9 +1,21 @@
-"""kit batch: every school and the district, manifest and index, failures isolated."""
+"""kit batch: planning, warm-kernel isolation, failure isolation, resume, params-only, Dask."""
 
+import csv
 import json
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import time
 from pathlib import Path
 
-from kit.batch.runner import Job, plan_jobs, run_batch
+import nbformat
+import pytest
+
+from kit.batch.runner import Job, plan_jobs, run_batch, write_params_only
+from kit.report.engine import WarmKernel
+from kit.report.render import render_report
 
 
 def test_plan_has_every_school_and_the_district(facts_path, facts, tmp_path):
@@ -11,23 +23,112 @@ def test_plan_has_every_school_and_the_district(facts_path, facts, tmp_path):
     schools = set(facts.schools()["entity_id"])
     assert {j.entity_id for j in jobs if j.entity_type == "school"} == schools
     assert [j.entity_type for j in jobs].count("district") == len(facts.districts())
+    assert len({j.key for j in jobs}) == len(jobs)  # every job's inputs differ
 
 
-def test_batch_renders_and_isolates_a_failure(facts_path, facts, tmp_path):
-    jobs = plan_jobs(facts_path, tmp_path, schools=list(facts.schools()["entity_id"][:2]),
-                     formats=("html",))
-    broken = Job(**{**jobs[0].to_dict(), "entity_id": "NO_SUCH_SCHOOL"})
-    result = run_batch([*jobs, broken], workers=2)
+def test_unknown_override_key_is_rejected_before_any_kernel(facts_path, facts, tmp_path):
+    district = facts.districts()["entity_id"][0]
+    (tmp_path / "p" / "districts").mkdir(parents=True)
+    (tmp_path / "p" / "districts" / f"{district}.yaml").write_text("colour: blue\n")
+    with pytest.raises(Exception, match="colour"):
+        plan_jobs(facts_path, tmp_path, params_dir=tmp_path / "p")
+
+
+def test_a_report_does_not_depend_on_the_report_before_it(facts_path, facts, tmp_path):
+    a, b = facts.schools()["entity_id"][:2]
+    warm = WarmKernel()
+    try:
+        render_report("subgroups", facts_path=facts_path, entity_id=a, out=tmp_path / "w",
+                      formats=("html",), kernel=warm)
+        after_a = render_report("subgroups", facts_path=facts_path, entity_id=b,
+                                out=tmp_path / "w", formats=("html",), kernel=warm)
+    finally:
+        warm.shutdown()
+    alone = render_report("subgroups", facts_path=facts_path, entity_id=b,
+                          out=tmp_path / "cold", formats=("html",))
+    assert after_a["html"].read_bytes() == alone["html"].read_bytes()
+
+
+def _broken_notebooks(tmp_path: Path, bad_entity: str) -> Path:
+    """A copy of the notebooks whose subgroups report raises for one entity."""
+    folder = tmp_path / "notebooks"
+    shutil.copytree(Path(__file__).parents[2] / "notebooks", folder)
+    nb = nbformat.read(folder / "subgroups.ipynb", as_version=4)
+    nb.cells.insert(3, nbformat.v4.new_code_cell(
+        f"if entity_id == {bad_entity!r}:\n    raise ValueError('broken on purpose')"))
+    nbformat.write(nb, folder / "subgroups.ipynb")
+    return folder
+
+
+def test_a_failing_report_is_recorded_and_the_batch_goes_on(facts_path, facts, tmp_path,
+                                                            monkeypatch):
+    good, bad = facts.schools()["entity_id"][:2]
+    monkeypatch.setenv("KIT_NOTEBOOKS", str(_broken_notebooks(tmp_path, bad)))
+    jobs = plan_jobs(facts_path, tmp_path / "out", schools=[good, bad], formats=("html",))
+    result = run_batch(jobs, workers=1)
     assert result.exit_code == 1
-    statuses = {r.job.entity_id: r.status for r in result.results}
-    assert statuses[jobs[0].entity_id] == statuses[jobs[1].entity_id] == "ok"
-    assert statuses["NO_SUCH_SCHOOL"] == "failed"
-    manifest = json.loads((tmp_path / str(jobs[0].year) / "manifest.json").read_text())
-    assert [j["status"] for j in manifest["jobs"]] == ["ok", "ok", "failed"]
-    assert "No entity 'NO_SUCH_SCHOOL'" in manifest["jobs"][2]["error"]
-    for r in result.results[:2]:
-        html = Path(r.files["html"])
-        assert html.name == "subgroups.html" and html.stat().st_size > 10_000
-        assert html.parent.name == r.job.entity_id
-    index = (tmp_path / str(jobs[0].year) / "index.html").read_text()
-    assert "1 failed" in index
+    status = {r.job.entity_id: r for r in result.results}
+    assert status[good].status == "ok" and Path(status[good].files["html"]).is_file()
+    assert status[bad].status == "failed"
+    assert status[bad].cell == 3 and "ValueError: broken on purpose" in status[bad].error
+    manifest = json.loads((tmp_path / "out" / str(jobs[0].year) / "manifest.json").read_text())
+    assert [j["status"] for j in manifest["jobs"]] == ["ok", "failed"]
+    assert manifest["counts"] == {"ok": 1, "skipped": 0, "failed": 1}
+    index = (tmp_path / "out" / str(jobs[0].year) / "index.html").read_text()
+    assert "1 failed" in index and "broken on purpose" in index
+    assert not (tmp_path / "out" / str(jobs[0].year) / jobs[1].district_id / bad).exists()
+
+
+def test_resume_renders_only_what_is_missing_or_stale(facts_path, facts, tmp_path):
+    schools = list(facts.schools()["entity_id"][:3])
+    out = tmp_path / "out"
+    jobs = plan_jobs(facts_path, out, schools=schools, formats=("html",))
+    first = run_batch(jobs, workers=2)
+    assert [r.status for r in first.results] == ["ok"] * 3
+    Path(first.results[1].files["html"]).unlink()  # missing
+    stale = plan_jobs(facts_path, out, schools=schools, formats=("html",))
+    stale[2] = Job(**{**stale[2].to_dict(), "key": "changed-inputs"})  # stale
+    second = run_batch(stale, workers=2, resume=True)
+    assert [r.status for r in second.results] == ["skipped", "ok", "ok"]
+
+
+def test_params_only_jobs_run_with_plain_papermill(facts_path, facts, tmp_path):
+    jobs = plan_jobs(facts_path, tmp_path / "out", schools=[facts.schools()["entity_id"][0]],
+                     formats=("html",))
+    jobs_csv = write_params_only(jobs)
+    rows = list(csv.DictReader(open(jobs_csv)))
+    assert len(rows) == 1 and set(rows[0]) == {"notebook", "params", "output"}
+    out = tmp_path / "run.ipynb"
+    proc = subprocess.run([sys.executable, "-m", "papermill", rows[0]["notebook"], str(out),
+                           "-f", rows[0]["params"], "--no-progress-bar"],
+                          capture_output=True, text=True)
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    nb = nbformat.read(out, as_version=4)
+    text = json.dumps([c.get("outputs", []) for c in nb.cells])
+    assert "accountable students at" in text and '"output_type": "error"' not in text
+
+
+def test_killed_batch_leaves_no_half_written_report(facts_path, tmp_path):
+    out = tmp_path / "out"
+    code = ("from kit.batch.runner import plan_jobs, run_batch; "
+            f"run_batch(plan_jobs({str(facts_path)!r}, {str(out)!r}, formats=('html', 'pdf')),"
+            " workers=2)")
+    proc = subprocess.Popen([sys.executable, "-c", code], start_new_session=True)
+    deadline = time.time() + 120
+    while time.time() < deadline and not list(out.rglob("*.pdf")):
+        time.sleep(0.2)
+    os.killpg(proc.pid, signal.SIGKILL)
+    proc.wait()
+    finished = list(out.rglob("*.html")) + list(out.rglob("*.pdf"))
+    assert finished, "the batch was killed before any report was written"
+    for path in finished:
+        data = path.read_bytes()
+        assert data.rstrip().endswith(b"</html>" if path.suffix == ".html" else b"%%EOF")
+
+
+def test_dask_local_cluster_runs_the_same_jobs(facts_path, facts, tmp_path):
+    jobs = plan_jobs(facts_path, tmp_path / "out",
+                     schools=list(facts.schools()["entity_id"][:2]), formats=("html",))
+    result = run_batch(jobs, workers=2, dask="local")
+    assert [r.status for r in result.results] == ["ok", "ok"]
+    assert all(Path(r.files["html"]).stat().st_size > 10_000 for r in result.results)
