@@ -5,6 +5,12 @@ print as a table and are written to ``bench/results.json``; copy the figures int
 ``docs/performance.md`` when they change.
 
 Usage: python -m kit.bench [--schools 1800] [--students-per-grade 40] [--quick]
+                          [--skip-build] [--skip-batch] [--state-batch]
+
+The batch comparison renders every report of a 24-school demo district as HTML twice: with
+``kit batch`` and with the loop a user would write by hand (papermill CLI, then
+``jupyter nbconvert --to html --no-input``, per report, from the same parameter files).
+``--state-batch`` also renders every school of the state-size facts (long: ~20 minutes).
 """
 
 from __future__ import annotations
@@ -12,6 +18,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import shutil
 import subprocess
 import sys
 import time
@@ -33,12 +40,80 @@ def _run(label: str, code: str) -> dict:
             "output": "\n".join(lines[:-1])[-400:]}
 
 
+def _batch_compare(root: Path, naive_sample: int | None) -> dict:
+    """kit batch vs the naive papermill + nbconvert loop on a 24-school district (HTML)."""
+    import csv
+
+    from kit.batch.runner import plan_jobs, run_batch, write_params_only
+    from kit.build import build_facts
+    from kit.data.demo import generate_demo
+
+    data, facts = root / "district24", root / "district24.duckdb"
+    if not (data / "students.csv").exists():
+        generate_demo(data, schools=24, seed=11)
+    build_facts(data, facts, rejected_dir=root / "rejected24")
+    out = root / "batch24"
+    shutil.rmtree(out, ignore_errors=True)
+    jobs = plan_jobs(facts, out, formats=("html",))
+    t0 = time.perf_counter()
+    result = run_batch(jobs)
+    kit_seconds = time.perf_counter() - t0
+    failed = [r for r in result.results if r.status != "ok"]
+    if failed:
+        raise SystemExit(f"kit batch failed: {failed[0].error}")
+    naive_out = root / "naive24"
+    shutil.rmtree(naive_out, ignore_errors=True)
+    rows = list(csv.DictReader(open(write_params_only(
+        plan_jobs(facts, naive_out, formats=("html",))))))[: naive_sample or None]
+    t0 = time.perf_counter()
+    for row in rows:
+        executed = Path(row["output"])
+        executed.parent.mkdir(parents=True, exist_ok=True)
+        subprocess.run([str(Path(sys.executable).with_name("papermill")), row["notebook"],
+                        str(executed), "-f", row["params"], "--no-progress-bar"],
+                       check=True, capture_output=True)
+        subprocess.run([str(Path(sys.executable).with_name("jupyter")), "nbconvert", "--to",
+                        "html", "--no-input", str(executed)], check=True, capture_output=True)
+    naive_seconds = time.perf_counter() - t0
+    per_kit = kit_seconds / len(jobs)
+    per_naive = naive_seconds / len(rows)
+    return {"reports": len(jobs), "kit_seconds": round(kit_seconds, 1),
+            "kit_per_report": round(per_kit, 2), "naive_reports": len(rows),
+            "naive_seconds": round(naive_seconds, 1), "naive_per_report": round(per_naive, 2),
+            "speedup": round(per_naive / per_kit, 1), "workers": os.cpu_count(),
+            "worker_peak_mb": max(r.worker_peak_mb or 0 for r in result.results),
+            "kernel_peak_mb": max(r.kernel_peak_mb or 0 for r in result.results)}
+
+
+def _state_batch(root: Path, facts: Path) -> dict:
+    """Every school and district of the state-size facts, HTML."""
+    from kit.batch.runner import plan_jobs, run_batch
+
+    out = root / "batch_state"
+    shutil.rmtree(out, ignore_errors=True)
+    jobs = plan_jobs(facts, out, formats=("html",))
+    t0 = time.perf_counter()
+    result = run_batch(jobs)
+    seconds = time.perf_counter() - t0
+    return {"reports": len(jobs), "seconds": round(seconds, 1),
+            "per_report": round(seconds / len(jobs), 3),
+            "failed": sum(r.status != "ok" for r in result.results),
+            "worker_peak_mb": max(r.worker_peak_mb or 0 for r in result.results),
+            "kernel_peak_mb": max(r.kernel_peak_mb or 0 for r in result.results)}
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--schools", type=int, default=1800)
     ap.add_argument("--students-per-grade", type=int, default=40)
     ap.add_argument("--dir", default="bench")
     ap.add_argument("--quick", action="store_true", help="a 50-school run, for a smoke test")
+    ap.add_argument("--skip-build", action="store_true", help="skip generation and build")
+    ap.add_argument("--skip-batch", action="store_true", help="skip the batch comparison")
+    ap.add_argument("--naive-sample", type=int, default=None,
+                    help="time the naive loop on this many reports only (default all)")
+    ap.add_argument("--state-batch", action="store_true",
+                    help="also render every school of the state-size facts (long)")
     args = ap.parse_args(argv)
     if args.quick:
         args.schools = 50
@@ -47,25 +122,43 @@ def main(argv: list[str] | None = None) -> int:
     facts = root / f"facts_{args.schools}x{args.students_per_grade}.duckdb"
     root.mkdir(parents=True, exist_ok=True)
     steps = []
-    steps.append(_run(
-        "demo-data (parquet)",
-        "from kit.data.demo import generate_demo; "
-        f"s = generate_demo({str(data)!r}, schools={args.schools}, "
-        f"students_per_grade={args.students_per_grade}, fmt='parquet'); print(s.to_dict())",
-    ))
-    steps.append(_run(
-        "build (validate + facts)",
-        "from kit.build import build_facts; "
-        f"r = build_facts({str(data)!r}, {str(facts)!r}); print(r.to_dict())",
-    ))
+    if not args.skip_build:
+        steps.append(_run(
+            "demo-data (parquet)",
+            "from kit.data.demo import generate_demo; "
+            f"s = generate_demo({str(data)!r}, schools={args.schools}, "
+            f"students_per_grade={args.students_per_grade}, fmt='parquet'); print(s.to_dict())",
+        ))
+        steps.append(_run(
+            "build (validate + facts)",
+            "from kit.build import build_facts; "
+            f"r = build_facts({str(data)!r}, {str(facts)!r}); print(r.to_dict())",
+        ))
     result = {"schools": args.schools, "students_per_grade": args.students_per_grade,
               "cpus": os.cpu_count(), "python": sys.version.split()[0], "steps": steps}
+    if steps:
+        print(f"{'step':28} {'seconds':>8} {'peak MB':>8}")
+        for s in steps:
+            print(f"{s['step']:28} {s['seconds']:>8} {s['peak_mb'] or '-':>8}")
+        print(f"(schools={args.schools}, students per grade={args.students_per_grade})")
+    if not args.skip_batch:
+        b = _batch_compare(root, args.naive_sample)
+        result["batch"] = b
+        print(f"\nbatch, {b['reports']} reports (HTML) of a 24-school district, "
+              f"{b['workers']} workers:")
+        print(f"  kit batch   {b['kit_seconds']:>7} s  {b['kit_per_report']:>6} s/report")
+        print(f"  naive loop  {b['naive_seconds']:>7} s  {b['naive_per_report']:>6} s/report "
+              f"({b['naive_reports']} reports)")
+        print(f"  kit batch is {b['speedup']}x faster per report "
+              f"(peak MB: worker {b['worker_peak_mb']}, kernel {b['kernel_peak_mb']})")
+    if args.state_batch:
+        sb = _state_batch(root, facts)
+        result["state_batch"] = sb
+        print(f"\nstate batch: {sb['reports']} reports in {sb['seconds']} s "
+              f"({sb['per_report']} s/report, {sb['failed']} failed; peak MB: worker "
+              f"{sb['worker_peak_mb']}, kernel {sb['kernel_peak_mb']})")
     (root / "results.json").write_text(json.dumps(result, indent=2))
-    print(f"{'step':28} {'seconds':>8} {'peak MB':>8}")
-    for s in steps:
-        print(f"{s['step']:28} {s['seconds']:>8} {s['peak_mb'] or '-':>8}")
-    print(f"(schools={args.schools}, students per grade={args.students_per_grade}; "
-          f"details in {root / 'results.json'})")
+    print(f"details in {root / 'results.json'}")
     return 0
 
 

@@ -10,6 +10,8 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import shutil
+import tempfile
 import time
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
@@ -126,6 +128,8 @@ def duckdb_config() -> dict:
     return {
         "memory_limit": os.environ.get("KIT_MEMORY_LIMIT", "3GB"),
         "preserve_insertion_order": False,
+        # Spill files go to the system's temp folder, not a .tmp folder where the user is.
+        "temp_directory": os.path.join(tempfile.gettempdir(), f"kit-duckdb-{os.getpid()}"),
     }
 
 
@@ -223,6 +227,7 @@ def build_facts(
         for name in queries:
             table_rows[name] = fcon.execute(f'SELECT count(*) FROM "{name}"').fetchone()[0]
     con.close()
+    shutil.rmtree(duckdb_config()["temp_directory"], ignore_errors=True)
     return BuildResult(
         facts=str(out),
         framework=fw.id,

@@ -20,6 +20,7 @@ from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass
 from datetime import datetime
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -168,10 +169,22 @@ def notebook_to_html(nb: nbformat.NotebookNode, meta: ReportMeta) -> str:
         If a cell holds an error output (the report would show a traceback) or nbconvert
         fails.
     """
+    prepared = prepare(nb)
+    exporter = _html_exporter()
+    resources = {"kit": _template_context(meta), "metadata": {"name": meta.report}}
+    try:
+        body, _ = exporter.from_notebook_node(prepared, resources=resources)
+    except Exception as exc:  # nbconvert and jinja raise many types
+        raise RenderError(f"Could not convert the notebook to HTML: {exc}") from exc
+    return add_contents(body)
+
+
+@lru_cache(maxsize=1)
+def _html_exporter():
+    """One exporter per process: its compiled templates serve every report of a batch."""
     from nbconvert import HTMLExporter
     from traitlets.config import Config
 
-    prepared = prepare(nb)
     config = Config({"NbConvertBase": {"display_data_priority": PRIORITY}})
     exporter = HTMLExporter(
         config=config,
@@ -185,12 +198,7 @@ def notebook_to_html(nb: nbformat.NotebookNode, meta: ReportMeta) -> str:
         embed_images=True,
     )
     exporter.register_filter("kit_table_width", table_width_class)
-    resources = {"kit": _template_context(meta), "metadata": {"name": meta.report}}
-    try:
-        body, _ = exporter.from_notebook_node(prepared, resources=resources)
-    except Exception as exc:  # nbconvert and jinja raise many types
-        raise RenderError(f"Could not convert the notebook to HTML: {exc}") from exc
-    return add_contents(body)
+    return exporter
 
 
 def html_to_pdf(html: str, out: Path, *, base_url: str | None = None) -> Path:
