@@ -151,12 +151,15 @@ def render(
     year: Annotated[int | None, typer.Option(help="School year; default the latest.")] = None,
     out_dir: Annotated[Path, typer.Option("--out", help="Output root.")] = Path("output"),
     formats: Annotated[str, typer.Option(help="Comma-separated: html,pdf,ipynb.")] = "html,pdf",
+    engine: Annotated[str, typer.Option(
+        help="papermill (default: kit template, WeasyPrint PDF) or quarto (needs the "
+             "quarto command on PATH).")] = "papermill",
 ) -> None:
     """Render one report for one school or district (papermill, then HTML and PDF)."""
     from kit.report.render import render_report
 
     files = render_report(report, facts_path=facts, entity_id=entity, out=out_dir, year=year,
-                          formats=tuple(_csv(formats) or ["html"]))
+                          formats=tuple(_csv(formats) or ["html"]), engine=engine)
     for fmt, path in files.items():
         out.print(f"{fmt}: {path}")
 

@@ -129,6 +129,7 @@ def render_report(
     keep_notebook: bool = False,
     kernel: WarmKernel | None = None,
     options: dict | None = None,
+    engine: str = "papermill",
 ) -> dict[str, Path]:
     """Render one report for one school or district into the output layout.
 
@@ -146,6 +147,13 @@ def render_report(
     district = ent.get("district_id") or entity_id
     leaf = entity_id if ent["entity_type"] == "school" else None
     out_dir = report_output_dir(Path(out), meta.year, district, leaf)
+    if engine == "quarto":
+        from kit.report.quarto import render_with_quarto
+
+        return render_with_quarto(notebook_path(report_id), params.model_dump(), out_dir,
+                                  tuple(f for f in formats if f != "ipynb"))
+    if engine != "papermill":
+        raise ParameterError(f"Unknown engine {engine!r}: use papermill (default) or quarto.")
     wanted = tuple(formats) + (("ipynb",) if keep_notebook else ())
     with tempfile.TemporaryDirectory(prefix="kit-render-") as tmp:
         nb = execute_notebook(report_id, params, Path(tmp), kernel)
