@@ -56,9 +56,10 @@ def test_reports_read_cleanly_in_a_browser(reports, browser):
     for path in reports:
         page = browser.new_page(viewport={"width": 1280, "height": 900})
         errors, requests = [], []
-        page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
-        page.on("pageerror", lambda e: errors.append(str(e)))
-        page.on("request", lambda r: requests.append(r.url))
+        page.on("console", lambda m, errors=errors: errors.append(m.text)
+                if m.type == "error" else None)
+        page.on("pageerror", lambda e, errors=errors: errors.append(str(e)))
+        page.on("request", lambda r, requests=requests: requests.append(r.url))
         page.goto(path.as_uri())
         page.wait_for_load_state("load")
         assert errors == [], f"{path}: {errors}"
