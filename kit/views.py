@@ -154,3 +154,50 @@ def view_subgroups(
     return out.drop(columns=["order", "year", "entity_id", "subject", "grade"]).reset_index(
         drop=True
     )
+
+
+def view_trend(facts: Facts, ctx: ReportContext, subject: str, group: str = "all") -> pd.DataFrame:
+    """One row per year in the data up to the report's year: n, percent proficient and the
+    headline index for one group, suppression applied (``year``, ``n``, ``pct_proficient``,
+    ``index``, ``suppressed``)."""
+    rows = facts.sql(
+        """
+        SELECT p.year, p.n_fay_tested AS n, p.pct_proficient, i.value AS "index"
+        FROM performance p
+        LEFT JOIN index_scores i ON i.year = p.year AND i.entity_id = p.entity_id
+             AND i.subject = p.subject AND i.grade = p.grade AND i."group" = p."group"
+             AND i.model = ?
+        WHERE p.entity_id = ? AND p.subject = ? AND p.grade = 'ALL' AND p."group" = ?
+          AND p.year <= ?
+        ORDER BY p.year
+        """,
+        [ctx.headline_model, ctx.entity_id, subject, group, ctx.year],
+    )
+    return suppress(rows, min_n=ctx.reporting_min_n, n_col="n",
+                    value_cols=["pct_proficient", "index"], key_cols=["year"])
+
+
+def view_models(
+    facts: Facts, ctx: ReportContext, subject: str, group: str = "all"
+) -> pd.DataFrame:
+    """The entity's result under every index model of the framework, side by side.
+
+    Columns: ``model``, ``name``, ``kind``, ``value``, ``range_low``, ``range_high``,
+    ``share_of_range`` (the value as a percent of the model's range, so models on different
+    scales can be compared), ``verified``, ``headline``, ``n``, ``suppressed``.
+    """
+    rows = facts.sql(
+        """
+        SELECT m.model, m.name, m.kind, i.value, m.range_low, m.range_high, m.verified,
+               m.headline, i.n, m.note
+        FROM index_models m
+        LEFT JOIN index_scores i ON i.model = m.model AND i.year = ? AND i.entity_id = ?
+             AND i.subject = ? AND i.grade = 'ALL' AND i."group" = ?
+        ORDER BY m.headline DESC, m.kind, m.model
+        """,
+        [ctx.year, ctx.entity_id, subject, group],
+    )
+    span = rows["range_high"] - rows["range_low"]
+    rows["share_of_range"] = 100.0 * (rows["value"] - rows["range_low"]) / span.where(span > 0)
+    return suppress(rows, min_n=ctx.reporting_min_n, n_col="n",
+                    value_cols=["value", "share_of_range"], key_cols=["model"])
