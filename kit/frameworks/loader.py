@@ -8,11 +8,11 @@ the key and what is allowed.
 
 from __future__ import annotations
 
+import types
+import typing
 from functools import lru_cache
 from importlib import resources
 from pathlib import Path
-import types
-import typing
 from typing import Annotated, Literal, Union
 
 import yaml
@@ -401,6 +401,10 @@ class Framework(_Strict):
     def _check_accountability(self) -> None:
         for aid, amo in self.amos.items():
             self._measure_ok(amo.measure, f"amos.{aid}")
+            if (amo.after_schedule == "starting_point" and amo.starting_point.goal is None
+                    and self.measure_range(amo.measure) is None):
+                raise _KeyedError(f"amos.{aid}.starting_point",
+                                  f"{amo.measure!r} has no top of scale; give starting_point.goal")
         for key, groups in (("ayp.groups", self.ayp.groups if self.ayp else None),
                             ("subgroups.ranking_groups", self.subgroups.ranking_groups),
                             *((f"subgroups.crosstabs.{i}", c)
@@ -610,7 +614,7 @@ def _explain(exc: ValidationError, origin: str) -> FrameworkError:
     shown = [p for i, p in enumerate(loc)  # hide the union tag pydantic inserts in the path
              if not (p in tags and i > 0 and isinstance(loc[i - 1], int))]
     key = ".".join(str(p) for p in shown) or "(top level)"
-    msg = err["msg"]
+    msg = err["msg"].removeprefix("Value error, ")
     keyed = (err.get("ctx") or {}).get("error")
     if isinstance(keyed, _KeyedError):
         key, msg = keyed.key, str(keyed).removeprefix(f"{keyed.key}: ")
@@ -622,10 +626,14 @@ def _explain(exc: ValidationError, origin: str) -> FrameworkError:
         allowed = f" Allowed: {err.get('ctx', {}).get('expected', '')}."
     elif err["type"] in ("union_tag_invalid", "union_tag_not_found"):
         allowed = f" Allowed kinds: {', '.join(sorted(tags))}."
+    section = key.split(".")[0]
+    fix = "Compare with a shipped framework, e.g. kit/frameworks/ma.yaml."
+    if section in ("amos", "ayp", "goals", "subgroups", "impact"):
+        fix += " Every accountability key is explained in docs/accountability.md."
     return FrameworkError(
         f"Framework {origin}: key {key!r}: {msg.rstrip('.')}.{allowed}",
         key=key,
-        fix="Compare with a shipped framework, e.g. kit/frameworks/ma.yaml.",
+        fix=fix,
     )
 
 

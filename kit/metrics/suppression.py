@@ -125,3 +125,210 @@ def suppress(
     out["suppressed"] = hidden
     out["suppression_reason"] = np.where(small, "small", np.where(hidden, "complement", ""))
     return out
+
+
+# --- derived tables: hide what the group suppression hides ----------------------------------
+
+_KEY_ORDER = ("year", "entity_type", "entity_id", "subject", "grade", "model", "level")
+
+
+def _default_keys(df: pd.DataFrame, exclude: Sequence[str] = ()) -> list[str]:
+    return [c for c in _KEY_ORDER if c in df.columns and c not in exclude]
+
+
+def hidden_groups(
+    rows: pd.DataFrame, *, min_n: int, n_col: str = "n", key_cols: Sequence[str] | None = None
+) -> pd.DataFrame:
+    """Which groups a report must hide, decided once from their counts.
+
+    ``rows`` hold every group of each key (e.g. ``performance`` rows, ``n_col`` =
+    ``n_fay_tested``). Returns the key columns, ``group``, ``suppressed`` and
+    ``suppression_reason`` from :func:`suppress` (small groups, complements, partitions).
+    Derived tables (``ayp``, ``group_ranking``, ``goals``) are hidden through this
+    decision with :func:`apply_hidden`, so every table hides the same groups.
+    """
+    keys = list(key_cols) if key_cols is not None else _default_keys(rows)
+    out = suppress(rows[[*keys, "group", n_col]], min_n=min_n, n_col=n_col, key_cols=keys)
+    return out[[*keys, "group", "suppressed", "suppression_reason"]]
+
+
+def apply_hidden(
+    df: pd.DataFrame, hidden: pd.DataFrame, *, value_cols: Sequence[str],
+    key_cols: Sequence[str] | None = None
+) -> pd.DataFrame:
+    """A copy of ``df`` with ``value_cols`` NaN where :func:`hidden_groups` hides the group.
+
+    Rows whose group has no decision (no count at all) are hidden too: what is not known to
+    be safe is not shown. Adds ``suppressed`` and ``suppression_reason``.
+    """
+    keys = list(key_cols) if key_cols is not None else [
+        c for c in _default_keys(df) if c in hidden.columns]
+    merged = df.drop(columns=[c for c in ("suppressed", "suppression_reason") if c in df.columns])
+    merged = merged.merge(hidden[[*keys, "group", "suppressed", "suppression_reason"]],
+                          on=[*keys, "group"], how="left")
+    hide = merged["suppressed"].fillna(True).astype(bool).to_numpy()
+    for col in value_cols:
+        if col in merged.columns:
+            merged[col] = merged[col].astype("float64").where(~hide)
+    merged["suppressed"] = hide
+    merged["suppression_reason"] = merged["suppression_reason"].fillna("small")
+    return merged
+
+
+def suppress_level_counts(
+    levels: pd.DataFrame, group_rows: pd.DataFrame, *, min_n: int, n_col: str = "n_fay_tested",
+    key_cols: Sequence[str] | None = None
+) -> pd.DataFrame:
+    """``level_counts`` rows safe to publish: a level count is hidden with its group.
+
+    The level counts of a group add up to its n, so showing them would give away a hidden
+    n; they follow the group's decision in :func:`hidden_groups` (run on ``group_rows``,
+    e.g. the ``performance`` rows of the same keys). Cells are not suppressed one by one:
+    for a reported group every level is shown, as MCAS reports percentages at each level
+    for every reported group.
+    """
+    keys = list(key_cols) if key_cols is not None else _default_keys(levels, exclude=("level",))
+    hidden = hidden_groups(group_rows, min_n=min_n, n_col=n_col, key_cols=keys)
+    return apply_hidden(levels, hidden, value_cols=["n"], key_cols=keys)
+
+
+_GAP_OWN = ("n", "pct_proficient", "index_value", "gap_all_pct", "gap_all_index",
+            "gap_state_pct", "gap_state_index", "gap_district_pct", "gap_district_index")
+_GAP_COMPLEMENT = ("complement_n", "complement_pct_proficient", "complement_index_value",
+                   "gap_complement_pct", "gap_complement_index")
+
+
+def _hide_by_pseudo_rows(df: pd.DataFrame, prefix: str, min_n: int, keys: list[str]) -> np.ndarray:
+    """Hidden flags of another entity's groups (district, state) from the columns in ``df``."""
+    n = df[f"{prefix}_n"]
+    pseudo = df[[*keys, "group"]].assign(_n=n.astype("float64"))
+    return suppress(pseudo, min_n=min_n, n_col="_n", key_cols=keys)["suppressed"].to_numpy()
+
+
+def suppress_group_gaps(df: pd.DataFrame, *, min_n: int) -> pd.DataFrame:
+    """``group_gaps`` rows safe to publish.
+
+    - the group's own figures and its gaps: hidden as :func:`suppress` hides the group
+      (small, complement of a small group, lone part of a partition);
+    - the complement's figures: hidden when the group is hidden (all - complement = group)
+      or when the complement itself is below the minimum (all - group = complement);
+    - the district's and the state's figures: hidden as those entities' own suppression
+      would hide that group; the gaps to them likewise.
+    """
+    keys = _default_keys(df)
+    out = suppress(df, min_n=min_n, n_col="n", value_cols=[c for c in _GAP_OWN if c in df.columns],
+                   key_cols=keys)
+    own_hidden = out["suppressed"].to_numpy()
+    comp_small = is_small(df["complement_n"], min_n) & df["complement_group"].notna().to_numpy()
+    comp_hidden = own_hidden | comp_small
+    for col in _GAP_COMPLEMENT:
+        if col in out.columns:
+            out[col] = out[col].astype("float64").where(~comp_hidden)
+    for prefix in ("district", "state"):
+        if f"{prefix}_n" not in df.columns:
+            continue
+        other = _hide_by_pseudo_rows(df, prefix, min_n, keys)
+        for col in (f"{prefix}_n", f"{prefix}_pct_proficient", f"{prefix}_index_value",
+                    f"gap_{prefix}_pct", f"gap_{prefix}_index"):
+            if col in out.columns:
+                out[col] = out[col].astype("float64").where(~other)
+    out["complement_suppressed"] = comp_hidden
+    return out
+
+
+# --- cross-tabulations ---------------------------------------------------------------------
+
+_MARGIN = "ALL"
+
+
+def _crosstab_dims(df: pd.DataFrame) -> list[str]:
+    from kit.metrics.groups import GROUP_IDS
+
+    return [c for c in df.columns if c in GROUP_IDS]
+
+
+def suppress_crosstab(
+    df: pd.DataFrame, *, min_n: int, n_col: str = "n", key_cols: Sequence[str] | None = None
+) -> pd.DataFrame:
+    """``crosstab`` rows safe to publish (PIM 0-C).
+
+    Every line of a cross-tabulation - the cells that differ in one dimension only, Y, N
+    and the margin ALL - satisfies Y + N = ALL. Primary suppression hides cells below
+    ``min_n``; complementary suppression then repeats until no line has exactly one hidden
+    cell, hiding in such a line its smallest shown cell (an inner cell before a margin on
+    ties). The hypothesis property in ``tests/metrics/test_suppression.py`` checks with
+    :func:`recoverable` that no hidden count can then be solved from the published ones.
+    """
+    keys = list(key_cols) if key_cols is not None else [
+        c for c in ("year", "entity_type", "entity_id", "subject", "grade", "crosstab")
+        if c in df.columns]
+    dims_all = _crosstab_dims(df)
+    hidden = is_small(df[n_col], min_n)
+    n = np.nan_to_num(np.asarray(df[n_col], dtype="float64"), nan=0.0)
+    frame = df[keys + dims_all].reset_index(drop=True).fillna({d: "" for d in dims_all})
+    frame["_n"] = n
+    frame["_pos"] = np.arange(len(df))
+    # Work crosstab by crosstab: its dimensions are the columns it fills.
+    label = frame["crosstab"] if "crosstab" in frame.columns else pd.Series("", index=frame.index)
+    blocks = []
+    for _, idx in frame.groupby(label, sort=False).groups.items():
+        block = frame.loc[idx]
+        dims = [d for d in dims_all if (block[d] != "").any()]
+        blocks.append((block, dims))
+    for _ in range(100):
+        changed = False
+        for block, dims in blocks:
+            for d in dims:
+                line = keys + [x for x in dims if x != d]
+                b = block.assign(_hidden=hidden[block["_pos"].to_numpy()])
+                n_hidden = b.groupby(line, sort=False)["_hidden"].transform("sum")
+                lone = b[(n_hidden == 1) & ~b["_hidden"]]
+                if lone.empty:
+                    continue
+                lone = lone.assign(_margin=(lone[d] == _MARGIN).astype(int))
+                pick = lone.sort_values(["_n", "_margin"], kind="stable").groupby(
+                    line, sort=False).head(1)
+                hidden[pick["_pos"].to_numpy()] = True
+                changed = True
+        if not changed:
+            break
+    small = is_small(df[n_col], min_n)
+    out = df.copy()
+    out[n_col] = out[n_col].astype("float64").where(~hidden)
+    out["suppressed"] = hidden
+    out["suppression_reason"] = np.where(small, "small", np.where(hidden, "complement", ""))
+    return out
+
+
+# --- audit: can a hidden count be solved for? ----------------------------------------------
+
+
+def recoverable(
+    values: Sequence[float], relations: Sequence[dict[int, float]], hidden: Sequence[bool]
+) -> np.ndarray:
+    """True for each hidden cell whose value the published cells and the relations pin down.
+
+    ``relations`` are linear identities among the cells, each {cell index: coefficient}
+    meaning sum(coefficient x value) = 0 (e.g. {all: 1, swd: -1, non_swd: -1}). A hidden
+    cell is recoverable when every solution of the identities, given the published values,
+    gives it the same value: its unit vector lies in the row space of the identities
+    restricted to the hidden cells (checked with an SVD null space). Bounds (counts are
+    non-negative) are not used: this is the exact-derivation test.
+    """
+    hidden = np.asarray(hidden, dtype=bool)
+    n_cells = len(values)
+    out = np.zeros(n_cells, dtype=bool)
+    h_idx = np.flatnonzero(hidden)
+    if not len(h_idx) or not relations:
+        return out
+    a = np.zeros((len(relations), n_cells))
+    for r, rel in enumerate(relations):
+        for i, c in rel.items():
+            a[r, i] += c
+    a_h = a[:, h_idx]
+    _, s, vt = np.linalg.svd(a_h, full_matrices=True)
+    rank = int((s > 1e-9 * max(1.0, s.max() if len(s) else 1.0)).sum())
+    null = vt[rank:].T  # columns span the hidden cells' freedom
+    free = np.abs(null).max(axis=1) > 1e-9 if null.size else np.zeros(len(h_idx), bool)
+    out[h_idx] = ~free
+    return out

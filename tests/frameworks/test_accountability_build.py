@@ -1,0 +1,118 @@
+"""kit build on the demo district fills every accountability table for every entity."""
+
+import json
+
+import openpyxl
+import pandas as pd
+import pytest
+
+from kit.build import build_facts
+from kit.errors import ParameterError
+from kit.frameworks.goal_workbook import write_goal_workbook
+from kit.frameworks.loader import load_framework
+from kit.metrics.suppression import suppress_crosstab
+
+TABLES = ("group_gaps", "crosstab", "group_ranking", "amo_targets", "ayp", "ayp_summary",
+          "ayp_impact", "goals", "accountability_rules")
+
+
+def test_every_accountability_table_is_filled(facts):
+    for table in TABLES:
+        assert len(facts.table(table)) > 0, table
+
+
+def test_every_entity_and_year_has_its_rows(facts):
+    entities = facts.table("entities")
+    ayp = facts.table("ayp")
+    for table, types in (("ayp", ("school", "district", "state")),
+                         ("group_gaps", ("school", "district", "state")),
+                         ("crosstab", ("school", "district", "state")),
+                         ("group_ranking", ("school", "district", "state")),
+                         ("goals", ("school", "district", "state"))):
+        rows = facts.table(table)
+        for et in types:
+            want = set(entities.loc[entities.entity_type == et, "entity_id"])
+            assert set(rows.loc[rows.entity_type == et, "entity_id"]) == want, (table, et)
+    assert set(ayp["year"]) == set(entities["year"])  # AYP rows exist for the demo years
+    impact = facts.table("ayp_impact")
+    assert set(impact["entity_type"]) == {"state", "district"}
+    assert set(impact["comparison"]) == {"rules", "models"}
+
+
+def test_ayp_rows_are_consistent(facts):
+    ayp = facts.table("ayp")
+    fw = load_framework("ma")
+    small = ayp["n_enrolled"] < fw.accountability_min_n
+    assert (ayp.loc[small, "group"] == "all").all()  # only all students go down to 20
+    assert (ayp["n_enrolled"] >= fw.accountability_min_n_all).all()
+    assert not (ayp["met"] & ~ayp["participation_met"]).any()
+    assert (ayp.loc[ayp["met"], "path"].str.startswith("not met") == False).all()  # noqa: E712
+    assert ayp.loc[~ayp["met"], "path"].str.startswith("not met").all()
+    tests = ayp["tests"].map(json.loads)
+    for t, met, met_by in zip(tests, ayp["met"], ayp["met_by"], strict=True):
+        if met and met_by not in ("", "participation"):
+            assert t[met_by] is True
+
+
+def test_gaps_agree_with_performance_and_the_complement(facts):
+    gaps = facts.table("group_gaps", grade="ALL", subject="ELA")
+    perf = facts.table("performance", grade="ALL", subject="ELA")
+    key = ["year", "entity_type", "entity_id", "group"]
+    both = gaps.merge(perf[key + ["pct_proficient"]], on=key, suffixes=("", "_perf"))
+    assert len(both) == len(gaps)
+    assert (both["pct_proficient"] - both["pct_proficient_perf"]).abs().max() < 1e-9
+    swd = gaps[gaps["group"] == "swd"].set_index(["year", "entity_type", "entity_id"])
+    non = perf[perf["group"] == "non_swd"].set_index(["year", "entity_type", "entity_id"])
+    joined = swd.join(non["pct_proficient"].rename("non_pct"), how="inner")
+    assert (joined["complement_pct_proficient"] - joined["non_pct"]).abs().max() < 1e-9
+
+
+def test_crosstab_lines_add_up_and_suppression_closes_them(facts):
+    ct = facts.table("crosstab", crosstab="low_income x ell x swd")
+    key = ["year", "entity_type", "entity_id"]
+    cells = ct.set_index(key + ["low_income", "ell", "swd"])["n"]
+    for (year, et, eid), _ in ct.groupby(key):
+        for e in ("Y", "N", "ALL"):
+            for s in ("Y", "N", "ALL"):
+                total = cells[(year, et, eid, "ALL", e, s)]
+                assert total == cells[(year, et, eid, "Y", e, s)] + cells[(year, et, eid, "N", e, s)]
+    shown = suppress_crosstab(ct, min_n=10)
+    assert shown["suppressed"].sum() >= (ct["n"] < 10).sum()
+
+
+def test_goals_targets_are_equal_steps(facts):
+    goals = facts.table("goals", method="gap_third", group="all", entity_type="school")
+    for rec in goals.itertuples():
+        targets = json.loads(rec.annual_targets)
+        assert targets[0] == [rec.baseline_year, pytest.approx(rec.baseline)]
+        assert targets[-1][1] == pytest.approx(rec.baseline + (100 - rec.baseline) / 3)
+        steps = pd.Series([t for _, t in targets]).diff().dropna()
+        assert steps.max() - steps.min() < 1e-9
+
+
+@pytest.mark.parametrize("framework", ["ny", "pa", "sc"])
+def test_other_shipped_frameworks_build(demo_dir, tmp_path, framework):
+    result = build_facts(demo_dir, tmp_path / "facts.duckdb", framework=framework)
+    for table in ("ayp", "ayp_impact", "goals", "group_ranking", "amo_targets"):
+        assert result.table_rows.get(table, 0) > 0, (framework, table)
+
+
+def test_goal_workbook(facts, facts_path, tmp_path):
+    school = facts.schools()["entity_id"].iloc[0]
+    path = write_goal_workbook(facts_path, school, tmp_path / "goals.xlsx")
+    wb = openpyxl.load_workbook(path)
+    assert wb.sheetnames[:2] == ["ELA", "MATH"]
+    ws = wb["ELA"]
+    assert ws.protection.sheet
+    head = [c.value for c in ws[6]]
+    assert head[:6] == ["Group", "Students (baseline)", "Baseline year", "Baseline", "Goal",
+                        "Target year"]
+    assert ws["A6"].protection.locked and not ws["D7"].protection.locked
+    assert ws["A7"].value == "All students"
+    # The goal is a visible formula of the baseline: B + (100 - B) / 3.
+    assert ws["E7"].value == "=D7+0.3333333333333333*(100.0-D7)"
+    assert ws["H7"].value.startswith("=$D7+($E7-$D7)*(H$5-$C7)")
+    goal = facts.table("goals", entity_id=school, subject="ELA", group="all", method="gap_third")
+    assert ws["D7"].value == pytest.approx(goal["baseline"].iloc[0])
+    with pytest.raises(ParameterError):
+        write_goal_workbook(facts_path, "NO_SUCH_SCHOOL", tmp_path / "x.xlsx")
