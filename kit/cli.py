@@ -230,6 +230,26 @@ def batch(
     raise typer.Exit(result.exit_code)
 
 
+@app.command()
+def goals(
+    school: Annotated[str, typer.Option(help="School id (or district id) to plan for.")],
+    facts: Annotated[Path, typer.Option(help="The facts store.")] = Path("output/facts.duckdb"),
+    out_path: Annotated[Path, typer.Option("--out", help="The workbook to write (.xlsx).")] = Path(
+        "goals.xlsx"),
+    year: Annotated[int | None, typer.Option(help="Last year of results shown; default the latest.")] = None,
+) -> None:
+    """Write the PIM 2-A goal spreadsheet: one sheet per subject, one row per reported group.
+
+    Baseline, goal and year-by-year targets are visible formulas (edit the goal and the
+    targets follow); results so far sit beside them with an on-track check. Header rows
+    are protected. Groups too small to report are left out.
+    """
+    from kit.frameworks.goal_workbook import write_goal_workbook
+
+    path = write_goal_workbook(facts, school, out_path, year=year)
+    out.print(f"Goal workbook written to {path}")
+
+
 def _progress() -> Progress:
     return Progress(
         TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),

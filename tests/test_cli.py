@@ -65,3 +65,19 @@ def test_render_unknown_school_is_a_message(facts_path, tmp_path):
     code, out = kit("render", "subgroups", "--facts", facts_path, "--entity", "NOPE",
                     "--out", tmp_path)
     assert code == 2 and "No entity 'NOPE'" in out and "Traceback" not in out
+
+
+def test_goals_writes_the_pim_2a_workbook(facts_path, facts, tmp_path):
+    import openpyxl
+
+    school = facts.schools()["entity_id"][0]
+    out = tmp_path / "goals.xlsx"
+    assert main(["goals", "--facts", str(facts_path), "--school", school, "--out", str(out)]) == 0
+    wb = openpyxl.load_workbook(out)
+    assert {"ELA", "MATH"} <= set(wb.sheetnames)
+    sheet = wb["ELA"]
+    rows = list(sheet.iter_rows(values_only=True))
+    header = next(i for i, r in enumerate(rows) if r[0] == "Group")
+    assert rows[header + 1][0] == "All students"
+    assert str(rows[header + 1][4]).startswith("=")  # the goal is a visible formula
+    assert sheet.protection.sheet
