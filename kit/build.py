@@ -40,6 +40,7 @@ class BuildResult:
     table_rows: dict[str, int]
     rejected: dict[str, int]
     warnings: tuple[str, ...] = field(default_factory=tuple)
+    phases: dict[str, float] = field(default_factory=dict)  # seconds per phase of the build
 
     def to_dict(self) -> dict:
         return asdict(self)
@@ -158,8 +159,18 @@ def build_facts(
     out = Path(out)
     rejected_dir = Path(rejected_dir) if rejected_dir else out.parent / "rejected"
     con = duckdb.connect(config=duckdb_config())
+    phases: dict[str, float] = {}
+    mark = time.perf_counter()
+
+    def phase(name: str) -> None:
+        nonlocal mark
+        now = time.perf_counter()
+        phases[name] = round(now - mark, 2)
+        mark = now
+
     say("validating input")
     result = validate_data(data_dir, rejected_dir=rejected_dir, levels=fw.n_levels, con=con)
+    phase("validate")
     say("counting students by entity, grade and group")
     con.execute("CREATE TEMP TABLE counts AS " + count_sql(
         n_levels=fw.n_levels, proficient_level=fw.proficient_level,
@@ -181,7 +192,15 @@ def build_facts(
         "index_models": _index_models_frame(fw),
         "levels": pd.DataFrame([lv.model_dump() for lv in fw.levels]),
     }
-    for extra in (accountability_facts(con, fw), item_facts(con, fw) if _has_items(con) else {}):
+    phase("performance and indexes")
+    say("accountability: gaps, AYP, goals, impact")
+    extras = [accountability_facts(con, fw)]
+    phase("accountability")
+    if _has_items(con):
+        say("item analysis")
+        extras.append(item_facts(con, fw))
+        phase("item analysis")
+    for extra in extras:
         for name, value in extra.items():
             if isinstance(value, str):
                 queries[name] = value
@@ -215,6 +234,7 @@ def build_facts(
                 "rows_read": sum(s.read for s in result.summaries),
                 "rows_accepted": sum(s.accepted for s in result.summaries),
                 "rows_rejected": sum(s.rejected for s in result.summaries),
+                "phase_seconds": json.dumps(phases),
                 "started_at": started.isoformat(timespec="seconds"),
                 "finished_at": finished.isoformat(timespec="seconds"),
             }
@@ -222,6 +242,7 @@ def build_facts(
     )
     say("computing indexes and writing the facts store")
     write_facts(out, tables, con=con, queries=queries)
+    phase("write facts")
     table_rows = {name: len(frame) for name, frame in tables.items()}
     with duckdb.connect(str(out), read_only=True) as fcon:
         for name in queries:
@@ -235,4 +256,5 @@ def build_facts(
         table_rows=table_rows,
         rejected=rejected,
         warnings=tuple(warnings),
+        phases=phases,
     )
