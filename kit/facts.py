@@ -62,6 +62,32 @@ def write_facts(
     return path
 
 
+_OPEN: dict[tuple, tuple[duckdb.DuckDBPyConnection, frozenset]] = {}
+_MAX_OPEN = 4
+
+
+def _connect(path: Path) -> tuple[duckdb.DuckDBPyConnection, frozenset]:
+    """A read-only connection to ``path`` and its table names, shared within the process.
+
+    A batch worker renders report after report from the same store: opening it once saves
+    the connection and catalogue queries per report. The key includes the file's size and
+    modification time, so a rebuilt store is opened afresh.
+    """
+    st = path.stat()
+    key = (str(path.resolve()), st.st_size, st.st_mtime_ns)
+    if key not in _OPEN:
+        try:
+            con = duckdb.connect(str(path), read_only=True)
+        except duckdb.Error as exc:
+            raise FactsError(f"{path} is not a readable facts store: {exc}") from None
+        tables = frozenset(con.execute("SELECT table_name FROM duckdb_tables()").df()["table_name"])
+        while len(_OPEN) >= _MAX_OPEN:
+            old_con, _ = _OPEN.pop(next(iter(_OPEN)))
+            old_con.close()
+        _OPEN[key] = (con, tables)
+    return _OPEN[key]
+
+
 class Facts:
     """A read-only view of one facts store.
 
@@ -78,11 +104,8 @@ class Facts:
                 f"No facts store at {self.path}.",
                 fix="Build it first: kit build DATA_DIR --out " + str(self.path),
             )
-        try:
-            self.con = duckdb.connect(str(self.path), read_only=True)
-        except duckdb.Error as exc:
-            raise FactsError(f"{self.path} is not a readable facts store: {exc}") from None
-        present = set(self.con.execute("SELECT table_name FROM duckdb_tables()").df()["table_name"])
+        shared, present = _connect(self.path)
+        self.con = shared.cursor()  # its own cursor over the shared, read-only database
         missing = [t for t in REQUIRED_TABLES if t not in present]
         if missing:
             raise FactsError(
@@ -93,7 +116,7 @@ class Facts:
         self.tables = sorted(present)
 
     def close(self) -> None:
-        self.con.close()
+        self.con.close()  # the cursor; the shared connection stays open for the next report
 
     def __enter__(self) -> Facts:
         return self

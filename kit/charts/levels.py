@@ -6,7 +6,15 @@ import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 
-from kit.charts.style import LEVEL_COLOURS, MUTED, RC, Chart, new_figure
+from kit.charts.style import (
+    LEVEL_COLOURS,
+    MUTED,
+    RC,
+    Chart,
+    label_width_in,
+    new_figure,
+    set_margins,
+)
 from kit.fmt import fmt_pct
 
 
@@ -25,9 +33,11 @@ def plot_levels_by_group(
     shown = view[~view["suppressed"]].reset_index(drop=True)
     k = len(level_names)
     colours = LEVEL_COLOURS.get(k) or plt.get_cmap("PuOr")(np.linspace(0.1, 0.9, k))
-    height = 0.9 + 0.32 * max(len(shown), 1)
+    height = 1.25 + 0.3 * max(len(shown), 1)
     with plt.rc_context(RC):
-        fig, ax = new_figure(7.0, height)
+        fig, ax = new_figure(7.0, height, layout=None)
+        set_margins(fig, left=label_width_in(shown["label"]) + 0.2, right=0.1, top=0.38,
+                    bottom=0.8)
         y = np.arange(len(shown))[::-1]
         left = np.zeros(len(shown))
         for lv in range(1, k + 1):
@@ -51,8 +61,10 @@ def plot_levels_by_group(
         ax.set_xticks([0, 20, 40, 60, 80, 100])
         ax.spines["bottom"].set_bounds(0, 100)
         ax.set_xlabel("Percent of accountable tested students")
-        fig.suptitle(title, x=0.01, ha="left", fontsize=10, fontweight="bold")
-        fig.legend(ncols=k, loc="outside lower center", frameon=False, fontsize=8)
+        fig.suptitle(title, x=0.01, y=1 - 0.08 / height, ha="left", va="top", fontsize=10,
+                     fontweight="bold")
+        fig.legend(ncols=k, loc="lower center", bbox_to_anchor=(0.5, 0.0), frameon=False,
+                   fontsize=8)
     return Chart(fig=fig, alt=_alt_text(shown, title), title=title)
 
 
