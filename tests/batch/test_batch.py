@@ -19,10 +19,16 @@ from kit.report.render import render_report
 
 
 def test_plan_has_every_school_and_the_district(facts_path, facts, tmp_path):
+    from kit.report.registry import REPORTS
+
     jobs = plan_jobs(facts_path, tmp_path)
     schools = set(facts.schools()["entity_id"])
-    assert {j.entity_id for j in jobs if j.entity_type == "school"} == schools
-    assert [j.entity_type for j in jobs].count("district") == len(facts.districts())
+    for report, spec in REPORTS.items():
+        mine = [j for j in jobs if j.report == report]
+        school_ids = {j.entity_id for j in mine if j.entity_type == "school"}
+        assert school_ids == (schools if "school" in spec.scopes else set())
+        n_district = [j.entity_type for j in mine].count("district")
+        assert n_district == (len(facts.districts()) if "district" in spec.scopes else 0)
     assert len({j.key for j in jobs}) == len(jobs)  # every job's inputs differ
 
 
@@ -64,7 +70,7 @@ def test_a_failing_report_is_recorded_and_the_batch_goes_on(facts_path, facts, t
                                                             monkeypatch):
     good, bad = facts.schools()["entity_id"][:2]
     monkeypatch.setenv("KIT_NOTEBOOKS", str(_broken_notebooks(tmp_path, bad)))
-    jobs = plan_jobs(facts_path, tmp_path / "out", schools=[good, bad], formats=("html",))
+    jobs = plan_jobs(facts_path, tmp_path / "out", schools=[good, bad], formats=("html",), reports=["subgroups"])
     result = run_batch(jobs, workers=1)
     assert result.exit_code == 1
     status = {r.job.entity_id: r for r in result.results}
@@ -82,11 +88,11 @@ def test_a_failing_report_is_recorded_and_the_batch_goes_on(facts_path, facts, t
 def test_resume_renders_only_what_is_missing_or_stale(facts_path, facts, tmp_path):
     schools = list(facts.schools()["entity_id"][:3])
     out = tmp_path / "out"
-    jobs = plan_jobs(facts_path, out, schools=schools, formats=("html",))
+    jobs = plan_jobs(facts_path, out, schools=schools, formats=("html",), reports=["subgroups"])
     first = run_batch(jobs, workers=2)
     assert [r.status for r in first.results] == ["ok"] * 3
     Path(first.results[1].files["html"]).unlink()  # missing
-    stale = plan_jobs(facts_path, out, schools=schools, formats=("html",))
+    stale = plan_jobs(facts_path, out, schools=schools, formats=("html",), reports=["subgroups"])
     stale[2] = Job(**{**stale[2].to_dict(), "key": "changed-inputs"})  # stale
     second = run_batch(stale, workers=2, resume=True)
     assert [r.status for r in second.results] == ["skipped", "ok", "ok"]
@@ -94,7 +100,7 @@ def test_resume_renders_only_what_is_missing_or_stale(facts_path, facts, tmp_pat
 
 def test_params_only_jobs_run_with_plain_papermill(facts_path, facts, tmp_path):
     jobs = plan_jobs(facts_path, tmp_path / "out", schools=[facts.schools()["entity_id"][0]],
-                     formats=("html",))
+                     formats=("html",), reports=["subgroups"])
     jobs_csv = write_params_only(jobs)
     rows = list(csv.DictReader(open(jobs_csv)))
     assert len(rows) == 1 and set(rows[0]) == {"notebook", "params", "output"}
@@ -111,8 +117,8 @@ def test_params_only_jobs_run_with_plain_papermill(facts_path, facts, tmp_path):
 def test_killed_batch_leaves_no_half_written_report(facts_path, tmp_path):
     out = tmp_path / "out"
     code = ("from kit.batch.runner import plan_jobs, run_batch; "
-            f"run_batch(plan_jobs({str(facts_path)!r}, {str(out)!r}, formats=('html', 'pdf')),"
-            " workers=2)")
+            f"run_batch(plan_jobs({str(facts_path)!r}, {str(out)!r}, formats=('html', 'pdf'),"
+            " reports=['subgroups']), workers=2)")
     proc = subprocess.Popen([sys.executable, "-c", code], start_new_session=True)
     deadline = time.time() + 120
     while time.time() < deadline and not list(out.rglob("*.pdf")):
@@ -128,7 +134,7 @@ def test_killed_batch_leaves_no_half_written_report(facts_path, tmp_path):
 
 def test_dask_local_cluster_runs_the_same_jobs(facts_path, facts, tmp_path):
     jobs = plan_jobs(facts_path, tmp_path / "out",
-                     schools=list(facts.schools()["entity_id"][:2]), formats=("html",))
+                     schools=list(facts.schools()["entity_id"][:2]), formats=("html",), reports=["subgroups"])
     result = run_batch(jobs, workers=2, dask="local")
     assert [r.status for r in result.results] == ["ok", "ok"]
     assert all(Path(r.files["html"]).stat().st_size > 10_000 for r in result.results)
