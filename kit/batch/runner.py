@@ -23,6 +23,7 @@ import yaml
 
 from kit._version import __version__
 from kit.batch.manifest import read_manifest, write_manifest
+from kit.data.readers import file_sha256
 from kit.errors import KitError, ParameterError
 from kit.facts import read_facts
 from kit.report.registry import REPORTS, get_report, notebook_path
@@ -103,14 +104,6 @@ class BatchResult:
         return {"out": self.out, "year": self.year, "seconds": self.seconds,
                 "manifest": self.manifest, "index": self.index,
                 "results": [r.to_dict() for r in self.results]}
-
-
-def file_sha256(path: str | Path) -> str:
-    digest = hashlib.sha256()
-    with open(path, "rb") as f:
-        for chunk in iter(lambda: f.read(1 << 20), b""):
-            digest.update(chunk)
-    return digest.hexdigest()
 
 
 def _job_key(facts_hash: str, notebook_hash: str, params: dict, formats: Sequence[str]) -> str:
