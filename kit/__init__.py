@@ -4,11 +4,32 @@ The names a notebook needs are here; everything else is reachable by module.
 """
 
 from kit._version import __version__
+from kit.charts.groups import plot_gaps, plot_index_by_group
 from kit.charts.levels import plot_levels_by_group
+from kit.charts.models import plot_gaps_by_school, plot_models
 from kit.charts.style import Chart, show_chart
+from kit.charts.trend import plot_trend
 from kit.errors import KitError
 from kit.facts import Facts, read_facts
 from kit.fmt import fmt_change, fmt_gap, fmt_int, fmt_num, fmt_pct, fmt_points
+from kit.narrative.district import (
+    describe_district_findings,
+    describe_district_intro,
+    describe_district_method,
+    describe_equity,
+    describe_impact,
+    describe_lowest,
+)
+from kit.narrative.index import (
+    describe_ayp,
+    describe_ayp_subject,
+    describe_caveats,
+    describe_goals,
+    describe_index_intro,
+    describe_index_method,
+    describe_models,
+    describe_what_would_change,
+)
 from kit.narrative.subgroups import (
     SUBJECT_NAMES,
     describe_intro,
@@ -16,7 +37,32 @@ from kit.narrative.subgroups import (
     describe_subgroups,
 )
 from kit.tables import show_markdown, show_table, tab_subgroups
-from kit.views import ReportContext, report_context, view_subgroups
+from kit.tables_accountability import (
+    model_abbr,
+    tab_ayp,
+    tab_gaps,
+    tab_goals,
+    tab_impact,
+    tab_lowest,
+    tab_models,
+    tab_schools,
+)
+from kit.views import ReportContext, report_context, view_models, view_subgroups, view_trend
+from kit.views_accountability import (
+    accountability_caveats,
+    ayp_rules,
+    ayp_subjects,
+    ayp_unjudged,
+    goal_measure,
+    goal_trajectory,
+    view_ayp,
+    view_gaps,
+    view_goal_trend,
+    view_goals,
+    view_impact,
+    view_ranking,
+    view_schools,
+)
 
 __all__ = [
     "Chart",
@@ -25,21 +71,63 @@ __all__ = [
     "ReportContext",
     "SUBJECT_NAMES",
     "__version__",
+    "accountability_caveats",
+    "ayp_rules",
+    "ayp_subjects",
+    "ayp_unjudged",
+    "describe_ayp",
+    "describe_ayp_subject",
+    "describe_caveats",
+    "describe_district_findings",
+    "describe_district_intro",
+    "describe_district_method",
+    "describe_equity",
+    "describe_goals",
+    "describe_impact",
+    "describe_index_intro",
+    "describe_index_method",
     "describe_intro",
+    "describe_lowest",
     "describe_method",
+    "describe_models",
     "describe_subgroups",
+    "describe_what_would_change",
     "fmt_change",
     "fmt_gap",
     "fmt_int",
     "fmt_num",
     "fmt_pct",
     "fmt_points",
+    "goal_measure",
+    "goal_trajectory",
+    "model_abbr",
+    "plot_gaps",
+    "plot_gaps_by_school",
+    "plot_index_by_group",
     "plot_levels_by_group",
+    "plot_models",
+    "plot_trend",
     "read_facts",
     "report_context",
     "show_chart",
     "show_markdown",
     "show_table",
+    "tab_ayp",
+    "tab_gaps",
+    "tab_goals",
+    "tab_impact",
+    "tab_lowest",
+    "tab_models",
+    "tab_schools",
     "tab_subgroups",
+    "view_ayp",
+    "view_gaps",
+    "view_goal_trend",
+    "view_goals",
+    "view_impact",
+    "view_models",
+    "view_ranking",
+    "view_schools",
     "view_subgroups",
+    "view_trend",
 ]

@@ -25,6 +25,9 @@ REPORTS: dict[str, ReportSpec] = {
     for spec in (
         ReportSpec("subgroups", "Student group results", "subgroups.ipynb",
                    ("school", "district")),
+        ReportSpec("index", "Index and accountability", "index.ipynb", ("school",)),
+        ReportSpec("district_summary", "District summary", "district_summary.ipynb",
+                   ("district",)),
     )
 }
 

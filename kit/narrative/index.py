@@ -1,0 +1,258 @@
+"""Sentences for the index and accountability report (seed 004; PIM step 2-A).
+
+Each ``describe_*`` takes a suppression-aware view from :mod:`kit.views_accountability`
+(or :func:`kit.views.view_models`), picks the facts a principal needs first, and renders a
+template from ``kit/narrative/templates/index_*.md.j2`` in which every number goes through a
+``fmt_*`` filter. Differences between two figures a table shows side by side are taken
+between the figures *as shown* (rounded), so that a reader who subtracts gets the same
+number as the sentence.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+
+import pandas as pd
+
+from kit.narrative.render import render_template
+from kit.narrative.subgroups import SUBJECT_NAMES
+from kit.views import ReportContext
+from kit.views_accountability import ayp_subjects, ayp_summary
+
+_REAL_KINDS = ("program", "race", "gender", "composite")
+
+
+def _clean(v):
+    if v is None or v is pd.NA:
+        return None
+    if isinstance(v, float) and math.isnan(v):
+        return None
+    return v
+
+
+def _rec(rec: dict) -> dict:
+    return {k: _clean(v) for k, v in rec.items()}
+
+
+def _records(df: pd.DataFrame) -> list[dict]:
+    return [_rec(r) for r in df.to_dict("records")] if len(df) else []
+
+
+def _true(x) -> bool:
+    return _clean(x) is not None and bool(x)
+
+
+def shown_diff(a, b, digits: int = 1) -> float | None:
+    """``a - b`` between the figures as shown (each rounded to ``digits``)."""
+    if _clean(a) is None or _clean(b) is None:
+        return None
+    return round(round(float(a), digits) - round(float(b), digits), digits)
+
+
+def ayp_test_word(test_id: str) -> str:
+    """How a sentence names an AYP test: ``ci`` -> 'confidence interval'."""
+    return {"ci": "confidence interval"}.get(test_id, str(test_id).replace("_", " "))
+
+
+def subject_name(subject: str) -> str:
+    return SUBJECT_NAMES.get(subject, subject)
+
+
+def _hidden_lists(rows: pd.DataFrame) -> tuple[list[str], list[str]]:
+    """Nouns of hidden groups: below the minimum, and hidden to protect another group."""
+    if rows.empty:
+        return [], []
+    small = rows.loc[rows["suppression_reason"] == "small", "noun"].tolist()
+    comp = rows.loc[rows["suppression_reason"] == "complement", "noun"].tolist()
+    return small, comp
+
+
+def _ayp_row(rec: dict, rules: dict) -> dict:
+    """One AYP row with what its sentence needs: the shown gap to the target, the gain."""
+    r = _rec(rec)
+    d = int(r.get("digits") or 1)
+    r["to_target"] = shown_diff(r["value"], r["target"], d)
+    r["gain"] = (None if r["value"] is None or r.get("prior_value") is None
+                 else float(r["value"]) - float(r["prior_value"]))
+    r["met"] = _true(r["met"])
+    r["participation_met"] = _true(r["participation_met"])
+    tests = r.get("tests")
+    if isinstance(tests, str):
+        tests = json.loads(tests)
+    r["judged"] = any(v is not None for v in (tests or {}).values())
+    gain_tests = [t for t in rules["tests"] if t["kind"] == "index_gain"]
+    r["gain_test"] = gain_tests[0]["name"] if gain_tests else None
+    r["met_by_name"] = ayp_test_word(r["met_by"]) if r.get("met_by") else None
+    return r
+
+
+def _level_moves(ctx: ReportContext) -> list[tuple[str, str]]:
+    """(from, to) level names for a move up one level below proficient."""
+    names = ctx.level_names
+    return [(names[i], names[i + 1]) for i in range(ctx.proficient_level - 1)]
+
+
+def describe_index_intro(ctx: ReportContext, ayp: pd.DataFrame) -> str:
+    """The opening paragraph of the index report: what it covers and how to read it."""
+    return render_template(
+        "index_intro.md.j2", ctx=ctx,
+        subjects=[subject_name(s) for s in ctx.subjects],
+        ayp_subjects=[subject_name(s) for s in ayp_subjects(ayp)],
+    )
+
+
+def describe_ayp(ayp: pd.DataFrame, ctx: ReportContext, rules: dict,
+                 caveats: list[dict] | None = None) -> str:
+    """The headline finding: did the school make AYP, which results missed, and how all
+    students did against the target in each subject (findings first)."""
+    summary = ayp_summary(ayp)
+    shown = ayp[~ayp["suppressed"]] if len(ayp) else ayp
+    acc = shown[shown["accountable"].fillna(False).astype(bool)] if len(shown) else shown
+    missed: dict[str, list[str]] = {}
+    for r in _records(acc):
+        if not _true(r["met"]):
+            missed.setdefault(r["noun"], []).append(subject_name(r["subject"]))
+    # A hidden group's result counts in the determination but is not named.
+    hidden_acc = ayp[ayp["suppressed"] & ayp["accountable"].fillna(False).astype(bool)] \
+        if len(ayp) else ayp
+    n_hidden_missed = int((~hidden_acc["met"].fillna(False).astype(bool)).sum()) \
+        if len(hidden_acc) else 0
+    all_rows = [dict(_ayp_row(r, rules), subject_name=subject_name(r["subject"]))
+                for r in _records(shown[shown["group"] == "all"])] if len(shown) else []
+    # Seed 001: keep the high-needs group in view, counted for AYP or not.
+    high_needs = []
+    for r in _records(ayp[ayp["group"] == "high_needs"]) if len(ayp) else []:
+        all_row = next((a for a in all_rows if a["subject"] == r["subject"]), None)
+        d = int(r.get("digits") or 1)
+        high_needs.append({
+            "subject_name": subject_name(r["subject"]), "suppressed": bool(r["suppressed"]),
+            "reason": r["suppression_reason"], "value": r["value"], "digits": d,
+            "gap": shown_diff(r["value"], all_row["value"], d) if all_row else None,
+            "accountable": _true(r["accountable"]), "met": _true(r["met"]),
+        })
+    return render_template(
+        "index_findings.md.j2", ctx=ctx, summary=summary, high_needs=high_needs,
+        n_hidden_missed=n_hidden_missed,
+        missed=[{"noun": k, "subjects": v} for k, v in missed.items()], all_rows=all_rows,
+        rules=rules, caveats=[c for c in (caveats or []) if c["section"] in ("amos", "ayp")],
+        prior_year=ctx.year - 1,
+    )
+
+
+def describe_ayp_subject(ayp: pd.DataFrame, ctx: ReportContext, subject: str, rules: dict,
+                         unjudged: pd.DataFrame | None = None) -> str:
+    """How each group did in one subject: which tests they passed, which missed and by how
+    much, the groups shown for information, judged on participation only, not judged, or
+    not reported."""
+    rows = ayp[ayp["subject"] == subject] if len(ayp) else ayp
+    shown = rows[~rows["suppressed"]]
+    recs = [_ayp_row(r, rules) for r in _records(shown)]
+    counted = [r for r in recs if r["accountable"]]
+    made: dict[str | None, list[str]] = {}
+    for r in counted:
+        if r["met"]:
+            # None: made AYP on participation alone (too few students for achievement).
+            key = (r["met_by_name"] or "the rules") if r["judged"] else None
+            made.setdefault(key, []).append(r["noun"])
+    small, comp = _hidden_lists(rows[rows["suppressed"]])
+    hidden_counted = rows[rows["suppressed"] & rows["accountable"].fillna(False).astype(bool)]
+    extra = unjudged[unjudged["subject"] == subject] if unjudged is not None and len(unjudged) \
+        else pd.DataFrame(columns=["noun", "suppressed"])
+    return render_template(
+        "index_ayp_subject.md.j2", ctx=ctx, rules=rules,
+        lead=subject_name(subject).capitalize(), subject_name=subject_name(subject),
+        n_counted=len(counted) + len(hidden_counted),
+        n_made=sum(r["met"] for r in counted)
+        + int(hidden_counted["met"].fillna(False).astype(bool).sum()),
+        n_hidden_counted=len(hidden_counted),
+        made=[{"test": k, "nouns": v} for k, v in made.items()],
+        missed=[r for r in counted if not r["met"]],
+        info=[r for r in recs if not r["accountable"]],
+        not_judged=extra.loc[~extra["suppressed"].astype(bool), "noun"].tolist(),
+        small=small + extra.loc[extra["suppressed"].astype(bool), "noun"].tolist(),
+        complement=comp, prior_year=ctx.year - 1,
+    )
+
+
+def what_would_change(ayp: pd.DataFrame) -> tuple[list[dict], int]:
+    """The changes within reach (accountable groups first) and how many missed results
+    need more than that."""
+    if ayp.empty:
+        return [], 0
+    missed = ayp[~ayp["suppressed"] & ~ayp["met"].fillna(False).astype(bool)]
+    # Accountable results first (they decide AYP), all students first among them.
+    missed = missed.assign(_all=missed["group"] == "all").sort_values(
+        ["accountable", "_all"], ascending=False, kind="stable")
+    near = [dict(_rec(r), subject_name=subject_name(r["subject"]),
+                 test_name=ayp_test_word(r["change_test"]))
+            for r in missed.to_dict("records") if _true(r["change_plausible"])]
+    return near, len(missed) - len(near)
+
+
+def describe_what_would_change(ayp: pd.DataFrame, ctx: ReportContext) -> str:
+    """'3 of the 213 students moving up one achievement level would have met the
+    improvement test': for each missed result, the fewest students whose results would
+    have had to change, when that is at most one student in ten."""
+    near, far = what_would_change(ayp)
+    n_missed = len(near) + far
+    return render_template(
+        "index_change.md.j2", ctx=ctx, near=near, far=far, n_missed=n_missed,
+        moves=_level_moves(ctx),
+    )
+
+
+def describe_models(models: dict[str, pd.DataFrame], ctx: ReportContext) -> str:
+    """The school's result under the framework's model and every other model, per subject,
+    as a share of each model's scale (so models on different scales compare)."""
+    subjects = []
+    for subject, view in models.items():
+        shown = view[~view["suppressed"]]
+        head = shown[shown["headline"].fillna(False).astype(bool)]
+        points = shown[(shown["kind"] == "level_points") & ~shown["headline"].astype(bool)
+                       & shown["share_of_range"].notna()].sort_values(["share_of_range", "model"])
+        prof = shown[(shown["kind"] == "proficiency_index") & shown["value"].notna()]
+        high = head["range_high"].iloc[0] if len(head) else None
+        subjects.append({
+            "lead": subject_name(subject).capitalize(),
+            "digits": 3 if high is not None and not pd.isna(high) and high <= 1 else 1,
+            "head": _rec(head.iloc[0].to_dict()) if len(head) else None,
+            "low": _rec(points.iloc[0].to_dict()) if len(points) else None,
+            "high": _rec(points.iloc[-1].to_dict()) if len(points) else None,
+            "n_points": len(points),
+            "prof_above": prof.loc[prof["value"].round(1) >= 0, "name"].tolist(),
+            "prof_below": prof.loc[prof["value"].round(1) < 0, "name"].tolist(),
+            "prof_unverified": bool(len(prof)) and not prof["verified"].astype(bool).all(),
+            "suppressed": view["suppressed"].all() if len(view) else True,
+        })
+    return render_template("index_models.md.j2", ctx=ctx, subjects=subjects)
+
+
+def describe_goals(goals: pd.DataFrame, ctx: ReportContext, subject: str) -> str:
+    """PIM 2-A: the goal for all students, where the school stands on the trajectory this
+    year, and the reported groups that are off track."""
+    shown = goals[~goals["suppressed"]] if len(goals) else goals
+    recs = _records(shown)
+    for r in recs:
+        r["to_target"] = shown_diff(r["actual_now"], r["target_now"], int(r.get("digits") or 1))
+    all_row = next((r for r in recs if r["group"] == "all"), None)
+    groups = [r for r in recs if r["kind"] in _REAL_KINDS]
+    off = [r for r in groups if r["on_track_now"] is False]
+    on = [r for r in groups if r["on_track_now"] is True]
+    return render_template(
+        "index_goals.md.j2", ctx=ctx, lead=subject_name(subject).capitalize(),
+        subject_name=subject_name(subject), all=all_row, off=off, n_on=len(on),
+        baseline_year_is_now=bool(all_row) and int(all_row["baseline_year"]) == ctx.year,
+    )
+
+
+def describe_caveats(caveats: list[dict], ctx: ReportContext) -> str:
+    """The unverified rules and figures a report rests on, each with the framework's note."""
+    return render_template("index_caveats.md.j2", ctx=ctx, caveats=caveats)
+
+
+def describe_index_method(ctx: ReportContext, rules: dict, caveats: list[dict]) -> str:
+    """'About these figures': how AYP is decided, what 'what would change' counts, the
+    models' scales, small groups and the unverified rules."""
+    return render_template("index_method.md.j2", ctx=ctx, rules=rules, moves=_level_moves(ctx),
+                           caveats=caveats)

@@ -1,0 +1,756 @@
+"""Suppression-aware views of the accountability facts (docs/accountability.md).
+
+AYP by group with the path each group took, goals and their trajectories (PIM 2-A), the
+group ranking (PIM 1-A), gaps between groups, the impact analysis (seed 004, Table 2) and a
+district's schools side by side. Like :mod:`kit.views`, each view reads one entity's rows
+and hides small groups through :mod:`kit.metrics.suppression` before anything reaches a
+table, chart or sentence: the decision which groups to hide is taken once from the
+``performance`` counts (:func:`~kit.metrics.suppression.hidden_groups`) and applied to every
+derived table (:func:`~kit.metrics.suppression.apply_hidden`), so every table hides the
+same groups.
+
+The AYP view also answers "what would change the result": for a group that did not make
+AYP, the fewest students whose results would have to change (one more student tested, one
+more proficient, or one moving up an achievement level) for a test of the determination to
+pass. See :func:`students_to_reach`.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import re
+
+import numpy as np
+import pandas as pd
+
+from kit.facts import Facts
+from kit.frameworks.loader import index_model_library
+from kit.metrics.suppression import apply_hidden, hidden_groups, suppress, suppress_group_gaps
+from kit.views import ReportContext
+
+PCT = "pct_proficient"
+# A change is "within reach" when it needs at most this share of the group's students.
+PLAUSIBLE_SHARE = 0.10
+
+_SUBJECT_ORDER = ("CASE subject WHEN 'ELA' THEN 0 WHEN 'MATH' THEN 1 WHEN 'SCI' THEN 2 "
+                  "ELSE 3 END, subject")
+_AYP_VALUES = ["n", "n_enrolled", "n_tested", "participation_rate", "target", "value",
+               "prior_value", "ci_low", "ci_high", "pct_proficient", "n_proficient",
+               "prior_pct_proficient", "prior_n", "n_below"]
+
+
+def _in(values) -> str:
+    return ", ".join("?" * len(values))
+
+
+def _json(text) -> object:
+    if text is None or (isinstance(text, float) and math.isnan(text)):
+        return None
+    return json.loads(text) if isinstance(text, str) else text
+
+
+def _true(x) -> bool:
+    """A facts boolean (True, False, None or pandas NA) as a plain bool: only True is true."""
+    return x is not None and x is not pd.NA and bool(x)
+
+
+def has_accountability(facts: Facts) -> bool:
+    """True when the facts store holds AYP results (the framework has AYP rules)."""
+    return {"ayp", "accountability_rules", "amo_targets"} <= set(facts.tables)
+
+
+def hidden_for(facts: Facts, ctx: ReportContext, entity_ids: list[str],
+               years: list[int]) -> pd.DataFrame:
+    """Which groups the report hides, decided once from the ``performance`` counts."""
+    rows = facts.sql(
+        f'SELECT year, entity_type, entity_id, subject, grade, "group", n_fay_tested '
+        f"FROM performance WHERE grade = 'ALL' AND entity_id IN ({_in(entity_ids)}) "
+        f"AND year IN ({_in(years)})",
+        [*entity_ids, *years],
+    )
+    return hidden_groups(rows, min_n=ctx.reporting_min_n, n_col="n_fay_tested")
+
+
+def measure_digits(facts: Facts, measure: str) -> int:
+    """Decimals a measure is shown with: 3 on a 0-1 scale (the PPI), else 1 (as in ``ayp.path``)."""
+    if measure == PCT:
+        return 1
+    rows = facts.table("index_models", model=measure)
+    high = rows["range_high"].iloc[0] if len(rows) else None
+    return 3 if high is not None and not pd.isna(high) and float(high) <= 1.0 else 1
+
+
+def _rules(facts: Facts) -> pd.DataFrame:
+    rules = facts.table("accountability_rules")
+    rules["params"] = rules["params"].map(_json)
+    return rules
+
+
+# --- what would change the result -------------------------------------------------------
+
+
+def students_to_reach(value: float, target: float, n: float, step: float) -> int | None:
+    """The fewest students whose change lifts ``value`` to ``target``.
+
+    Each student who changes adds ``step / n`` to the value: ``step`` = 100 for percent
+    proficient (one more proficient student), the points gained by moving up one
+    achievement level for an index whose denominator is the tested students.
+
+    Notes
+    -----
+    k = ceil((target - value) x n / step); 0 when the value already reaches the target,
+    None when a figure is missing. Example: 61.7 % of 81 students proficient against a
+    target of 65 % needs ceil(3.3 x 81 / 100) = ceil(2.67) = 3 more proficient students.
+    """
+    if any(x is None or (isinstance(x, float) and math.isnan(x)) for x in (value, target, n, step)):
+        return None
+    if n <= 0 or step <= 0:
+        return None
+    if value >= target:
+        return 0
+    # The tolerance keeps an exact fit (e.g. 2.0000000001 students) from counting one more.
+    return int(math.ceil((target - value) * n / step - 1e-9))
+
+
+def testers_to_reach(n_tested: float, n_enrolled: float, min_rate: float) -> int | None:
+    """The fewest more students tested for ``n_tested / n_enrolled`` to reach ``min_rate`` %.
+
+    Notes
+    -----
+    k = ceil(min_rate / 100 x n_enrolled - n_tested): 93 of 100 tested against 95 % -> 2.
+    """
+    if any(x is None or (isinstance(x, float) and math.isnan(x))
+           for x in (n_tested, n_enrolled, min_rate)):
+        return None
+    return max(0, int(math.ceil(min_rate / 100.0 * n_enrolled - n_tested - 1e-9)))
+
+
+def level_step(facts: Facts, model: str, proficient_level: int) -> float | None:
+    """The fewest index points a student gains by moving up one level below proficient.
+
+    For a split level the move is from the high half of a level to the low half of the
+    next (the CPI: Warning/Failing high 25 -> Needs Improvement low 50, Needs Improvement
+    high 75 -> Proficient 100: 25 points either way), so k students moving up one level
+    raise the index by *at least* k x step / n. None for a model whose denominator is not
+    the tested students, or whose points the kit cannot confirm against the facts store.
+    """
+    spec = index_model_library().get(model)
+    stored = facts.table("index_models", model=model)
+    if not spec or stored.empty or spec.get("kind") != "level_points":
+        return None
+    if spec.get("denominator", "tested") != "tested":
+        return None
+    row = stored.iloc[0]
+    if (str(row["name"]) != spec["name"]
+            or [float(row["range_low"]), float(row["range_high"])] != [float(x) for x in spec["range"]]):
+        return None  # a framework of the user's own defines this model differently
+    scale = float(spec.get("scale", 1.0))
+    points = {int(k): v for k, v in spec["points"].items()}
+
+    def low(p):
+        return float(p[0] if isinstance(p, list | tuple) else p)
+
+    def high(p):
+        return float(p[1] if isinstance(p, list | tuple) else p)
+
+    steps = [scale * (low(points[lv + 1]) - high(points[lv]))
+             for lv in range(1, proficient_level) if lv in points and lv + 1 in points]
+    steps = [s for s in steps if s > 0]
+    return min(steps) if steps else None
+
+
+def _what_would_change(df: pd.DataFrame, facts: Facts, ctx: ReportContext) -> pd.DataFrame:
+    """Add ``change_*`` columns: the smallest change of students that would pass a test."""
+    rules = _rules(facts)
+    ayp_rules = rules[rules["section"] == "ayp"]
+    decisive = ayp_rules[(ayp_rules["kind"] != "participation")
+                         & ayp_rules["in_determination"].fillna(False).astype(bool)]
+    part = ayp_rules[ayp_rules["kind"] == "participation"]
+    min_rate = float(part["params"].iloc[0]["min_rate"]) if len(part) else 95.0
+    models = facts.table("index_models").set_index("model")
+    goal_years = facts.sql("SELECT amo, measure, year, subject, goal_year FROM amo_targets")
+    steps: dict[str, float | None] = {}
+
+    def step_for(measure: str) -> float | None:
+        if measure == PCT:
+            return 100.0
+        if measure not in steps:
+            steps[measure] = level_step(facts, measure, ctx.proficient_level)
+        return steps[measure]
+
+    def top_of(measure: str) -> float:
+        return 100.0 if measure == PCT else float(models.loc[measure, "range_high"])
+
+    out = {k: [] for k in ("change_test", "change_kind", "change_students", "change_of",
+                           "change_target", "change_value", "change_step",
+                           "change_plausible", "required_gain")}
+    for rec in df.to_dict("records"):
+        best = None  # (k, test, kind, of, target, value, step)
+        required_gain = float("nan")
+        measure = rec["measure"]
+        tests = _json(rec.get("tests")) or {}
+        # A group below the accountability minimum is judged on participation only: every
+        # test is null in ``tests``.
+        judged = any(v is not None for v in tests.values())
+        met, part_met = _true(rec["met"]), _true(rec["participation_met"])
+        for t in decisive.to_dict("records"):
+            p = t["params"] or {}
+            cand = None
+            if t["kind"] == "status" and (p.get("measure") or measure) == measure:
+                cand = (rec["target"], rec["value"], measure, rec["n"])
+            elif t["kind"] == "index_gain" and p.get("model") == measure:
+                goal = p.get("goal") if p.get("goal") is not None else top_of(measure)
+                vp = rec["prior_value"]
+                if p.get("gap_fraction") is not None:
+                    req = p["gap_fraction"] * (goal - vp)
+                else:
+                    if p.get("target_year") == "amo":
+                        gy = goal_years[(goal_years["measure"] == measure)
+                                        & (goal_years["year"] == rec["year"])
+                                        & (goal_years["subject"] == rec["subject"])]["goal_year"]
+                        gy = float(gy.iloc[0]) if len(gy) else float("nan")
+                    else:
+                        gy = float(p.get("target_year") or "nan")
+                    req = (goal - vp) / max(gy - rec["year"] + 1, 1)
+                required_gain = req
+                if rec.get("prior_n") is not None and rec["prior_n"] >= ctx.reporting_min_n:
+                    cand = (vp + req, rec["value"], measure, rec["n"])
+            elif t["kind"] == "safe_harbor" and p.get("measure", PCT) == PCT:
+                goal = p.get("goal") if p.get("goal") is not None else 100.0
+                prior = rec["prior_pct_proficient"]
+                if rec.get("prior_n") is not None and rec["prior_n"] >= ctx.reporting_min_n:
+                    target = goal - (1.0 - float(p.get("reduction", 0.1))) * (goal - prior)
+                    cand = (target, rec["pct_proficient"], PCT, rec["n"])
+            if cand is None or met or not part_met or not judged:
+                continue
+            target, value, m, n = cand
+            k = students_to_reach(value, target, n, step_for(m) or float("nan"))
+            if k is not None and k > 0 and (best is None or k < best[0]):
+                best = (k, t["id"], t["kind"], n, target, value, step_for(m))
+        achievement_ok = (not judged) or any(bool(tests.get(t)) for t in decisive["id"])
+        if not met and not part_met and achievement_ok:
+            k = testers_to_reach(rec["n_tested"], rec["n_enrolled"], min_rate)
+            if k:
+                best = (k, "participation", "participation", rec["n_enrolled"], min_rate,
+                        rec["participation_rate"], float("nan"))
+        if best is None:
+            best = (None, None, None, float("nan"), float("nan"), float("nan"), float("nan"))
+        k, test, kind, of, target, value, step = best
+        plausible = bool(k is not None and k <= PLAUSIBLE_SHARE * of
+                         and (kind == "participation" or k <= (rec["n_below"] or 0)))
+        for key, val in zip(out, (test, kind, k, of, target, value, step, plausible,
+                                  required_gain), strict=True):
+            out[key].append(val)
+    res = df.copy()
+    for key, vals in out.items():
+        res[key] = vals
+    res["change_students"] = res["change_students"].astype("Int64")
+    return res
+
+
+# --- views --------------------------------------------------------------------------------
+
+
+def view_ayp(facts: Facts, ctx: ReportContext, entity_id: str | None = None, *,
+             hidden: pd.DataFrame | None = None) -> pd.DataFrame:
+    """The entity's AYP rows for the report year, one per subject x group, suppression applied.
+
+    Every AYP subject is included whatever the report's ``subjects`` (AYP is decided over all
+    of them); :func:`ayp_subjects` with the context gives the subjects a report shows.
+
+    Columns: the ``ayp`` facts columns (``accountable``, ``measure``, ``n``, ``n_enrolled``,
+    ``participation_rate``, ``participation_met``, ``target``, ``value``, ``prior_value``,
+    ``status_met`` .. ``met``, ``met_by``, ``tests``, ``path``), the group's ``label``,
+    ``noun`` and ``kind``, ``measure_name``, ``digits`` (decimals the measure is shown with), ``n_tested``, ``pct_proficient``, ``n_below`` (accountable students
+    below proficient), ``suppressed``, ``suppression_reason``, and what would change the
+    result: ``change_test`` (test id), ``change_kind``, ``change_students`` (the fewest
+    students), ``change_of`` (out of how many), ``change_target``, ``change_value``,
+    ``change_step`` (points one student adds), ``change_plausible`` (at most
+    :data:`PLAUSIBLE_SHARE` of the group and enough students below proficient), and
+    ``required_gain`` (the improvement test's required gain, when the framework has one).
+    Empty when the facts hold no AYP results. ``hidden``: :func:`hidden_for` of several
+    entities at once (a district's schools), to decide suppression once.
+    """
+    entity_id = entity_id or ctx.entity_id
+    if hidden is None:
+        hidden = hidden_for(facts, ctx, [entity_id], [ctx.year - 1, ctx.year])
+    if not has_accountability(facts):
+        return pd.DataFrame(columns=["subject", "group", "suppressed"])
+    rows = facts.sql(
+        f"""
+        SELECT a.*, g.label, g.noun, g.kind, g."order",
+               COALESCE(m.name, 'percent proficient') AS measure_name, p.n_tested, p.n_proficient,
+               p.pct_proficient, pp.pct_proficient AS prior_pct_proficient,
+               pp.n_fay_tested AS prior_n, lc.n_below
+        FROM ayp a
+        JOIN "groups" g ON g."group" = a."group"
+        LEFT JOIN index_models m ON m.model = a.measure
+        LEFT JOIN performance p ON p.year = a.year AND p.entity_id = a.entity_id
+             AND p.subject = a.subject AND p.grade = a.grade AND p."group" = a."group"
+        LEFT JOIN performance pp ON pp.year = a.year - 1 AND pp.entity_id = a.entity_id
+             AND pp.subject = a.subject AND pp.grade = a.grade AND pp."group" = a."group"
+        LEFT JOIN (
+            SELECT year, entity_id, subject, grade, "group", SUM(n) AS n_below
+            FROM level_counts WHERE level < ? GROUP BY ALL
+        ) lc ON lc.year = a.year AND lc.entity_id = a.entity_id AND lc.subject = a.subject
+             AND lc.grade = a.grade AND lc."group" = a."group"
+        WHERE a.year = ? AND a.entity_id = ? AND a.grade = 'ALL'
+        ORDER BY {_SUBJECT_ORDER.replace('subject', 'a.subject')}, g."order"
+        """,
+        [ctx.proficient_level, ctx.year, entity_id],
+    )
+    if rows.empty:
+        return rows.assign(suppressed=pd.Series(dtype=bool))
+    for col in ("n_below", "n_tested", "n_proficient", "prior_n"):
+        rows[col] = rows[col].astype("float64")
+    # Last year's figures of a group hidden last year stay hidden (this year's value minus a
+    # change would give them away), and no route through them is offered.
+    prior = hidden[hidden["year"] == ctx.year - 1].assign(year=ctx.year)
+    prior = prior.rename(columns={"suppressed": "prior_hidden"})[
+        ["year", "entity_id", "subject", "group", "prior_hidden"]]
+    rows = rows.merge(prior, on=["year", "entity_id", "subject", "group"], how="left")
+    rows["prior_hidden"] = rows["prior_hidden"].fillna(True).astype(bool)
+    for col in ("prior_value", "prior_pct_proficient", "prior_n"):
+        rows[col] = rows[col].astype("float64").where(~rows["prior_hidden"])
+    rows = _what_would_change(rows, facts, ctx)
+    rows["digits"] = rows["measure"].map(lambda m: measure_digits(facts, m))
+    hidden = hidden[hidden["year"] == ctx.year]
+    out = apply_hidden(rows, hidden, value_cols=[*_AYP_VALUES, "change_target",
+                                                 "change_value", "change_of", "required_gain"])
+    hide = out["suppressed"].to_numpy()
+    out["path"] = out["path"].where(~hide, None)
+    out["change_students"] = out["change_students"].where(~hide, pd.NA)
+    out["change_plausible"] = out["change_plausible"] & ~hide
+    return out.drop(columns=["order"]).reset_index(drop=True)
+
+
+def ayp_subjects(ayp: pd.DataFrame, ctx: ReportContext | None = None) -> list[str]:
+    """The subjects with AYP results, in report order; with ``ctx``, only the report's
+    subjects (the determination itself always covers every AYP subject)."""
+    found = list(dict.fromkeys(ayp["subject"])) if len(ayp) else []
+    return [s for s in found if ctx is None or s in ctx.subjects]
+
+
+def ayp_summary(ayp: pd.DataFrame) -> dict:
+    """The entity's determination from its AYP view: accountable results met, per subject.
+
+    Returns ``{"met": bool | None, "n_groups": int, "n_met": int, "subjects": {subject:
+    {"met", "n_groups", "n_met"}}}`` counted over accountable groups (each subject x group
+    is one result), as in the ``ayp_summary`` facts table.
+    """
+    acc = ayp[ayp["accountable"].fillna(False).astype(bool)] if len(ayp) else ayp
+    if acc.empty:
+        return {"met": None, "n_groups": 0, "n_met": 0, "subjects": {}}
+    subjects = {}
+    for subject, rows in acc.groupby("subject", sort=False):
+        met = rows["met"].fillna(False).astype(bool)
+        subjects[subject] = {"met": bool(met.all()), "n_groups": len(rows),
+                             "n_met": int(met.sum())}
+    met = acc["met"].fillna(False).astype(bool)
+    return {"met": bool(met.all()), "n_groups": len(acc), "n_met": int(met.sum()),
+            "subjects": subjects}
+
+
+def ayp_unjudged(facts: Facts, ctx: ReportContext, ayp: pd.DataFrame) -> pd.DataFrame:
+    """Accountable groups of the framework with students at the entity but no AYP row.
+
+    Columns ``subject``, ``group``, ``label``, ``noun``, ``suppressed`` (fewer students than
+    the reporting minimum: named as not reported) - the others have fewer than the
+    accountability minimum and are not judged for AYP.
+    """
+    if not has_accountability(facts) or ayp.empty:
+        return pd.DataFrame(columns=["subject", "group", "label", "noun", "suppressed"])
+    subjects = ayp_subjects(ayp)
+    rows = facts.sql(
+        f"""
+        SELECT p.subject, p."group", g.label, g.noun, g."order", p.n_fay_tested
+        FROM performance p JOIN "groups" g ON g."group" = p."group"
+        WHERE p.year = ? AND p.entity_id = ? AND p.grade = 'ALL' AND p.n_enrolled > 0
+          AND p.subject IN ({_in(subjects)})
+          AND p."group" IN (SELECT DISTINCT "group" FROM ayp WHERE accountable AND year = ?)
+        ORDER BY g."order"
+        """,
+        [ctx.year, ctx.entity_id, *subjects, ctx.year],
+    )
+    have = set(zip(ayp["subject"], ayp["group"], strict=True))
+    rows = rows[[(s, g) not in have for s, g in zip(rows["subject"], rows["group"], strict=True)]]
+    hidden = hidden_for(facts, ctx, [ctx.entity_id], [ctx.year])
+    rows = rows.assign(year=ctx.year, entity_type=ctx.entity_type, entity_id=ctx.entity_id,
+                       grade="ALL")
+    out = apply_hidden(rows, hidden, value_cols=["n_fay_tested"])
+    return out[["subject", "group", "label", "noun", "suppressed"]].reset_index(drop=True)
+
+
+def ayp_rules(facts: Facts) -> dict:
+    """The AYP rules a report explains, from ``accountability_rules`` and ``runs``.
+
+    ``{"min_rate": participation minimum (%), "accountability_min_n": int, "tests": [{"id",
+    "kind", "label", "verified"}] (the tests of the determination, in order),
+    "impact_tests": [...] (computed for the impact analysis only)}``.
+    """
+    if not has_accountability(facts):
+        return {"min_rate": None, "accountability_min_n": None, "tests": [], "impact_tests": []}
+    rules = _rules(facts)
+    ayp = rules[rules["section"] == "ayp"]
+    part = ayp[ayp["kind"] == "participation"]
+    tests = ayp[ayp["kind"] != "participation"]
+    decisive = tests["in_determination"].fillna(False).astype(bool)
+
+    def listed(rows: pd.DataFrame) -> list[dict]:
+        return [{"id": r["id"], "name": str(r["id"]).replace("_", " "), "kind": r["kind"],
+                 "label": r["label"],
+                 "short": re.sub(r"\s*\(impact analysis only\)$", "", str(r["label"])),
+                 "verified": bool(r["verified"])}
+                for r in rows.to_dict("records")]
+
+    return {
+        "min_rate": float(part["params"].iloc[0]["min_rate"]) if len(part) else None,
+        "accountability_min_n": int(facts.run()["accountability_min_n"]),
+        "tests": listed(tests[decisive]),
+        "impact_tests": listed(tests[~decisive]),
+    }
+
+
+def primary_goal_method(facts: Facts) -> str | None:
+    """The goal method the framework calls primary (what ``kit goals`` writes)."""
+    if "goals" not in facts.tables:
+        return None
+    rules = facts.table("accountability_rules", section="goals")
+    primary = rules[rules["primary"].fillna(False).astype(bool)]
+    if len(primary):
+        return str(primary["id"].iloc[0])
+    return str(rules["id"].iloc[0]) if len(rules) else None
+
+
+def view_goals(facts: Facts, ctx: ReportContext, subject: str,
+               method: str | None = None) -> pd.DataFrame:
+    """Goals (PIM 2-A) of the entity's groups in one subject, suppression applied.
+
+    One row per group with a goal under ``method`` (default the framework's primary one).
+    Columns: ``group``, ``label``, ``noun``, ``kind``, ``method``, ``method_label``,
+    ``method_kind``, ``measure``, ``measure_name``, ``digits``, ``baseline_year``, ``baseline``, ``n_baseline``, ``target_year``, ``goal``,
+    ``trajectory`` (list of (year, target)), ``target_now`` (the report year's target),
+    ``actual_now``, ``on_track_now`` (the facts' verdict for the report year; None in the
+    baseline year), ``verified``, ``suppressed``, ``suppression_reason``. A group is hidden
+    when it is hidden in the baseline year or in the report year (the goal is derived from
+    the baseline).
+    """
+    method = method or primary_goal_method(facts)
+    cols = ["group", "label", "noun", "kind", "suppressed"]
+    if method is None:
+        return pd.DataFrame(columns=cols)
+    rows = facts.sql(
+        """
+        SELECT go.* EXCLUDE (kind, label), go.kind AS method_kind, g.label, g.noun, g.kind,
+               g."order",
+               r.label AS method_label,
+               COALESCE(m.name, 'percent proficient') AS measure_name
+        FROM goals go JOIN "groups" g ON g."group" = go."group"
+        LEFT JOIN index_models m ON m.model = go.measure
+        LEFT JOIN accountability_rules r ON r.section = 'goals' AND r.id = go.method
+        WHERE go.entity_id = ? AND go.subject = ? AND go.grade = 'ALL' AND go.method = ?
+          AND go.baseline_year <= ?
+        ORDER BY g."order"
+        """,
+        [ctx.entity_id, subject, method, ctx.year],
+    )
+    if rows.empty:
+        return rows.assign(suppressed=pd.Series(dtype=bool))
+    trajectories, target_now, actual_now, on_track = [], [], [], []
+    for rec in rows.to_dict("records"):
+        traj = [(int(y), float(t)) for y, t in (_json(rec["annual_targets"]) or [])]
+        trajectories.append(traj)
+        target_now.append(dict(traj).get(ctx.year, float("nan")))
+        progress = {int(p[0]): p for p in (_json(rec["progress"]) or [])}
+        if ctx.year == int(rec["baseline_year"]):
+            actual_now.append(float(rec["baseline"]))
+            on_track.append(None)
+        elif ctx.year in progress:
+            actual_now.append(float(progress[ctx.year][1]))
+            on_track.append(bool(progress[ctx.year][3]))
+        else:
+            actual_now.append(float("nan"))
+            on_track.append(None)
+    rows["digits"] = rows["measure"].map(lambda m: measure_digits(facts, m))
+    rows["trajectory"], rows["target_now"] = trajectories, target_now
+    rows["actual_now"], rows["on_track_now"] = actual_now, on_track
+    years = sorted({ctx.year, *rows["baseline_year"].astype(int)})
+    hidden = hidden_for(facts, ctx, [ctx.entity_id], years)
+    hidden = hidden[hidden["subject"] == subject]
+    # Hidden in any of those years -> hidden (the baseline gives the goal away).
+    per_group = hidden.groupby("group").agg(
+        suppressed=("suppressed", "any"),
+        suppression_reason=("suppression_reason", lambda s: "small" if (s == "small").any()
+                            else ("complement" if (s == "complement").any() else "")),
+    ).reset_index()
+    out = rows.drop(columns=["order"]).merge(per_group, on="group", how="left")
+    hide = out["suppressed"].fillna(True).astype(bool).to_numpy()
+    out["suppressed"] = hide
+    out["suppression_reason"] = out["suppression_reason"].fillna("small")
+    for col in ("baseline", "n_baseline", "goal", "target_now", "actual_now", "latest_value",
+                "latest_target"):
+        out[col] = out[col].astype("float64").where(~hide)
+    out["trajectory"] = [None if h else t for h, t in zip(hide, out["trajectory"], strict=True)]
+    out["on_track_now"] = [None if h else v for h, v in zip(hide, out["on_track_now"],
+                                                           strict=True)]
+    return out.reset_index(drop=True)
+
+
+def goal_trajectory(goals: pd.DataFrame, group: str = "all") -> pd.DataFrame:
+    """``year``, ``target`` of one group's goal trajectory (for :func:`kit.charts.trend.plot_trend`)."""
+    rows = goals[(goals["group"] == group) & ~goals["suppressed"]] if len(goals) else goals
+    if rows.empty or rows["trajectory"].iloc[0] is None:
+        return pd.DataFrame(columns=["year", "target"])
+    return pd.DataFrame(rows["trajectory"].iloc[0], columns=["year", "target"])
+
+
+def goal_measure(goals: pd.DataFrame, ctx: ReportContext) -> str:
+    """The measure a goals view is set on (the headline model when there are no goals)."""
+    return str(goals["measure"].iloc[0]) if len(goals) else ctx.headline_model
+
+
+def view_goal_trend(facts: Facts, ctx: ReportContext, subject: str, goals: pd.DataFrame,
+                    group: str = "all") -> pd.DataFrame:
+    """One group's results on its goal's measure, every year up to the report year, with
+    the goal's ``measure`` and ``measure_name``: ``year``, ``n``, ``value``, ``suppressed``
+    (for :func:`kit.charts.trend.plot_trend` with :func:`goal_trajectory`)."""
+    measure = goal_measure(goals, ctx)
+    if measure == PCT:
+        sql = ("SELECT year, n_fay_tested AS n, pct_proficient AS value FROM performance "
+               "WHERE entity_id = ? AND subject = ? AND grade = 'ALL' AND \"group\" = ? "
+               "AND year <= ? ORDER BY year")
+        params = [ctx.entity_id, subject, group, ctx.year]
+    else:
+        sql = ("SELECT year, n, value FROM index_scores WHERE entity_id = ? AND subject = ? "
+               "AND grade = 'ALL' AND \"group\" = ? AND year <= ? AND model = ? ORDER BY year")
+        params = [ctx.entity_id, subject, group, ctx.year, measure]
+    rows = facts.sql(sql, params)
+    years = sorted(rows["year"].unique().tolist())
+    hidden = hidden_for(facts, ctx, [ctx.entity_id], years or [ctx.year])
+    hidden = hidden[(hidden["subject"] == subject) & (hidden["group"] == group)]
+    rows = rows.merge(hidden[["year", "suppressed"]], on="year", how="left")
+    rows["suppressed"] = rows["suppressed"].fillna(True).astype(bool)
+    rows["value"] = rows["value"].astype("float64").where(~rows["suppressed"])
+    rows["n"] = rows["n"].astype("float64").where(~rows["suppressed"])
+    name = (goals["measure_name"].iloc[0] if len(goals) and "measure_name" in goals
+            else ctx.headline_model_name)
+    return rows.assign(measure=measure, measure_name=name)
+
+
+def view_ranking(facts: Facts, ctx: ReportContext, subject: str,
+                 entity_id: str | None = None, *,
+                 hidden: pd.DataFrame | None = None) -> pd.DataFrame:
+    """The group ranking (PIM 1-A lowest, 1-B targeted) of one subject, suppression applied.
+
+    Columns of ``group_ranking`` with ``label``, ``noun``, ``kind``; hidden groups keep
+    their row with ``value``, ``gap_all``, ``pct_proficient`` and ``n`` NaN and ``rank`` NA.
+    """
+    entity_id = entity_id or ctx.entity_id
+    if "group_ranking" not in facts.tables:
+        return pd.DataFrame(columns=["group", "suppressed"])
+    rows = facts.sql(
+        """
+        SELECT r.*, g.label, g.noun, g.kind FROM group_ranking r
+        JOIN "groups" g ON g."group" = r."group"
+        WHERE r.year = ? AND r.entity_id = ? AND r.subject = ? AND r.grade = 'ALL'
+        ORDER BY r.rank NULLS LAST, g."order"
+        """,
+        [ctx.year, entity_id, subject],
+    )
+    if hidden is None:
+        hidden = hidden_for(facts, ctx, [entity_id], [ctx.year])
+    out = apply_hidden(rows, hidden[hidden["year"] == ctx.year],
+                       value_cols=["n", "value", "pct_proficient", "gap_all"])
+    out["rank"] = out["rank"].astype("Int64").where(~out["suppressed"], pd.NA)
+    for col in ("lowest", "targeted"):
+        out[col] = out[col].fillna(False).astype(bool) & ~out["suppressed"]
+    return out.reset_index(drop=True)
+
+
+def view_gaps(facts: Facts, ctx: ReportContext, subject: str,
+              entity_id: str | None = None) -> pd.DataFrame:
+    """Each group's gap to all students and to the rest of the students (``group_gaps``).
+
+    Columns of ``group_gaps`` after :func:`~kit.metrics.suppression.suppress_group_gaps`
+    (``n``, ``pct_proficient``, ``index_value``, ``gap_all_pct``, ``gap_all_index``,
+    ``complement_group``, ``complement_n``, ``gap_complement_pct``, ``gap_complement_index``
+    ...), with ``label``, ``noun``, ``kind`` of the group and ``complement_noun`` (the
+    defined complement's noun, else "other students"), ``suppression_reason``.
+    """
+    entity_id = entity_id or ctx.entity_id
+    if "group_gaps" not in facts.tables:
+        return pd.DataFrame(columns=["group", "suppressed"])
+    rows = facts.sql(
+        """
+        SELECT gg.*, g.label, g.noun, g.kind, g."order", c.noun AS complement_noun
+        FROM group_gaps gg JOIN "groups" g ON g."group" = gg."group"
+        LEFT JOIN "groups" c ON c."group" = gg.complement_group
+        WHERE gg.year = ? AND gg.entity_id = ? AND gg.subject = ? AND gg.grade = 'ALL'
+        ORDER BY g."order"
+        """,
+        [ctx.year, entity_id, subject],
+    )
+    out = suppress_group_gaps(rows, min_n=ctx.reporting_min_n)
+    out["complement_noun"] = out["complement_noun"].fillna("other students")
+    return out.drop(columns=["order"]).reset_index(drop=True)
+
+
+def view_impact(facts: Facts, ctx: ReportContext, subject: str = "ALL") -> pd.DataFrame:
+    """The impact analysis (seed 004, Table 2) for the report's district, one subject or ALL.
+
+    Columns: ``comparison`` (``rules`` | ``models``), ``rule_order``, ``rule``, ``tests``
+    (list), ``model``, ``model_name``, ``target_basis``, ``n_schools``, ``n_met``,
+    ``pct_met``, ``determination`` (the row of AYP as determined), ``target_verified`` (a
+    models row whose target is a shipped, verified AMO). Counts are of schools, not of
+    students: no suppression applies.
+    """
+    district = ctx.entity_id if ctx.entity_type == "district" else ctx.district_id
+    if "ayp_impact" not in facts.tables or district is None:
+        return pd.DataFrame(columns=["comparison", "rule", "n_schools", "n_met", "pct_met"])
+    rows = facts.sql(
+        """
+        SELECT i.comparison, i.rule_order, i.rule, i.tests, i.model, i.target_basis,
+               i.n_schools, i.n_met, i.pct_met, m.name AS model_name, m.verified AS model_verified
+        FROM ayp_impact i LEFT JOIN index_models m ON m.model = i.model
+        WHERE i.year = ? AND i.entity_type = 'district' AND i.entity_id = ? AND i.subject = ?
+        ORDER BY i.rule_order
+        """,
+        [ctx.year, district, subject],
+    )
+    rows["tests"] = rows["tests"].map(_json)
+    rows["model_name"] = np.where(rows["model"] == PCT, "Percent proficient",
+                                  rows["model_name"].fillna(""))
+    rows["determination"] = rows["rule"].str.startswith("AYP as determined")
+    amos = facts.table("amo_targets")
+    verified_amo = set(amos.loc[amos["verified"].fillna(False).astype(bool), "measure"])
+    rows["target_verified"] = (rows["comparison"] == "models") & rows["model"].isin(verified_amo)
+    return rows.reset_index(drop=True)
+
+
+def view_schools(facts: Facts, ctx: ReportContext) -> pd.DataFrame:
+    """Every school of a district side by side, one row per school x subject.
+
+    Columns: ``entity_id``, ``name``, ``grades``, ``subject``, ``n``, ``pct_proficient``,
+    ``index`` (headline model), ``suppressed`` (all students below the reporting minimum);
+    AYP: ``ayp_subject_met`` (the subject; NA when the subject has no AYP), ``ayp_met``,
+    ``ayp_n_groups``, ``ayp_n_met`` (all AYP subjects), ``not_met`` (list of the nouns of
+    accountable groups that did not make AYP in the subject); high needs: ``hn_n``,
+    ``hn_index``, ``hn_gap`` (to all students), ``hn_gap_rest`` (to students not in the
+    group), ``hn_suppressed``; the lowest reported group on the headline index:
+    ``lowest_group``, ``lowest_label``, ``lowest_noun``, ``lowest_value``, ``lowest_gap``.
+    """
+    schools = facts.schools(ctx.year, ctx.entity_id if ctx.entity_type == "district"
+                            else ctx.district_id)
+    ids = schools["entity_id"].tolist()
+    if not ids:
+        return pd.DataFrame(columns=["entity_id", "name", "subject", "suppressed"])
+    subjects = list(ctx.subjects)
+    perf = facts.sql(
+        f"""
+        SELECT p.year, p.entity_type, p.entity_id, p.subject, p.grade, p."group",
+               p.n_fay_tested AS n, p.pct_proficient, i.value AS "index"
+        FROM performance p
+        LEFT JOIN index_scores i ON i.year = p.year AND i.entity_id = p.entity_id
+             AND i.subject = p.subject AND i.grade = p.grade AND i."group" = p."group"
+             AND i.model = ?
+        WHERE p.year = ? AND p.grade = 'ALL' AND p.entity_id IN ({_in(ids)})
+          AND p.subject IN ({_in(subjects)})
+        """,
+        [ctx.headline_model, ctx.year, *ids, *subjects],
+    )
+    perf = suppress(perf, min_n=ctx.reporting_min_n, n_col="n",
+                    value_cols=["pct_proficient", "index"])
+    base = perf[perf["group"] == "all"][["entity_id", "subject", "n", "pct_proficient", "index",
+                                          "suppressed"]]
+    grid = pd.MultiIndex.from_product([ids, subjects], names=["entity_id", "subject"])
+    out = grid.to_frame(index=False).merge(base, how="left", on=["entity_id", "subject"])
+    out["suppressed"] = out["suppressed"].fillna(True).astype(bool)
+    out = out.merge(schools[["entity_id", "name", "grades"]], on="entity_id", how="left")
+
+    # AYP: the subject and every AYP subject together, from each school's AYP view.
+    ayp_cols = {"ayp_subject_met": [], "ayp_met": [], "ayp_n_groups": [], "ayp_n_met": [],
+                "not_met": []}
+    hidden = hidden_for(facts, ctx, ids, [ctx.year - 1, ctx.year])
+    views = {sid: view_ayp(facts, ctx, sid, hidden=hidden) for sid in ids}
+    for sid, subject in zip(out["entity_id"], out["subject"], strict=True):
+        view = views[sid]
+        summary = ayp_summary(view)
+        subj = summary["subjects"].get(subject)
+        ayp_cols["ayp_subject_met"].append(subj["met"] if subj else None)
+        ayp_cols["ayp_met"].append(summary["met"])
+        ayp_cols["ayp_n_groups"].append(summary["n_groups"])
+        ayp_cols["ayp_n_met"].append(summary["n_met"])
+        missed = view[(view["subject"] == subject) & view["accountable"].fillna(False).astype(bool)
+                      & ~view["met"].fillna(False).astype(bool)] if len(view) else view
+        ayp_cols["not_met"].append(missed["noun"].tolist() if len(missed) else [])
+    for key, vals in ayp_cols.items():
+        out[key] = vals
+
+    # High needs: its gap to all students and to the rest, as the gaps table hides it.
+    hn = {}
+    if "group_gaps" in facts.tables:
+        gaps = facts.sql(
+            f"""
+            SELECT * FROM group_gaps WHERE year = ? AND grade = 'ALL'
+              AND entity_id IN ({_in(ids)}) AND subject IN ({_in(subjects)})
+            """,
+            [ctx.year, *ids, *subjects],
+        )
+        gaps = suppress_group_gaps(gaps, min_n=ctx.reporting_min_n)
+        for rec in gaps[gaps["group"] == "high_needs"].to_dict("records"):
+            hn[(rec["entity_id"], rec["subject"])] = rec
+    for col, src in (("hn_n", "n"), ("hn_index", "index_value"), ("hn_gap", "gap_all_index"),
+                     ("hn_gap_rest", "gap_complement_index")):
+        out[col] = [hn.get(k, {}).get(src, float("nan"))
+                    for k in zip(out["entity_id"], out["subject"], strict=True)]
+    out["hn_suppressed"] = [bool(hn.get(k, {}).get("suppressed", True))
+                            for k in zip(out["entity_id"], out["subject"], strict=True)]
+
+    # Lowest reported group on the headline index (PIM 1-A).
+    lowest = {k: [] for k in ("lowest_group", "lowest_label", "lowest_noun", "lowest_value",
+                              "lowest_gap")}
+    ranks = {}
+    for sid, subject in zip(out["entity_id"], out["subject"], strict=True):
+        if (sid, subject) not in ranks:
+            ranks[(sid, subject)] = view_ranking(facts, ctx, subject, sid, hidden=hidden)
+        r = ranks[(sid, subject)]
+        shown = r[~r["suppressed"] & r["value"].notna()].sort_values(["value", "group"]) \
+            if len(r) else r
+        first = shown.iloc[0].to_dict() if len(shown) else {}
+        for key, src in zip(lowest, ("group", "label", "noun", "value", "gap_all"), strict=True):
+            lowest[key].append(first.get(src, float("nan") if src in ("value", "gap_all")
+                                         else None))
+    for key, vals in lowest.items():
+        out[key] = vals
+    return out
+
+
+def accountability_caveats(facts: Facts, ctx: ReportContext, *,
+                           impact: bool = False) -> list[dict]:
+    """The unverified rules a report rests on: ``{"label", "note"}`` for each.
+
+    From ``accountability_rules`` (``verified`` false): the AMO schedule the AYP measure is
+    judged against, the tests of the determination (every test when ``impact``, which uses
+    them all, with the percent-proficient AMO), and the primary goal method.
+    """
+    if not has_accountability(facts):
+        return []
+    rules = _rules(facts)
+    measures = facts.sql("SELECT DISTINCT measure FROM ayp")["measure"].tolist()
+    amos = facts.sql("SELECT DISTINCT amo, measure FROM amo_targets")
+    used_amos = set(amos.loc[amos["measure"].isin(measures), "amo"])
+    if impact:
+        used_amos |= set(amos["amo"])
+    primary = primary_goal_method(facts)
+    used = (
+        ((rules["section"] == "amos") & rules["id"].isin(used_amos))
+        | ((rules["section"] == "ayp")
+           & (rules["in_determination"].fillna(False).astype(bool) | impact))
+        | ((rules["section"] == "goals") & (rules["id"] == primary) & (not impact))
+    )
+    rows = rules[used & ~rules["verified"].fillna(False).astype(bool)]
+    return [{"section": r["section"], "id": r["id"], "label": str(r["label"]),
+             "note": None if r["note"] is None or (isinstance(r["note"], float)
+                                                   and math.isnan(r["note"])) else str(r["note"])}
+            for r in rows.to_dict("records")]
