@@ -5,6 +5,7 @@ The names a notebook needs are here; everything else is reachable by module.
 
 from kit._version import __version__
 from kit.charts.groups import plot_gaps, plot_index_by_group
+from kit.charts.items import plot_distractors, plot_item_diff, plot_standards
 from kit.charts.levels import plot_levels_by_group
 from kit.charts.models import plot_gaps_by_school, plot_models
 from kit.charts.style import Chart, show_chart
@@ -30,6 +31,14 @@ from kit.narrative.index import (
     describe_models,
     describe_what_would_change,
 )
+from kit.narrative.items import (
+    describe_item_test,
+    describe_items_findings,
+    describe_items_intro,
+    describe_items_method,
+    describe_skills,
+    item_test_title,
+)
 from kit.narrative.subgroups import (
     SUBJECT_NAMES,
     describe_intro,
@@ -47,6 +56,7 @@ from kit.tables_accountability import (
     tab_models,
     tab_schools,
 )
+from kit.tables_items import tab_rollups, tab_trailing_items
 from kit.views import ReportContext, report_context, view_models, view_subgroups, view_trend
 from kit.views_accountability import (
     accountability_caveats,
@@ -63,10 +73,12 @@ from kit.views_accountability import (
     view_ranking,
     view_schools,
 )
+from kit.views_items import ItemTestView, has_distractors, view_item_test, view_item_tests
 
 __all__ = [
     "Chart",
     "Facts",
+    "ItemTestView",
     "KitError",
     "ReportContext",
     "SUBJECT_NAMES",
@@ -87,9 +99,14 @@ __all__ = [
     "describe_index_intro",
     "describe_index_method",
     "describe_intro",
+    "describe_item_test",
+    "describe_items_findings",
+    "describe_items_intro",
+    "describe_items_method",
     "describe_lowest",
     "describe_method",
     "describe_models",
+    "describe_skills",
     "describe_subgroups",
     "describe_what_would_change",
     "fmt_change",
@@ -99,13 +116,18 @@ __all__ = [
     "fmt_pct",
     "fmt_points",
     "goal_measure",
+    "has_distractors",
     "goal_trajectory",
+    "item_test_title",
     "model_abbr",
+    "plot_distractors",
     "plot_gaps",
     "plot_gaps_by_school",
     "plot_index_by_group",
+    "plot_item_diff",
     "plot_levels_by_group",
     "plot_models",
+    "plot_standards",
     "plot_trend",
     "read_facts",
     "report_context",
@@ -118,13 +140,17 @@ __all__ = [
     "tab_impact",
     "tab_lowest",
     "tab_models",
+    "tab_rollups",
     "tab_schools",
     "tab_subgroups",
+    "tab_trailing_items",
     "view_ayp",
     "view_gaps",
     "view_goal_trend",
     "view_goals",
     "view_impact",
+    "view_item_test",
+    "view_item_tests",
     "view_models",
     "view_ranking",
     "view_schools",

@@ -28,6 +28,8 @@ REPORTS: dict[str, ReportSpec] = {
         ReportSpec("index", "Index and accountability", "index.ipynb", ("school",)),
         ReportSpec("district_summary", "District summary", "district_summary.ipynb",
                    ("district",)),
+        ReportSpec("item_analysis", "Item analysis", "item_analysis.ipynb",
+                   ("school", "district")),
     )
 }
 

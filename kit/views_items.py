@@ -1,0 +1,314 @@
+"""Suppression-aware views over the item tables for one entity, year, subject and grade.
+
+PIM step 3 (3-A identify the items, 3-B analyse the questions, 3-C the skills students
+lack, 3-D learning objectives) and Appendix B read four facts tables - ``item_stats``,
+``item_options``, ``reliability`` and ``standard_stats`` (docs/item-analysis.md). Every
+figure passes through :func:`kit.metrics.suppression.suppress` here, with all the groups
+of a test loaded together so that a group and its complement (or the parts of a
+partition) are hidden together; an item row whose ``n`` is below the reporting minimum
+never reaches a table, chart or sentence.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+
+import pandas as pd
+
+from kit.facts import Facts
+from kit.metrics.suppression import suppress
+from kit.views import ReportContext
+
+_ITEM_VALUES = ["points_earned", "pct_correct", "state_pct_correct", "district_pct_correct",
+                "diff_vs_state", "diff_vs_district", "point_biserial", "alpha_if_deleted"]
+_STANDARD_VALUES = ["n_items", "points_earned", "points_possible", "pct_earned",
+                    "state_pct_earned", "district_pct_earned", "gap_vs_state",
+                    "gap_vs_district"]
+_OPTION_VALUES = ["n_choosing", "pct", "point_biserial"]
+_RELIABILITY_VALUES = ["n_incomplete", "mean_total", "sd_total", "alpha", "sem"]
+
+# Flags that say an item measures badly (test quality), as opposed to "hard"/"easy" or
+# "trails the state", which describe how students did.
+QUALITY_FLAGS = ("negative discrimination", "low discrimination", "distractor beats key")
+
+
+@dataclass(frozen=True)
+class ItemRules:
+    """The framework's item-analysis thresholds (framework YAML ``item_analysis``)."""
+
+    hard_below: float = 20.0
+    easy_above: float = 90.0
+    min_point_biserial: float = 0.20
+    trails_state_by: float = 10.0
+    min_n: int = 10
+
+
+def item_rules(ctx: ReportContext) -> ItemRules:
+    """The thresholds of the report's framework (defaults if it cannot be loaded by name)."""
+    try:
+        from kit.frameworks.loader import load_framework
+
+        rules = load_framework(ctx.framework).item_analysis
+    except Exception:  # a framework given by a path no longer present: use the defaults
+        return ItemRules()
+    return ItemRules(hard_below=rules.hard_below, easy_above=rules.easy_above,
+                     min_point_biserial=rules.min_point_biserial,
+                     trails_state_by=rules.trails_state_by, min_n=rules.min_n)
+
+
+@dataclass(frozen=True)
+class ItemTestView:
+    """Everything the report shows about one test (subject x grade) at one entity.
+
+    ``items``: one row per item for all students (``item_stats`` columns plus
+    ``suppressed`` and ``suppression_reason``), sorted by ``diff_vs_state``. ``standards``,
+    ``categories`` and ``types``: the ``standard_stats`` roll-ups, weakest first.
+    ``options``: the MC options of every item (``item_options``). ``state_items``: the
+    state's own rows of the same items (for test-quality flags judged on every student).
+    ``focus``: the chosen group's item rows (empty when there is no focus group);
+    ``focus_suppressed`` is true when the group is too small on this test.
+    """
+
+    subject: str
+    grade: str
+    n: float | None
+    suppressed: bool
+    reliability: dict
+    items: pd.DataFrame
+    standards: pd.DataFrame
+    categories: pd.DataFrame
+    types: pd.DataFrame
+    options: pd.DataFrame
+    state_items: pd.DataFrame
+    rules: ItemRules
+    state_source: str
+    compare_district: bool
+    focus_group: str | None = None
+    focus_noun: str | None = None
+    focus_label: str | None = None
+    focus_n: float | None = None
+    focus_suppressed: bool = False
+    focus: pd.DataFrame = field(default_factory=pd.DataFrame)
+
+    def to_dict(self) -> dict:
+        return {
+            "subject": self.subject, "grade": self.grade, "n": self.n,
+            "suppressed": self.suppressed, "reliability": self.reliability,
+            "items": self.items.to_dict("records"),
+            "standards": self.standards.to_dict("records"),
+            "focus_group": self.focus_group, "focus_suppressed": self.focus_suppressed,
+        }
+
+
+def item_tests(facts: Facts, ctx: ReportContext, subject: str) -> list[str]:
+    """The tested grades of ``subject`` with item data at the entity, in grade order."""
+    grades = facts.sql(
+        "SELECT DISTINCT grade FROM item_stats WHERE year = ? AND entity_id = ? AND subject = ?",
+        [ctx.year, ctx.entity_id, subject],
+    )["grade"].tolist()
+    return sorted(grades, key=lambda g: (len(g), g))
+
+
+def choose_focus_group(facts: Facts, ctx: ReportContext, subject: str) -> str | None:
+    """The group whose missed items the report lists: the targeted group furthest below all
+    students on the headline index in ``subject`` (``group_ranking``, grade ``ALL``), or
+    ``None`` when no reportable group is targeted (PIM 1-A feeds 3-A)."""
+    if "group_ranking" not in facts.tables:
+        return None
+    rows = facts.sql(
+        """
+        SELECT "group", gap_all, n FROM group_ranking
+        WHERE year = ? AND entity_id = ? AND subject = ? AND grade = 'ALL' AND targeted
+          AND NOT suppressed AND gap_all < 0
+        ORDER BY gap_all, "group"
+        """,
+        [ctx.year, ctx.entity_id, subject],
+    )
+    rows = rows[rows["n"] >= ctx.reporting_min_n]
+    return str(rows["group"].iloc[0]) if len(rows) else None
+
+
+def _items(facts: Facts, ctx: ReportContext, entity_id: str, subject: str,
+           grade: str) -> pd.DataFrame:
+    rows = facts.sql(
+        """
+        SELECT * FROM item_stats
+        WHERE year = ? AND entity_id = ? AND subject = ? AND grade = ?
+        """,
+        [ctx.year, entity_id, subject, grade],
+    ).drop(columns=["suppressed"])
+    out = suppress(rows, min_n=ctx.reporting_min_n, n_col="n", value_cols=_ITEM_VALUES,
+                   key_cols=["item_id"])
+    # The flag is judged from the hidden figures: it goes with them.
+    out["flag"] = out["flag"].where(~out["suppressed"])
+    return out
+
+
+def _nan(x) -> float | None:
+    return None if x is None or (isinstance(x, float) and math.isnan(x)) else x
+
+
+def view_item_test(
+    facts: Facts, ctx: ReportContext, subject: str, grade: str, *, focus_group: str | None = None
+) -> ItemTestView:
+    """The item analysis of one test at the report's entity, suppression applied."""
+    keys = [ctx.year, ctx.entity_id, subject, grade]
+    every = _items(facts, ctx, ctx.entity_id, subject, grade)
+    items = every[every["group"] == "all"].sort_values(
+        ["diff_vs_state", "item_id"], kind="stable", na_position="last").reset_index(drop=True)
+
+    std = facts.sql(
+        """
+        SELECT * FROM standard_stats
+        WHERE year = ? AND entity_id = ? AND subject = ? AND grade = ?
+        """,
+        keys,
+    ).drop(columns=["suppressed"])
+    std = suppress(std, min_n=ctx.reporting_min_n, n_col="n", value_cols=_STANDARD_VALUES,
+                   key_cols=["rollup", "category"])
+    std = std[std["group"] == "all"].sort_values(["rollup", "rank", "category"])
+    rollups = {r: std[std["rollup"] == r].reset_index(drop=True)
+               for r in ("standard", "reporting_category", "item_type")}
+
+    opts = facts.sql(
+        """
+        SELECT * FROM item_options
+        WHERE year = ? AND entity_id = ? AND subject = ? AND grade = ?
+        """,
+        keys,
+    ).drop(columns=["suppressed"])
+    opts = suppress(opts, min_n=ctx.reporting_min_n, n_col="n", value_cols=_OPTION_VALUES,
+                    key_cols=["item_id", "option"])
+    opts = opts[opts["group"] == "all"].reset_index(drop=True)
+
+    rel = facts.sql(
+        'SELECT * FROM reliability WHERE year = ? AND entity_id = ? AND subject = ? AND grade = ?',
+        keys,
+    ).drop(columns=["suppressed"])
+    rel = suppress(rel, min_n=ctx.reporting_min_n, n_col="n", value_cols=_RELIABILITY_VALUES,
+                   key_cols=["subject"])
+    rel_all = rel[rel["group"] == "all"]
+    reliability = ({k: _nan(v) for k, v in rel_all.iloc[0].to_dict().items()}
+                   if len(rel_all) else {})
+
+    state_items = facts.sql(
+        """
+        SELECT item_id, n, pct_correct, point_biserial, flag FROM item_stats
+        WHERE year = ? AND entity_id = 'STATE' AND subject = ? AND grade = ? AND "group" = 'all'
+        """,
+        [ctx.year, subject, grade],
+    )
+    state_items = suppress(state_items, min_n=ctx.reporting_min_n, n_col="n",
+                           value_cols=["pct_correct", "point_biserial"], key_cols=["item_id"])
+    state_items["flag"] = state_items["flag"].where(~state_items["suppressed"])
+
+    n_all = reliability.get("n")
+    n_max = items["n"].max() if len(items) else None
+    sources = items["state_source"].dropna().unique().tolist() if len(items) else []
+    # One district in the data: the district is the state, so a second comparison adds
+    # nothing (and would read as a separate finding).
+    compare_district = ctx.entity_type == "school" and len(facts.districts(ctx.year)) > 1
+
+    focus = pd.DataFrame()
+    label = noun = None
+    focus_n = None
+    focus_hidden = False
+    if focus_group:
+        g = facts.sql('SELECT label, noun FROM "groups" WHERE "group" = ?', [focus_group])
+        if len(g):
+            label, noun = str(g["label"].iloc[0]), str(g["noun"].iloc[0])
+        focus = every[every["group"] == focus_group].sort_values(
+            ["pct_correct", "item_id"], kind="stable", na_position="last").reset_index(drop=True)
+        focus_hidden = focus.empty or bool(focus["suppressed"].all())
+        if not focus_hidden:
+            focus_n = float(focus["n"].max())
+            focus = focus.merge(items[["item_id", "pct_correct"]].rename(
+                columns={"pct_correct": "all_pct_correct"}), on="item_id", how="left")
+            focus["diff_vs_all"] = focus["pct_correct"] - focus["all_pct_correct"]
+
+    return ItemTestView(
+        subject=subject, grade=grade,
+        n=_nan(float(n_max)) if n_max is not None else _nan(n_all),
+        suppressed=bool(items.empty or items["suppressed"].all()),
+        reliability=reliability, items=items,
+        standards=rollups["standard"], categories=rollups["reporting_category"],
+        types=rollups["item_type"], options=opts, state_items=state_items,
+        rules=item_rules(ctx),
+        state_source=sources[0] if len(sources) == 1 else ("mixed" if sources else ""),
+        compare_district=compare_district,
+        focus_group=focus_group, focus_noun=noun, focus_label=label, focus_n=focus_n,
+        focus_suppressed=focus_hidden, focus=focus,
+    )
+
+
+def view_item_tests(facts: Facts, ctx: ReportContext) -> list[ItemTestView]:
+    """Every test (subject x grade) of the report, subjects in the report's order; the focus
+    group of each subject is chosen by :func:`choose_focus_group`."""
+    out = []
+    for subject in ctx.subjects:
+        focus = choose_focus_group(facts, ctx, subject)
+        for grade in item_tests(facts, ctx, subject):
+            out.append(view_item_test(facts, ctx, subject, grade, focus_group=focus))
+    return out
+
+
+# --- derived lists the narrative, charts and tables share ----------------------------------
+
+
+def trailing_items(view: ItemTestView, limit: int = 6) -> pd.DataFrame:
+    """The reported items furthest below the state (most negative ``diff_vs_state``),
+    only items below the state, at most ``limit`` (PIM 3-A)."""
+    shown = view.items[~view.items["suppressed"] & (view.items["diff_vs_state"].round(1) < 0)]
+    return shown.head(limit).reset_index(drop=True)
+
+
+def distractors_beating_key(view: ItemTestView) -> pd.DataFrame:
+    """One row per reported MC item where a wrong option (A-D) drew more students than the
+    key: ``item_id``, ``key``, ``key_pct``, ``option``, ``option_pct``, plus the item's
+    standard and description (PIM 3-B: what misconception the wrong answer shows)."""
+    o = view.options[~view.options["suppressed"]]
+    if o.empty:
+        return pd.DataFrame(columns=["item_id", "key", "key_pct", "option", "option_pct",
+                                     "standard", "description", "pct_correct"])
+    keys = o[o["is_key"]][["item_id", "option", "pct"]].rename(
+        columns={"option": "key", "pct": "key_pct"})
+    wrong = o[~o["is_key"] & (o["option"] != "BLANK")].sort_values(
+        ["item_id", "pct", "option"], ascending=[True, False, True])
+    top = wrong.groupby("item_id", sort=False).head(1)[["item_id", "option", "pct"]].rename(
+        columns={"pct": "option_pct"})
+    both = keys.merge(top, on="item_id")
+    both = both[both["option_pct"] > both["key_pct"]]
+    info = view.items[["item_id", "standard", "description", "pct_correct"]]
+    both = both.merge(info, on="item_id", how="left")
+    both["margin"] = both["option_pct"] - both["key_pct"]
+    return both.sort_values(["margin", "item_id"], ascending=[False, True]).reset_index(drop=True)
+
+
+def quality_items(view: ItemTestView) -> pd.DataFrame:
+    """Items whose state-wide statistics say they measure badly (a test-quality caveat):
+    negative or low discrimination or a distractor beating the key for all students in the
+    state. Columns: ``item_id``, ``reasons`` (a list), ``point_biserial`` (state)."""
+    s = view.state_items[~view.state_items["suppressed"]].copy()
+    s["reasons"] = s["flag"].fillna("").map(
+        lambda f: [r for r in QUALITY_FLAGS if r in f.split("; ")])
+    s = s[s["reasons"].map(len) > 0]
+    return s.sort_values("item_id")[["item_id", "reasons", "point_biserial"]].reset_index(
+        drop=True)
+
+
+def weakest_standards(view: ItemTestView, limit: int = 3) -> pd.DataFrame:
+    """Reported standards below the state, largest shortfall first (PIM 3-C), with the
+    descriptions of their items joined as ``skill``."""
+    s = view.standards[~view.standards["suppressed"] & view.standards["category"].notna()
+                       & (view.standards["gap_vs_state"].round(1) < 0)]
+    s = s.sort_values(["gap_vs_state", "category"]).head(limit).copy()
+    desc = (view.items.dropna(subset=["standard"]).groupby("standard")["description"]
+            .agg(lambda d: "; ".join(dict.fromkeys(x for x in d if isinstance(x, str)))))
+    s["skill"] = s["category"].map(desc)
+    return s.reset_index(drop=True)
+
+
+def has_distractors(view: ItemTestView) -> bool:
+    """True when a wrong answer beat the key on some reported item (a distractor chart to draw)."""
+    return not view.suppressed and not distractors_beating_key(view).empty
