@@ -64,7 +64,11 @@ def _batch_compare(root: Path, naive_sample: int | None) -> dict:
     naive_out = root / "naive24"
     shutil.rmtree(naive_out, ignore_errors=True)
     rows = list(csv.DictReader(open(write_params_only(
-        plan_jobs(facts, naive_out, formats=("html",))))))[: naive_sample or None]
+        plan_jobs(facts, naive_out, formats=("html",))))))
+    if naive_sample and naive_sample < len(rows):
+        # An even sample across the job list, so every report type is in it.
+        step = len(rows) / naive_sample
+        rows = [rows[int(i * step)] for i in range(naive_sample)]
     t0 = time.perf_counter()
     for row in rows:
         executed = Path(row["output"])
@@ -76,11 +80,16 @@ def _batch_compare(root: Path, naive_sample: int | None) -> dict:
                         "html", "--no-input", str(executed)], check=True, capture_output=True)
     naive_seconds = time.perf_counter() - t0
     per_kit = kit_seconds / len(jobs)
+    per_report_kit = {}
+    for r in result.results:
+        per_report_kit.setdefault(r.job.report, []).append(r.seconds)
     per_naive = naive_seconds / len(rows)
     return {"reports": len(jobs), "kit_seconds": round(kit_seconds, 1),
             "kit_per_report": round(per_kit, 2), "naive_reports": len(rows),
             "naive_seconds": round(naive_seconds, 1), "naive_per_report": round(per_naive, 2),
             "speedup": round(per_naive / per_kit, 1), "workers": os.cpu_count(),
+            "kit_job_seconds_by_report": {k: round(sum(v) / len(v), 2)
+                                          for k, v in per_report_kit.items()},
             "worker_peak_mb": max(r.worker_peak_mb or 0 for r in result.results),
             "kernel_peak_mb": max(r.kernel_peak_mb or 0 for r in result.results)}
 

@@ -65,16 +65,15 @@ def _partitions(frame: pd.DataFrame, hidden: np.ndarray, key_cols: Sequence[str]
 
 
 def _pairs(frame: pd.DataFrame, hidden: np.ndarray, key_cols: Sequence[str]) -> np.ndarray:
-    """Hide both of a group and its complement when either is hidden."""
-    for group, complement in COMPLEMENT_PAIRS:
-        a = frame[frame["group"] == group]
-        b = frame[frame["group"] == complement]
-        if a.empty or b.empty:
-            continue
-        pair = a.merge(b, on=list(key_cols), suffixes=("_a", "_b"))
-        either = pair["_hidden_a"] | pair["_hidden_b"]
-        hidden[pair.loc[either, "_pos_a"].to_numpy()] = True
-        hidden[pair.loc[either, "_pos_b"].to_numpy()] = True
+    """Hide both of a group and its complement when either is hidden (one grouped pass)."""
+    pair_of = {g: i for i, pair in enumerate(COMPLEMENT_PAIRS) for g in pair}
+    members = frame[frame["group"].isin(pair_of)]
+    if members.empty:
+        return hidden
+    members = members.assign(_pair=members["group"].map(pair_of))
+    by = members.groupby([*key_cols, "_pair"], sort=False, dropna=False)["_hidden"]
+    both = (by.transform("size") == 2) & by.transform("any")
+    hidden[members.loc[both, "_pos"].to_numpy()] = True
     return hidden
 
 
