@@ -300,6 +300,8 @@ def run_batch(
     for r in results:
         if on_done:
             on_done(r)
+    # Costliest first: the last jobs to finish are short ones, so no worker idles at the end.
+    todo.sort(key=lambda j: -REPORTS[j.report].cost)
     stream = _dask_results(todo, dask, workers) if dask else _local_results(todo, workers)
     for result in stream:
         results.append(result)

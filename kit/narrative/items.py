@@ -49,7 +49,22 @@ def _overall(view: ItemTestView) -> dict:
     return {"pct": pct, "state": state, "gap": pct - state}
 
 
+_CONTEXTS: dict[int, tuple[ItemTestView, ReportContext, dict]] = {}
+
+
 def _context(view: ItemTestView, ctx: ReportContext) -> dict:
+    """The template context of one test, computed once per view (three sections use it)."""
+    hit = _CONTEXTS.get(id(view))
+    if hit is not None and hit[0] is view and hit[1] is ctx:
+        return hit[2]
+    if len(_CONTEXTS) > 32:
+        _CONTEXTS.clear()
+    context = _build_context(view, ctx)
+    _CONTEXTS[id(view)] = (view, ctx, context)
+    return context
+
+
+def _build_context(view: ItemTestView, ctx: ReportContext) -> dict:
     reported = view.items[~view.items["suppressed"]]
     trailing = trailing_items(view, limit=6)
     starting = trailing[trailing["diff_vs_state"] <= -view.rules.trails_state_by]

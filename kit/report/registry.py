@@ -15,6 +15,7 @@ class ReportSpec:
     title: str
     notebook: str
     scopes: tuple[str, ...]  # entity types the report is made for: "school", "district"
+    cost: float = 1.0  # relative rendering time; a batch starts the costliest reports first
 
     def to_dict(self) -> dict:
         return asdict(self)
@@ -27,9 +28,9 @@ REPORTS: dict[str, ReportSpec] = {
                    ("school", "district")),
         ReportSpec("index", "Index and accountability", "index.ipynb", ("school",)),
         ReportSpec("district_summary", "District summary", "district_summary.ipynb",
-                   ("district",)),
+                   ("district",), cost=3.0),
         ReportSpec("item_analysis", "Item analysis", "item_analysis.ipynb",
-                   ("school", "district")),
+                   ("school", "district"), cost=4.0),
     )
 }
 
