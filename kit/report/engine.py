@@ -91,7 +91,9 @@ class WarmKernel:
         client.kc = self.kc  # reuse the connected client: no new channels per report
         return client
 
-    def run(self, nb: nbformat.NotebookNode, parameters: dict) -> nbformat.NotebookNode:
+    def run(
+        self, nb: nbformat.NotebookNode, parameters: dict, workdir: str | Path | None = None
+    ) -> nbformat.NotebookNode:
         """Execute ``nb`` with ``parameters`` in a clean namespace; return the executed copy.
 
         Raises
@@ -103,7 +105,12 @@ class WarmKernel:
         from nbclient.exceptions import CellExecutionError, CellTimeoutError, DeadKernelError
 
         nb = parameterize(nb, parameters)
-        reset = nbformat.v4.new_code_cell(_RESET if self.runs else _WARMUP + "\n" + _RESET)
+        code = _RESET if self.runs else _WARMUP + "\n" + _RESET
+        if workdir is not None:
+            # Each report runs in its own temporary working directory; move there first,
+            # since the last report's directory is gone.
+            code = f"import os as _os\n_os.chdir({str(workdir)!r})\ndel _os\n" + code
+        reset = nbformat.v4.new_code_cell(code)
         reset.metadata["tags"] = ["remove-cell", "kit-reset"]
         nb.cells.insert(0, reset)
         client = self._client(nb)

@@ -90,7 +90,7 @@ def execute_notebook(
     if kernel is not None:
         nb = nbformat.read(notebook_path(report_id), as_version=4)
         try:
-            return kernel.run(nb, params.model_dump())
+            return kernel.run(nb, params.model_dump(), workdir)
         except RenderError as exc:
             exc.message = f"Report {report_id} for {params.entity_id} failed: {exc.message}"
             raise
