@@ -44,7 +44,7 @@ def _batch_compare(root: Path, naive_sample: int | None) -> dict:
     """kit batch vs the naive papermill + nbconvert loop on a 24-school district (HTML)."""
     import csv
 
-    from kit.batch.runner import plan_jobs, run_batch, write_params_only
+    from kit.batch.runner import plan_jobs, write_params_only
     from kit.build import build_facts
     from kit.data.demo import generate_demo
 
@@ -52,12 +52,7 @@ def _batch_compare(root: Path, naive_sample: int | None) -> dict:
     if not (data / "students.csv").exists():
         generate_demo(data, schools=24, seed=11)
     build_facts(data, facts, rejected_dir=root / "rejected24")
-    out = root / "batch24"
-    shutil.rmtree(out, ignore_errors=True)
-    jobs = plan_jobs(facts, out, formats=("html",))
-    t0 = time.perf_counter()
-    result = run_batch(jobs)
-    kit_seconds = time.perf_counter() - t0
+    jobs, result, kit_seconds = _timed_batch(facts, root / "batch24")
     failed = [r for r in result.results if r.status != "ok"]
     if failed:
         raise SystemExit(f"kit batch failed: {failed[0].error}")
@@ -94,16 +89,20 @@ def _batch_compare(root: Path, naive_sample: int | None) -> dict:
             "kernel_peak_mb": max(r.kernel_peak_mb or 0 for r in result.results)}
 
 
-def _state_batch(root: Path, facts: Path) -> dict:
-    """Every school and district of the state-size facts, HTML."""
+def _timed_batch(facts: Path, out: Path):
+    """Every report of ``facts`` as HTML into a fresh ``out``: (jobs, result, seconds)."""
     from kit.batch.runner import plan_jobs, run_batch
 
-    out = root / "batch_state"
     shutil.rmtree(out, ignore_errors=True)
     jobs = plan_jobs(facts, out, formats=("html",))
     t0 = time.perf_counter()
     result = run_batch(jobs)
-    seconds = time.perf_counter() - t0
+    return jobs, result, time.perf_counter() - t0
+
+
+def _state_batch(root: Path, facts: Path) -> dict:
+    """Every school and district of the state-size facts, HTML."""
+    jobs, result, seconds = _timed_batch(facts, root / "batch_state")
     return {"reports": len(jobs), "seconds": round(seconds, 1),
             "per_report": round(seconds / len(jobs), 3),
             "failed": sum(r.status != "ok" for r in result.results),

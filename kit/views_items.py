@@ -149,6 +149,21 @@ def _nan(x) -> float | None:
     return None if x is None or (isinstance(x, float) and math.isnan(x)) else x
 
 
+def _all_students(facts, table: str, keys: list, ctx, value_cols, key_cols) -> pd.DataFrame:
+    """One test's rows of ``table``, suppressed across all groups, then the all-students rows.
+
+    Suppression sees every group so that complements are hidden together; the report shows
+    the all-students rows.
+    """
+    rows = facts.sql(
+        f"SELECT * FROM {table} WHERE year = ? AND entity_id = ? AND subject = ? AND grade = ?",
+        keys,
+    ).drop(columns=["suppressed"])
+    rows = suppress(rows, min_n=ctx.reporting_min_n, n_col="n", value_cols=value_cols,
+                    key_cols=key_cols)
+    return rows[rows["group"] == "all"]
+
+
 def view_item_test(
     facts: Facts, ctx: ReportContext, subject: str, grade: str, *, focus_group: str | None = None
 ) -> ItemTestView:
@@ -158,29 +173,13 @@ def view_item_test(
     items = every[every["group"] == "all"].sort_values(
         ["diff_vs_state", "item_id"], kind="stable", na_position="last").reset_index(drop=True)
 
-    std = facts.sql(
-        """
-        SELECT * FROM standard_stats
-        WHERE year = ? AND entity_id = ? AND subject = ? AND grade = ?
-        """,
-        keys,
-    ).drop(columns=["suppressed"])
-    std = suppress(std, min_n=ctx.reporting_min_n, n_col="n", value_cols=_STANDARD_VALUES,
-                   key_cols=["rollup", "category"])
-    std = std[std["group"] == "all"].sort_values(["rollup", "rank", "category"])
+    std = _all_students(facts, "standard_stats", keys, ctx, _STANDARD_VALUES,
+                        ["rollup", "category"]).sort_values(["rollup", "rank", "category"])
     rollups = {r: std[std["rollup"] == r].reset_index(drop=True)
                for r in ("standard", "reporting_category", "item_type")}
 
-    opts = facts.sql(
-        """
-        SELECT * FROM item_options
-        WHERE year = ? AND entity_id = ? AND subject = ? AND grade = ?
-        """,
-        keys,
-    ).drop(columns=["suppressed"])
-    opts = suppress(opts, min_n=ctx.reporting_min_n, n_col="n", value_cols=_OPTION_VALUES,
-                    key_cols=["item_id", "option"])
-    opts = opts[opts["group"] == "all"].reset_index(drop=True)
+    opts = _all_students(facts, "item_options", keys, ctx, _OPTION_VALUES,
+                         ["item_id", "option"]).reset_index(drop=True)
 
     rel = facts.sql(
         'SELECT * FROM reliability WHERE year = ? AND entity_id = ? AND subject = ? AND grade = ?',
