@@ -257,10 +257,18 @@ def _progress() -> Progress:
     )
 
 
+def _usage_errors() -> tuple[type[Exception], ...]:
+    """Click's usage-error base class, whether Typer uses click or its own vendored copy."""
+    import click
+
+    vendored = next(c for c in typer.BadParameter.__mro__ if c.__name__ == "ClickException")
+    return (click.ClickException, vendored)
+
+
 def main(argv: list[str] | None = None) -> int:
     """Entry point: run the app, turning a KitError into a message and an exit status."""
     try:
-        rv = app(args=argv, standalone_mode=False)
+        rv = app(args=argv, prog_name="kit", standalone_mode=False)
     except KitError as exc:
         err.print(f"[bold red]error:[/bold red] {exc}", highlight=False)
         return exc.exit_code
@@ -269,10 +277,8 @@ def main(argv: list[str] | None = None) -> int:
     except typer.Abort:
         err.print("aborted")
         return 130
-    except Exception as exc:  # click usage errors
-        import click
-
-        if isinstance(exc, click.ClickException):
+    except Exception as exc:
+        if isinstance(exc, _usage_errors()):  # unknown option, missing argument, bad value
             exc.show()
             return exc.exit_code
         raise

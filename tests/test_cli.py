@@ -22,6 +22,17 @@ def test_help_lists_every_command():
         assert command in text
 
 
+@pytest.mark.parametrize("args, expect", [
+    (("build", "--data", "x"), "Try 'kit build --help' for help"),
+    (("build",), "Missing argument"),
+    (("demo-data", "--schools", "0"), "--schools"),
+    (("batch", "--facts"), "requires an argument"),
+])
+def test_usage_errors_are_a_message_not_a_traceback(args, expect):
+    code, out = kit(*args)
+    assert code == 2 and expect in out and "Error" in out and "Traceback" not in out
+
+
 def test_validate_clean_data_exits_0(demo_dir, tmp_path):
     assert main(["validate", str(demo_dir), "--rejected", str(tmp_path / "rej")]) == 0
 
