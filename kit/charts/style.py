@@ -39,11 +39,16 @@ RC = {
 
 @dataclass(frozen=True)
 class Chart:
-    """A figure and the sentence that says what it shows (the HTML ``alt`` text)."""
+    """A figure and the sentence that says what it shows (the HTML ``alt`` text).
 
-    fig: Figure
+    Either a matplotlib ``fig`` (shown as PNG) or ``svg`` text from :mod:`kit.charts.svg`
+    (shown as SVG, ``width`` inches wide)."""
+
+    fig: Figure | None
     alt: str
     title: str
+    svg: str | None = None
+    width: float | None = None
 
     def to_dict(self) -> dict:
         return {"alt": self.alt, "title": self.title}
@@ -84,6 +89,11 @@ def show_chart(chart: Chart) -> None:
     """Display a chart in a notebook as a PNG that carries its alt text, then free it."""
     from IPython.display import display
 
+    if chart.svg is not None:
+        width = round((chart.width or 7.0) * 96)
+        display({"image/svg+xml": chart.svg, "text/plain": chart.alt}, raw=True,
+                metadata={"image/svg+xml": {"alt": chart.alt, "width": width}})
+        return
     png = chart.png(dpi=144)
     # Shown at 96 px per inch: 144 dpi images are sharp on screen and in print.
     width = int.from_bytes(png[16:20], "big") * 96 // 144

@@ -1,0 +1,188 @@
+"""Vector charts written directly as SVG, for the charts drawn thousands of times a batch.
+
+Matplotlib spends most of a report's render time creating tick artists and rasterising
+text; the item analysis draws about twenty simple bar charts per school. Those charts are
+written here as SVG text instead: about a millisecond each, sharp at any zoom and in print
+(WeasyPrint draws SVG), and a few kilobytes. The look follows :mod:`kit.charts.style`: the
+same palette, DejaVu Sans, 9-point text, no top or right spine.
+
+Coordinates are points (1/72 inch) from the top-left corner; the ``<svg>`` element carries
+its size in inches so it prints at the intended size.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from html import escape
+
+from kit.charts.style import MUTED, TEXT
+
+FONT = "DejaVu Sans, Verdana, Arial, sans-serif"
+PT_PER_IN = 72.0
+
+
+def _num(x: float) -> str:
+    """Short, stable number text: the same data give byte-identical SVG."""
+    return f"{x:.2f}".rstrip("0").rstrip(".") if math.isfinite(x) else "0"
+
+
+def text_width(text: str, size: float) -> float:
+    """Width in points of ``text`` at ``size`` points, estimated for DejaVu Sans."""
+    return len(str(text)) * size * 0.58
+
+
+def legend_row(size: float = 7) -> float:
+    """Height in points of one legend row."""
+    return size * 1.6
+
+
+def legend_height(entries: int, columns: int = 3, size: float = 7) -> float:
+    """Height in points of a legend of ``entries`` in rows of ``columns``."""
+    return -(-entries // max(columns, 1)) * legend_row(size) if entries else 0.0
+
+
+def nice_ticks(low: float, high: float, most: int = 6) -> list[float]:
+    """Round tick values (1, 2, 2.5 or 5 times a power of ten) covering [low, high]."""
+    span = high - low
+    if not (math.isfinite(span) and span > 0):
+        return [low]
+    raw = span / max(most - 1, 1)
+    power = 10 ** math.floor(math.log10(raw))
+    step = next(m * power for m in (1, 2, 2.5, 5, 10) if m * power >= raw)
+    first = math.ceil(low / step - 1e-9) * step
+    ticks, t = [], first
+    while t <= high + step * 1e-9:
+        ticks.append(round(t, 10) + 0.0)
+        t += step
+    return ticks
+
+
+def tick_label(value: float) -> str:
+    """Tick text as matplotlib writes it: integers without a decimal point, minus sign."""
+    text = f"{value:g}" if value != int(value) else f"{int(value)}"
+    return text.replace("-", "\u2212")
+
+
+@dataclass
+class Scale:
+    """Maps data values in [d0, d1] to positions in [p0, p1] (points)."""
+
+    d0: float
+    d1: float
+    p0: float
+    p1: float
+
+    def __call__(self, value: float) -> float:
+        if self.d1 == self.d0:
+            return self.p0
+        return self.p0 + (value - self.d0) * (self.p1 - self.p0) / (self.d1 - self.d0)
+
+
+@dataclass
+class Svg:
+    """An SVG drawing ``width`` x ``height`` inches, built element by element."""
+
+    width: float   # inches
+    height: float  # inches
+    parts: list[str] = field(default_factory=list)
+
+    @property
+    def w(self) -> float:
+        return self.width * PT_PER_IN
+
+    @property
+    def h(self) -> float:
+        return self.height * PT_PER_IN
+
+    def rect(self, x: float, y: float, w: float, h: float, fill: str, *,
+             stroke: str | None = None, cls: str | None = None) -> None:
+        if w < 0:
+            x, w = x + w, -w
+        if h < 0:
+            y, h = y + h, -h
+        extra = f' stroke="{stroke}" stroke-width="0.75"' if stroke else ""
+        extra += f' class="{cls}"' if cls else ""
+        self.parts.append(f'<rect x="{_num(x)}" y="{_num(y)}" width="{_num(w)}" '
+                          f'height="{_num(h)}" fill="{fill}"{extra}/>')
+
+    def line(self, x1: float, y1: float, x2: float, y2: float, *, stroke: str = MUTED,
+             width: float = 0.8, dash: str | None = None, cls: str | None = None) -> None:
+        extra = f' stroke-dasharray="{dash}"' if dash else ""
+        extra += f' class="{cls}"' if cls else ""
+        self.parts.append(f'<line x1="{_num(x1)}" y1="{_num(y1)}" x2="{_num(x2)}" '
+                          f'y2="{_num(y2)}" stroke="{stroke}" stroke-width="{_num(width)}"'
+                          f'{extra}/>')
+
+    def text(self, x: float, y: float, text: str, *, size: float = 9, anchor: str = "start",
+             middle: bool = True, fill: str = TEXT, bold: bool = False,
+             rotate: float | None = None) -> None:
+        """Text at (x, y); ``middle`` centres it vertically on y, else y is the baseline."""
+        attrs = f' text-anchor="{anchor}"' if anchor != "start" else ""
+        attrs += ' dominant-baseline="central"' if middle else ""
+        attrs += ' font-weight="bold"' if bold else ""
+        attrs += f' fill="{fill}"' if fill != TEXT else ""
+        if rotate is not None:
+            attrs += f' transform="rotate({_num(rotate)} {_num(x)} {_num(y)})"'
+        self.parts.append(f'<text x="{_num(x)}" y="{_num(y)}" font-size="{_num(size)}"'
+                          f'{attrs}>{escape(str(text))}</text>')
+
+    def title(self, text: str) -> None:
+        """The chart title, bold, top left (as :func:`kit.charts.items._title` places it)."""
+        # The baseline sits a cap height (about 0.75 em) below the 0.08-inch top margin.
+        self.text(0.01 * self.w, 0.08 * PT_PER_IN + 7.5, text, size=10, bold=True,
+                  middle=False)
+
+    def legend(self, entries: list[tuple[str, str]], *, bottom: float, columns: int = 3,
+               size: float = 7) -> None:
+        """Swatches and labels in rows of ``columns``, centred, the last row ``bottom``
+        points above the bottom edge; each column as wide as its longest label."""
+        if not entries:
+            return
+        columns = max(1, min(columns, len(entries)))
+        rows = [entries[i:i + columns] for i in range(0, len(entries), columns)]
+        widths = [max(text_width(row[c][0], size) for row in rows if c < len(row)) + 3.2 * size
+                  for c in range(columns)]
+        left = (self.w - sum(widths) + 1.5 * size) / 2
+        for r, row in enumerate(rows):
+            y = self.h - bottom - (len(rows) - 1 - r) * legend_row(size)
+            x = left
+            for (label, colour), width in zip(row, widths, strict=False):
+                self.rect(x, y - size * 0.45, size * 1.3, size * 0.9, colour)
+                self.text(x + size * 1.7, y, label, size=size)
+                x += width
+
+    def to_string(self, alt: str) -> str:
+        head = (f'<svg xmlns="http://www.w3.org/2000/svg" width="{_num(self.width)}in" '
+                f'height="{_num(self.height)}in" viewBox="0 0 {_num(self.w)} {_num(self.h)}" '
+                f'role="img" font-family="{FONT}" font-size="9" fill="{TEXT}">'
+                f"<title>{escape(alt)}</title>")
+        return head + "".join(self.parts) + "</svg>"
+
+
+def value_axis(svg: Svg, scale: Scale, *, at: float, vertical: bool, label: str | None = None,
+               label_at: float | None = None, most: int = 6) -> None:
+    """Spine, ticks and tick labels for a numeric axis, and its label.
+
+    ``vertical``: a y axis drawn at x = ``at`` (ticks to the left); else an x axis at
+    y = ``at`` (ticks below). ``label_at`` is the label's x (y axis) or y (x axis)."""
+    low, high = sorted((scale.d0, scale.d1))
+    if vertical:
+        svg.line(at, scale.p0, at, scale.p1, cls="spine")
+        for t in nice_ticks(low, high, most):
+            y = scale(t)
+            svg.line(at - 3.5, y, at, y, stroke=MUTED)
+            svg.text(at - 5, y, tick_label(t), anchor="end")
+        if label:
+            mid = (scale.p0 + scale.p1) / 2
+            svg.text(label_at if label_at is not None else at - 32, mid, label,
+                     anchor="middle", rotate=-90)
+    else:
+        svg.line(scale.p0, at, scale.p1, at, cls="spine")
+        for t in nice_ticks(low, high, most):
+            x = scale(t)
+            svg.line(x, at, x, at + 3.5, stroke=MUTED)
+            svg.text(x, at + 10, tick_label(t), anchor="middle")
+        if label:
+            svg.text((scale.p0 + scale.p1) / 2,
+                     label_at if label_at is not None else at + 24, label, anchor="middle")
