@@ -11,8 +11,8 @@ import numpy as np
 import pandas as pd
 
 from kit.charts.style import ACCENT, MUTED, TEXT, Chart, label_width_in
+from kit.charts.svg import AXIS_BELOW, Scale, Svg, legend_height, text_width, value_axis
 from kit.charts.svg import PT_PER_IN as IN
-from kit.charts.svg import Scale, Svg, legend_height, text_width, value_axis
 from kit.fmt import fmt_gap, fmt_pct
 from kit.views_items import ItemTestView, distractors_beating_key
 
@@ -20,7 +20,6 @@ from kit.views_items import ItemTestView, distractors_beating_key
 CATEGORY_COLOURS = ["#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00",
                     "#F0E442", "#000000"]
 WRONG, OTHER = "#D55E00", "#D9D9D9"
-AXIS_BELOW = 40.0  # points under a value axis for its tick labels, its label and a gap
 
 
 def _category_colours(categories) -> dict[str, str]:

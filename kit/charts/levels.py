@@ -1,20 +1,15 @@
-"""Achievement levels by student group (PIM 0-B)."""
+"""Achievement levels by student group (PIM 0-B), written as SVG (:mod:`kit.charts.svg`)."""
 
 from __future__ import annotations
 
 import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
+from matplotlib.colors import to_hex
 
-from kit.charts.style import (
-    LEVEL_COLOURS,
-    MUTED,
-    RC,
-    Chart,
-    label_width_in,
-    new_figure,
-    set_margins,
-)
+from kit.charts.style import LEVEL_COLOURS, MUTED, TEXT, Chart, label_width_in
+from kit.charts.svg import AXIS_BELOW, Scale, Svg, legend_height, value_axis
+from kit.charts.svg import PT_PER_IN as IN
 from kit.fmt import fmt_pct
 
 
@@ -32,40 +27,40 @@ def plot_levels_by_group(
     """
     shown = view[~view["suppressed"]].reset_index(drop=True)
     k = len(level_names)
-    colours = LEVEL_COLOURS.get(k) or plt.get_cmap("PuOr")(np.linspace(0.1, 0.9, k))
-    height = 1.25 + 0.3 * max(len(shown), 1)
-    with plt.rc_context(RC):
-        fig, ax = new_figure(7.0, height, layout=None)
-        set_margins(fig, left=label_width_in(shown["label"]) + 0.2, right=0.1, top=0.38,
-                    bottom=0.8)
-        y = np.arange(len(shown))[::-1]
-        left = np.zeros(len(shown))
+    colours = LEVEL_COLOURS.get(k) or [to_hex(c) for c in
+                                       plt.get_cmap("PuOr")(np.linspace(0.1, 0.9, k))]
+    n = len(shown)
+    below = AXIS_BELOW + legend_height(k, k, 8) + 8
+    svg = Svg(7.0, 0.38 + 0.1 + 0.3 * max(n, 1) + below / IN)
+    left = (label_width_in(shown["label"]) + 0.2) * IN
+    right, top, bottom = svg.w - 0.1 * IN, 0.38 * IN, svg.h - below
+    x = Scale(0, 113, left, right)
+    y = Scale(-0.6, n - 0.1, bottom, top)
+    half = 0.36 * (y(0) - y(1))
+    for i, rec in enumerate(shown.to_dict("records")):
+        yi = y(n - 1 - i)
+        start = 0.0
         for lv in range(1, k + 1):
-            share = shown[f"pct_l{lv}"].fillna(0).to_numpy()
-            ax.barh(y, share, left=left, color=colours[lv - 1], edgecolor="white",
-                    linewidth=0.6, label=level_names[lv - 1], height=0.72)
-            for yi, (x0, w) in enumerate(zip(left, share, strict=True)):
-                if w >= 9:
-                    dark = colours[lv - 1] in ("#A6561B", "#1F5F99")
-                    ax.text(x0 + w / 2, y[yi], f"{w:.0f}", ha="center", va="center",
-                            fontsize=7.5, color="white" if dark else "#1A1A1A")
-            left = left + share
-        # Percent proficient+ to the right of each bar, inside the axes so the layout
-        # engine leaves room for it.
-        for yi, pct in enumerate(shown["pct_proficient"]):
-            ax.text(101.5, y[yi], fmt_pct(pct, 0), va="center", fontsize=8, color="#1A1A1A")
-        ax.text(101.5, len(shown) - 0.45, "proficient+", fontsize=7, color=MUTED, va="bottom")
-        ax.set_yticks(y, shown["label"])
-        ax.set_xlim(0, 113)
-        ax.set_ylim(-0.6, len(shown) - 0.1)
-        ax.set_xticks([0, 20, 40, 60, 80, 100])
-        ax.spines["bottom"].set_bounds(0, 100)
-        ax.set_xlabel("Percent of accountable tested students")
-        fig.suptitle(title, x=0.01, y=1 - 0.08 / height, ha="left", va="top", fontsize=10,
-                     fontweight="bold")
-        fig.legend(ncols=k, loc="lower center", bbox_to_anchor=(0.5, 0.0), frameon=False,
-                   fontsize=8)
-    return Chart(fig=fig, alt=_alt_text(shown, title), title=title)
+            share = rec[f"pct_l{lv}"]
+            share = 0.0 if share is None or share != share else float(share)
+            svg.rect(x(start), yi - half, x(start + share) - x(start), 2 * half,
+                     colours[lv - 1], stroke="white", cls="bar")
+            if share >= 9:
+                dark = colours[lv - 1] in ("#A6561B", "#1F5F99")
+                svg.text(x(start + share / 2), yi, f"{share:.0f}", size=7.5, anchor="middle",
+                         fill="white" if dark else TEXT)
+            start += share
+        svg.line(left - 3.5, yi, left, yi)
+        svg.text(left - 5, yi, rec["label"], anchor="end")
+        svg.text(x(101.5), yi, fmt_pct(rec["pct_proficient"], 0), size=8)
+    svg.text(x(101.5), y(n - 0.45) - 1.5, "proficient+", size=7, fill=MUTED, middle=False)
+    svg.line(left, top, left, bottom, cls="spine")
+    value_axis(svg, Scale(0, 100, x(0), x(100)), at=bottom, vertical=False,
+               label="Percent of accountable tested students", label_at=bottom + 24)
+    svg.title(title)
+    svg.legend(list(zip(level_names, colours, strict=True)), bottom=8, columns=k, size=8)
+    alt = _alt_text(shown, title)
+    return Chart(fig=None, alt=alt, title=title, svg=svg.to_string(alt), width=svg.width)
 
 
 def _alt_text(shown: pd.DataFrame, title: str) -> str:

@@ -20,6 +20,7 @@ from kit.charts.style import MUTED, TEXT
 
 FONT = "DejaVu Sans, Verdana, Arial, sans-serif"
 PT_PER_IN = 72.0
+AXIS_BELOW = 40.0  # points under a value axis for its tick labels, its label and a gap
 
 
 def _num(x: float) -> str:
