@@ -4,13 +4,17 @@ Each step runs in its own process so its peak memory (max RSS) is measured alone
 print as a table and are written to ``bench/results.json``; copy the figures into
 ``docs/performance.md`` when they change.
 
-Usage: python -m kit.bench [--schools 1800] [--students-per-grade 40] [--quick]
-                          [--skip-build] [--skip-batch] [--state-batch]
+Usage: python -m kit.bench [--schools 1800] [--districts 72] [--students-per-grade 40]
+                          [--quick] [--skip-build] [--skip-batch] [--state-batch]
+
+The state is ``--schools`` schools in ``--districts`` districts of equal size (1,800 in 72
+districts of 25 by default; Massachusetts has about 1,800 schools in about 400 districts).
 
 The batch comparison renders every report of a 24-school demo district as HTML twice: with
 ``kit batch`` and with the loop a user would write by hand (papermill CLI, then
 ``jupyter nbconvert --to html --no-input``, per report, from the same parameter files).
-``--state-batch`` also renders every school of the state-size facts (long: ~20 minutes).
+``--state-batch`` also renders every report of every school and district of the state-size
+facts (long: 5,616 reports, about 40 minutes on 2 cores).
 """
 
 from __future__ import annotations
@@ -96,23 +100,51 @@ def _timed_batch(facts: Path, out: Path):
     shutil.rmtree(out, ignore_errors=True)
     jobs = plan_jobs(facts, out, formats=("html",))
     t0 = time.perf_counter()
-    result = run_batch(jobs)
+    finished: list = []
+    result = run_batch(jobs, on_done=finished.append)
+    result.finished = finished  # in the order the jobs finished
     return jobs, result, time.perf_counter() - t0
 
 
 def _state_batch(root: Path, facts: Path) -> dict:
-    """Every school and district of the state-size facts, HTML."""
+    """Every report of every school and district of the state-size facts, HTML."""
     jobs, result, seconds = _timed_batch(facts, root / "batch_state")
     return {"reports": len(jobs), "seconds": round(seconds, 1),
             "per_report": round(seconds / len(jobs), 3),
             "failed": sum(r.status != "ok" for r in result.results),
             "worker_peak_mb": max(r.worker_peak_mb or 0 for r in result.results),
-            "kernel_peak_mb": max(r.kernel_peak_mb or 0 for r in result.results)}
+            "kernel_peak_mb": max(r.kernel_peak_mb or 0 for r in result.results),
+            **growth(result.finished)}
+
+
+def growth(results) -> dict:
+    """Job seconds by report kind, and memory over the run (the first tenth of the jobs to
+    finish against the last tenth): does a worker slow down or grow as it goes?"""
+    import statistics
+
+    by_kind: dict[str, list[float]] = {}
+    for r in results:
+        by_kind.setdefault(r.job.report, []).append(r.seconds)
+    tenth = max(len(results) // 10, 1)
+    first, last = results[:tenth], results[-tenth:]
+
+    def peak(rs, attr):
+        return max((getattr(r, attr) or 0) for r in rs)
+
+    return {"job_seconds_median": {k: round(statistics.median(v), 2) for k, v in by_kind.items()},
+            "jobs_by_kind": {k: len(v) for k, v in by_kind.items()},
+            "first_tenth": {"median_s": round(statistics.median(r.seconds for r in first), 2),
+                            "worker_peak_mb": peak(first, "worker_peak_mb"),
+                            "kernel_peak_mb": peak(first, "kernel_peak_mb")},
+            "last_tenth": {"median_s": round(statistics.median(r.seconds for r in last), 2),
+                           "worker_peak_mb": peak(last, "worker_peak_mb"),
+                           "kernel_peak_mb": peak(last, "kernel_peak_mb")}}
 
 
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--schools", type=int, default=1800)
+    ap.add_argument("--districts", type=int, default=72)
     ap.add_argument("--students-per-grade", type=int, default=40)
     ap.add_argument("--dir", default="bench")
     ap.add_argument("--quick", action="store_true", help="a 50-school run, for a smoke test")
@@ -124,17 +156,21 @@ def main(argv: list[str] | None = None) -> int:
                     help="also render every school of the state-size facts (long)")
     args = ap.parse_args(argv)
     if args.quick:
-        args.schools = 50
+        args.schools, args.districts = 50, 2
+    per_district = max(args.schools // args.districts, 1)
+    args.schools = per_district * args.districts
     root = Path(args.dir)
-    data = root / f"demo_{args.schools}x{args.students_per_grade}"
-    facts = root / f"facts_{args.schools}x{args.students_per_grade}.duckdb"
+    name = f"{args.schools}x{args.students_per_grade}_{args.districts}d"
+    data = root / f"demo_{name}"
+    facts = root / f"facts_{name}.duckdb"
     root.mkdir(parents=True, exist_ok=True)
     steps = []
     if not args.skip_build:
         steps.append(_run(
             "demo-data (parquet)",
             "from kit.data.demo import generate_demo; "
-            f"s = generate_demo({str(data)!r}, schools={args.schools}, "
+            f"s = generate_demo({str(data)!r}, districts={args.districts}, "
+            f"schools={per_district}, "
             f"students_per_grade={args.students_per_grade}, fmt='parquet'); print(s.to_dict())",
         ))
         steps.append(_run(
@@ -142,13 +178,15 @@ def main(argv: list[str] | None = None) -> int:
             "from kit.build import build_facts; "
             f"r = build_facts({str(data)!r}, {str(facts)!r}); print(r.to_dict())",
         ))
-    result = {"schools": args.schools, "students_per_grade": args.students_per_grade,
+    result = {"schools": args.schools, "districts": args.districts,
+              "students_per_grade": args.students_per_grade,
               "cpus": os.cpu_count(), "python": sys.version.split()[0], "steps": steps}
     if steps:
         print(f"{'step':28} {'seconds':>8} {'peak MB':>8}")
         for s in steps:
             print(f"{s['step']:28} {s['seconds']:>8} {s['peak_mb'] or '-':>8}")
-        print(f"(schools={args.schools}, students per grade={args.students_per_grade})")
+        print(f"(schools={args.schools} in {args.districts} districts, "
+              f"students per grade={args.students_per_grade})")
     if not args.skip_batch:
         b = _batch_compare(root, args.naive_sample)
         result["batch"] = b
@@ -165,6 +203,8 @@ def main(argv: list[str] | None = None) -> int:
         print(f"\nstate batch: {sb['reports']} reports in {sb['seconds']} s "
               f"({sb['per_report']} s/report, {sb['failed']} failed; peak MB: worker "
               f"{sb['worker_peak_mb']}, kernel {sb['kernel_peak_mb']})")
+        print(f"  median job seconds: {sb['job_seconds_median']}")
+        print(f"  first tenth of jobs: {sb['first_tenth']}; last tenth: {sb['last_tenth']}")
     (root / "results.json").write_text(json.dumps(result, indent=2))
     print(f"details in {root / 'results.json'}")
     return 0
