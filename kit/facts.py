@@ -77,7 +77,10 @@ def _connect(path: Path) -> tuple[duckdb.DuckDBPyConnection, frozenset]:
     key = (str(path.resolve()), st.st_size, st.st_mtime_ns)
     if key not in _OPEN:
         try:
-            con = duckdb.connect(str(path), read_only=True)
+            # A report reads only its entity's rows; the cap keeps DuckDB's page cache from
+            # growing towards its default of 80 % of RAM in every worker's kernel.
+            con = duckdb.connect(str(path), read_only=True, config={
+                "memory_limit": os.environ.get("KIT_READ_MEMORY_LIMIT", "1GB")})
         except duckdb.Error as exc:
             raise FactsError(f"{path} is not a readable facts store: {exc}") from None
         tables = frozenset(con.execute("SELECT table_name FROM duckdb_tables()").df()["table_name"])

@@ -84,3 +84,20 @@ def test_build_with_rejected_rows_succeeds_and_reports_them(demo_dir, tmp_path):
         counts = {c["table"]: c for c in f.run()["row_counts"]}
     assert counts["assessments"]["rejected"] >= 1
     assert json.dumps(counts)  # stored as JSON
+
+
+def test_reading_caps_duckdb_memory_per_process(facts_path, tmp_path, monkeypatch):
+    """Every batch kernel keeps the store open: its page cache is capped (1 GB by default,
+    KIT_READ_MEMORY_LIMIT to change), not DuckDB's default of 80 % of the machine."""
+    import shutil
+
+    from kit.facts import read_facts
+
+    with read_facts(facts_path) as f:
+        default = f.sql("SELECT current_setting('memory_limit') AS m")["m"][0]
+    assert default in ("1.0 GiB", "953.6 MiB")  # 1GB = 10^9 bytes, shown in GiB
+    copy = tmp_path / "copy.duckdb"
+    shutil.copy(facts_path, copy)
+    monkeypatch.setenv("KIT_READ_MEMORY_LIMIT", "300MB")
+    with read_facts(copy) as f:
+        assert f.sql("SELECT current_setting('memory_limit') AS m")["m"][0] == "286.1 MiB"

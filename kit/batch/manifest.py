@@ -13,13 +13,8 @@ import os
 from collections.abc import Sequence
 from pathlib import Path
 
+from kit._files import atomic_write
 from kit._version import __version__
-
-
-def _atomic_text(path: Path, text: str) -> None:
-    tmp = path.with_name(f".{path.name}.tmp")
-    tmp.write_text(text, encoding="utf-8")
-    os.replace(tmp, path)
 
 
 def read_manifest(out: str | Path, year: int) -> list[dict]:
@@ -37,11 +32,11 @@ def write_manifest(out: str | Path, year: int, results: Sequence) -> tuple[Path,
     root.mkdir(parents=True, exist_ok=True)
     counts = {s: sum(r.status == s for r in results) for s in ("ok", "skipped", "failed")}
     manifest = root / "manifest.json"
-    _atomic_text(manifest, json.dumps(
+    atomic_write(manifest, json.dumps(
         {"kit_version": __version__, "year": year, "counts": counts,
          "jobs": [r.to_dict() for r in results]}, indent=2, sort_keys=True))
     index = root / "index.html"
-    _atomic_text(index, index_html(root, year, results, counts))
+    atomic_write(index, index_html(root, year, results, counts))
     return manifest, index
 
 

@@ -14,7 +14,6 @@ import json
 import logging
 import os
 import re
-import tempfile
 import unicodedata
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
@@ -26,6 +25,7 @@ from typing import Any
 
 import nbformat
 
+from kit._files import atomic_write
 from kit.errors import RenderError
 from kit.report._page import PRIORITY, add_contents, prepare, table_width_class
 
@@ -378,17 +378,8 @@ def _quiet_weasyprint() -> Iterator[None]:
 
 
 def _atomic_write(path: Path, data: bytes) -> None:
-    """Write through a temporary file in the same folder, then rename over ``path``."""
-    tmp = None
+    """Write ``path`` atomically (:func:`kit._files.atomic_write`); errors as RenderError."""
     try:
-        with tempfile.NamedTemporaryFile(
-            dir=path.parent, prefix=f".{path.name}.", suffix=".tmp", delete=False
-        ) as f:
-            tmp = Path(f.name)
-            f.write(data)
-        os.replace(tmp, path)
+        atomic_write(path, data)
     except OSError as exc:
         raise RenderError(f"Cannot write {path}: {exc}") from exc
-    finally:
-        if tmp is not None and tmp.exists():
-            tmp.unlink()
