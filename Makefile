@@ -10,13 +10,14 @@ DEMO   := data/demo
 OUT    := output
 FACTS  := $(OUT)/facts.duckdb
 
-.PHONY: demo test lint bench test-update clean help
+.PHONY: demo test lint bench bench-state test-update clean help
 
 help:
 	@echo "make demo         generate the demo district, validate, build facts, render every report"
 	@echo "make test         install the dev extras and run the whole test suite"
 	@echo "make lint         ruff over kit/ and tests/"
-	@echo "make bench        time the build at state scale and record it (docs/performance.md)"
+	@echo "make bench        time the build at state scale and kit batch vs the naive loop (docs/performance.md)"
+	@echo "make bench-state  also render every report of the 1,800-school state (about 45 minutes on 2 cores)"
 	@echo "make test-update  refresh narrative snapshots after an intended wording change"
 
 $(VENV)/.installed: pyproject.toml
@@ -49,6 +50,9 @@ lint: $(VENV)/.dev-installed
 
 bench: $(VENV)/.dev-installed
 	$(PY) -m kit.bench
+
+bench-state: $(VENV)/.dev-installed
+	$(PY) -m kit.bench --state-batch
 
 clean:
 	rm -rf $(OUT)/* $(DEMO) .pytest_cache

@@ -14,7 +14,7 @@ The batch comparison renders every report of a 24-school demo district as HTML t
 ``kit batch`` and with the loop a user would write by hand (papermill CLI, then
 ``jupyter nbconvert --to html --no-input``, per report, from the same parameter files).
 ``--state-batch`` also renders every report of every school and district of the state-size
-facts (long: 5,616 reports, about 40 minutes on 2 cores).
+facts (long: 5,616 reports, about 45 minutes on 2 cores; ``make bench-state``).
 """
 
 from __future__ import annotations
@@ -56,7 +56,7 @@ def _batch_compare(root: Path, naive_sample: int | None) -> dict:
     if not (data / "students.csv").exists():
         generate_demo(data, schools=24, seed=11)
     build_facts(data, facts, rejected_dir=root / "rejected24")
-    jobs, result, kit_seconds = _timed_batch(facts, root / "batch24")
+    jobs, result, kit_seconds, _ = _timed_batch(facts, root / "batch24")
     failed = [r for r in result.results if r.status != "ok"]
     if failed:
         raise SystemExit(f"kit batch failed: {failed[0].error}")
@@ -94,7 +94,8 @@ def _batch_compare(root: Path, naive_sample: int | None) -> dict:
 
 
 def _timed_batch(facts: Path, out: Path):
-    """Every report of ``facts`` as HTML into a fresh ``out``: (jobs, result, seconds)."""
+    """Every report of ``facts`` as HTML into a fresh ``out``: (jobs, result, seconds,
+    results in the order they finished)."""
     from kit.batch.runner import plan_jobs, run_batch
 
     shutil.rmtree(out, ignore_errors=True)
@@ -102,19 +103,18 @@ def _timed_batch(facts: Path, out: Path):
     t0 = time.perf_counter()
     finished: list = []
     result = run_batch(jobs, on_done=finished.append)
-    result.finished = finished  # in the order the jobs finished
-    return jobs, result, time.perf_counter() - t0
+    return jobs, result, time.perf_counter() - t0, finished
 
 
 def _state_batch(root: Path, facts: Path) -> dict:
     """Every report of every school and district of the state-size facts, HTML."""
-    jobs, result, seconds = _timed_batch(facts, root / "batch_state")
+    jobs, result, seconds, finished = _timed_batch(facts, root / "batch_state")
     return {"reports": len(jobs), "seconds": round(seconds, 1),
             "per_report": round(seconds / len(jobs), 3),
             "failed": sum(r.status != "ok" for r in result.results),
             "worker_peak_mb": max(r.worker_peak_mb or 0 for r in result.results),
             "kernel_peak_mb": max(r.kernel_peak_mb or 0 for r in result.results),
-            **growth(result.finished)}
+            **growth(finished)}
 
 
 def growth(results) -> dict:
@@ -153,7 +153,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--naive-sample", type=int, default=None,
                     help="time the naive loop on this many reports only (default all)")
     ap.add_argument("--state-batch", action="store_true",
-                    help="also render every school of the state-size facts (long)")
+                    help="also render every report of every school and district of the "
+                         "state-size facts (long: about 45 minutes on 2 cores)")
     args = ap.parse_args(argv)
     if args.quick:
         args.schools, args.districts = 50, 2
@@ -197,14 +198,22 @@ def main(argv: list[str] | None = None) -> int:
               f"({b['naive_reports']} reports)")
         print(f"  kit batch is {b['speedup']}x faster per report "
               f"(peak MB: worker {b['worker_peak_mb']}, kernel {b['kernel_peak_mb']})")
+    state_file = root / "state_batch.json"
     if args.state_batch:
         sb = _state_batch(root, facts)
+        sb["date"] = time.strftime("%Y-%m-%d")
+        state_file.write_text(json.dumps(sb, indent=2))
+    elif state_file.exists():
+        sb = json.loads(state_file.read_text())
+        print(f"\nlast state batch (make bench-state, {sb.get('date', 'date unknown')}):")
+    if args.state_batch or state_file.exists():
         result["state_batch"] = sb
-        print(f"\nstate batch: {sb['reports']} reports in {sb['seconds']} s "
+        print(f"state batch: {sb['reports']} reports in {sb['seconds']} s "
               f"({sb['per_report']} s/report, {sb['failed']} failed; peak MB: worker "
               f"{sb['worker_peak_mb']}, kernel {sb['kernel_peak_mb']})")
-        print(f"  median job seconds: {sb['job_seconds_median']}")
-        print(f"  first tenth of jobs: {sb['first_tenth']}; last tenth: {sb['last_tenth']}")
+        if "job_seconds_median" in sb:
+            print(f"  median job seconds: {sb['job_seconds_median']}")
+            print(f"  first tenth of jobs: {sb['first_tenth']}; last tenth: {sb['last_tenth']}")
     (root / "results.json").write_text(json.dumps(result, indent=2))
     print(f"details in {root / 'results.json'}")
     return 0

@@ -7,6 +7,7 @@ message with the fix and exits with the error's status; it never shows a traceba
 from __future__ import annotations
 
 import sys
+import time
 from pathlib import Path
 from typing import Annotated
 
@@ -206,21 +207,29 @@ def batch(
         jobs_csv = write_params_only(jobs)
         out.print(f"{len(jobs)} parameter sets written; the job list is {jobs_csv}")
         return
+    log = _BatchLog(len(jobs), plain=not err.is_terminal)
     with _progress() as bar:
         task = bar.add_task(f"rendering {len(jobs)} reports", total=len(jobs))
-        failed = finished = 0
 
         def done(result) -> None:
-            nonlocal failed, finished
-            failed += result.status == "failed"
-            finished += 1
-            bar.update(task, advance=1,
-                       description=f"rendering ({failed} failed)" if failed else "rendering")
-            if not err.is_terminal:  # logs and CI: a plain line per report
-                err.print(f"[{finished}/{len(jobs)}] {result.status:7} {result.job.report} "
-                          f"{result.job.entity_id} ({result.seconds:.1f} s)", highlight=False)
+            log.add(result)
+            bar.update(task, advance=1, description=(
+                f"rendering ({log.failed} failed)" if log.failed else "rendering"))
 
-        result = run_batch(jobs, workers=workers, resume=resume, dask=dask, on_done=done)
+        import signal
+
+        # SIGTERM (a scheduler stopping the job) stops the batch like Ctrl-C does.
+        previous = signal.signal(signal.SIGTERM, _raise_interrupt)
+        try:
+            result = run_batch(jobs, workers=workers, resume=resume, dask=dask, on_done=done)
+        except KeyboardInterrupt:
+            bar.stop()
+            err.print(f"stopped: {log.finished} of {len(jobs)} reports finished "
+                      f"({log.failed} failed). Finished reports are in place and listed in "
+                      f"the manifest; run the same command with --resume to do the rest.")
+            raise typer.Exit(130) from None
+        finally:
+            signal.signal(signal.SIGTERM, previous)
     for r in result.failed:
         where = f" (cell {r.cell})" if r.cell else ""
         err.print(f"[red]failed[/red] {r.job.report} {r.job.entity_id}{where}: {r.error}")
@@ -248,6 +257,39 @@ def goals(
 
     path = write_goal_workbook(facts, school, out_path, year=year)
     out.print(f"Goal workbook written to {path}")
+
+
+def _raise_interrupt(*_) -> None:
+    raise KeyboardInterrupt
+
+
+class _BatchLog:
+    """Progress for logs and CI (not a terminal): a line every ``every`` seconds with done,
+    failed and the time left, and each failure as it happens."""
+
+    def __init__(self, total: int, *, plain: bool, every: float = 10.0) -> None:
+        self.total, self.plain, self.every = total, plain, every
+        self.finished = self.failed = 0
+        self.start = self.last = time.monotonic()
+
+    def add(self, result) -> None:
+        self.finished += 1
+        if result.status == "failed":
+            self.failed += 1
+            if self.plain:
+                err.print(f"failed  {result.job.report} {result.job.entity_id}: {result.error}",
+                          highlight=False)
+        now = time.monotonic()
+        if self.plain and (now - self.last >= self.every or self.finished == self.total):
+            self.last = now
+            err.print(self.line(now), highlight=False)
+
+    def line(self, now: float) -> str:
+        elapsed = now - self.start
+        left = elapsed / self.finished * (self.total - self.finished) if self.finished else 0
+        return (f"[{self.finished}/{self.total}] {100 * self.finished / self.total:.0f}% done, "
+                f"{self.failed} failed, {elapsed / 60:.1f} min elapsed, "
+                f"about {left / 60:.1f} min left")
 
 
 def _progress() -> Progress:

@@ -76,12 +76,17 @@ def _connect(path: Path) -> tuple[duckdb.DuckDBPyConnection, frozenset]:
     st = path.stat()
     key = (str(path.resolve()), st.st_size, st.st_mtime_ns)
     if key not in _OPEN:
+        # A report reads only its entity's rows; the cap keeps DuckDB's page cache from
+        # growing towards its default of 80 % of RAM in every worker's kernel.
+        limit = os.environ.get("KIT_READ_MEMORY_LIMIT", "1GB")
         try:
-            # A report reads only its entity's rows; the cap keeps DuckDB's page cache from
-            # growing towards its default of 80 % of RAM in every worker's kernel.
-            con = duckdb.connect(str(path), read_only=True, config={
-                "memory_limit": os.environ.get("KIT_READ_MEMORY_LIMIT", "1GB")})
+            con = duckdb.connect(str(path), read_only=True, config={"memory_limit": limit})
         except duckdb.Error as exc:
+            if "memory" in str(exc).lower():
+                raise FactsError(
+                    f"KIT_READ_MEMORY_LIMIT={limit!r} is not a memory size DuckDB accepts.",
+                    fix="Use a size such as 512MB or 2GB, or unset it (default 1GB).",
+                ) from None
             raise FactsError(f"{path} is not a readable facts store: {exc}") from None
         tables = frozenset(con.execute("SELECT table_name FROM duckdb_tables()").df()["table_name"])
         while len(_OPEN) >= _MAX_OPEN:

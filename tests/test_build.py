@@ -101,3 +101,17 @@ def test_reading_caps_duckdb_memory_per_process(facts_path, tmp_path, monkeypatc
     monkeypatch.setenv("KIT_READ_MEMORY_LIMIT", "300MB")
     with read_facts(copy) as f:
         assert f.sql("SELECT current_setting('memory_limit') AS m")["m"][0] == "286.1 MiB"
+
+
+def test_a_bad_read_memory_limit_is_named_with_the_fix(facts_path, tmp_path, monkeypatch):
+    import shutil
+
+    from kit.errors import FactsError
+    from kit.facts import read_facts
+
+    copy = tmp_path / "copy.duckdb"
+    shutil.copy(facts_path, copy)
+    monkeypatch.setenv("KIT_READ_MEMORY_LIMIT", "lots")
+    with pytest.raises(FactsError, match="KIT_READ_MEMORY_LIMIT='lots'") as info:
+        read_facts(copy)
+    assert "512MB" in str(info.value)

@@ -3,6 +3,7 @@
 import shutil
 import subprocess
 import sys
+import time
 
 import pytest
 
@@ -92,3 +93,21 @@ def test_goals_writes_the_pim_2a_workbook(facts_path, facts, tmp_path):
     assert rows[header + 1][0] == "All students"
     assert str(rows[header + 1][4]).startswith("=")  # the goal is a visible formula
     assert sheet.protection.sheet
+
+
+def test_batch_log_lines_say_done_failed_and_time_left(capsys):
+    from types import SimpleNamespace as NS
+
+    from kit.cli import _BatchLog
+
+    log = _BatchLog(40, plain=True, every=3600)
+    log.start = log.last = time.monotonic()
+    for i in range(10):
+        log.add(NS(status="failed" if i == 3 else "ok", error="cell 2 raised KeyError: 'x'",
+                   job=NS(report="index", entity_id=f"D01S{i:02d}")))
+    text = capsys.readouterr().err
+    # one line per failure as it happens, no progress line before `every` seconds pass
+    assert text.strip() == "failed  index D01S03: cell 2 raised KeyError: 'x'"
+    # 10 of 40 done in 60 s: 30 more at the same pace is 3 minutes
+    assert log.line(log.start + 60) == (
+        "[10/40] 25% done, 1 failed, 1.0 min elapsed, about 3.0 min left")

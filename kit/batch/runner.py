@@ -10,9 +10,11 @@ whose files are all there is skipped. The same jobs run on Dask with ``dask=``.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import os
+import signal
 import time
 from collections.abc import Callable, Sequence
 from concurrent.futures import ProcessPoolExecutor, as_completed
@@ -30,6 +32,7 @@ from kit.report.registry import REPORTS, get_report, notebook_path
 from kit.report.render import render_report, report_output_dir, validate_params
 
 MAX_ATTEMPTS = 3  # a transient failure (kernel died, timed out) is tried this many times
+MANIFEST_EVERY = 60.0  # seconds between manifest writes during a batch
 
 
 @dataclass(frozen=True)
@@ -240,16 +243,95 @@ def _local_results(jobs: Sequence[Job], workers: int):
     import multiprocessing as mp
 
     # forkserver: workers start from a clean interpreter, not a copy of this one's threads.
-    with ProcessPoolExecutor(max_workers=workers, mp_context=mp.get_context("forkserver"),
-                             initializer=_init_worker) as pool:
+    pool = ProcessPoolExecutor(max_workers=workers, mp_context=mp.get_context("forkserver"),
+                               initializer=_init_worker, initargs=_parent_identity())
+    try:
         for fut in as_completed([pool.submit(run_job, job) for job in jobs]):
             yield fut.result()
+    except BaseException:
+        # Interrupted (Ctrl-C, SIGTERM) or failed: do not run the queued jobs, and stop the
+        # workers now; each kills its kernel on the way out (see _init_worker).
+        _stop_workers(pool)
+        raise
+    pool.shutdown(wait=True)
 
 
-def _init_worker() -> None:
+def _stop_workers(pool: ProcessPoolExecutor, grace: float = 10.0) -> None:
+    """Tell every worker to kill its kernel and leave, cancel what is queued, and SIGKILL
+    any worker still alive after ``grace`` seconds in all (a hung worker must not hang the
+    batch's exit)."""
+    procs = list((getattr(pool, "_processes", None) or {}).values())
+    # Signal first: a worker told to finish through the pool's queue would shut its kernel
+    # down while a report is running, and both would print tracebacks. SIGUSR1, not
+    # SIGTERM: nbclient takes SIGTERM over while a notebook runs.
+    for proc in procs:
+        if proc.is_alive() and proc.pid:
+            with contextlib.suppress(OSError):
+                os.kill(proc.pid, signal.SIGUSR1)
+    pool.shutdown(wait=False, cancel_futures=True)
+    deadline = time.monotonic() + grace
+    for proc in procs:
+        proc.join(max(0.0, deadline - time.monotonic()))
+        if proc.is_alive():
+            proc.kill()
+            proc.join(1.0)
+
+
+def _start_time(pid: int) -> str | None:
+    """The process's start time (field 22 of /proc/PID/stat), or None if it is gone, a
+    zombie, or /proc is not there. With the pid, it names one process even if pids wrap."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except (OSError, IndexError):
+        return None
+    return None if fields[0] in ("Z", "X") else fields[19]
+
+
+def _parent_identity() -> tuple[int, str | None]:
+    return os.getpid(), _start_time(os.getpid())
+
+
+def _batch_alive(pid: int, started: str | None) -> bool:
+    if started is not None:  # Linux: same pid, same start time, not a zombie
+        return _start_time(pid) == started
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except OSError:  # exists but not ours to signal
+        return True
+    return True
+
+
+def _init_worker(parent_pid: int, parent_started: str | None = None) -> None:
+    """Start the worker's kernel, and make sure the kernel never outlives the batch: on
+    SIGUSR1 (the batch stopping), SIGTERM, or when the batch process is gone (killed with
+    SIGKILL), kill the kernel and leave. Ctrl-C is the batch process's to handle."""
+    import threading
+
     from kit.report.engine import process_kernel
 
-    process_kernel()
+    # Its own process group: Ctrl-C at the terminal goes to the batch process, which stops
+    # the workers, not to each worker (nbclient would shut the kernel down mid-report).
+    os.setpgrp()
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    kernel = process_kernel()
+
+    def leave(*_):
+        try:
+            kernel.kill()
+        finally:
+            os._exit(143)
+
+    signal.signal(signal.SIGUSR1, leave)  # from _stop_workers
+    signal.signal(signal.SIGTERM, leave)
+
+    def watch():
+        while _batch_alive(parent_pid, parent_started):
+            time.sleep(1.0)
+        leave()
+
+    threading.Thread(target=watch, name="kit-watch-batch", daemon=True).start()
 
 
 def _dask_results(jobs: Sequence[Job], address: str, workers: int):
@@ -303,11 +385,27 @@ def run_batch(
     # Costliest first: the last jobs to finish are short ones, so no worker idles at the end.
     todo.sort(key=lambda j: -REPORTS[j.report].cost)
     stream = _dask_results(todo, dask, workers) if dask else _local_results(todo, workers)
-    for result in stream:
-        results.append(result)
-        if on_done:
-            on_done(result)
     order = {j.id: i for i, j in enumerate(jobs)}
+
+    def record() -> tuple[Path, Path]:
+        return write_manifest(out, year, sorted(results, key=lambda r: order[r.job.id]))
+
+    saved = time.monotonic()
+    try:
+        for result in stream:
+            results.append(result)
+            if on_done:
+                on_done(result)
+            # The manifest of the jobs so far, once a minute: a batch killed even with
+            # SIGKILL can be finished with --resume without redoing them.
+            if time.monotonic() - saved > MANIFEST_EVERY:
+                record()
+                saved = time.monotonic()
+    except BaseException:
+        stream.close()  # stops the workers if the interrupt landed here, not in the stream
+        if results:
+            record()
+        raise
     results.sort(key=lambda r: order[r.job.id])
     manifest, index = write_manifest(out, year, results)
     return BatchResult(str(out), year, tuple(results), round(time.perf_counter() - t0, 2),

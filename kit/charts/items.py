@@ -10,8 +10,17 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from kit.charts.style import ACCENT, MUTED, TEXT, Chart, label_width_in
-from kit.charts.svg import AXIS_BELOW, Scale, Svg, legend_height, text_width, value_axis
+from kit.charts.style import ACCENT, MUTED, TEXT, Chart
+from kit.charts.svg import (
+    AXIS_BELOW,
+    Scale,
+    Svg,
+    fit,
+    label_margin,
+    legend_height,
+    text_width,
+    value_axis,
+)
 from kit.charts.svg import PT_PER_IN as IN
 from kit.fmt import fmt_gap, fmt_pct
 from kit.views_items import ItemTestView, distractors_beating_key
@@ -95,7 +104,7 @@ def plot_standards(view: ItemTestView, *, title: str, limit: int = 12) -> Chart:
     columns = min(3, max(len(entries), 1))
     below = AXIS_BELOW + legend_height(len(entries), columns) + 8
     svg = Svg(7.0, 0.5 + 0.19 * max(n, 1) + below / IN)
-    left = (label_width_in(std["category"], 8) + 0.25) * IN
+    left = label_margin(std["category"], 8, svg.w) + 0.05 * IN
     right, top, bottom = svg.w - 0.9 * IN, 0.4 * IN, svg.h - below
     gaps = std["gap_vs_state"].astype(float)
     span = max(float(np.nanmax(np.abs(gaps))) if n else 5.0, 5.0) * 1.15
@@ -107,7 +116,7 @@ def plot_standards(view: ItemTestView, *, title: str, limit: int = 12) -> Chart:
         yi = y(n - 1 - i)
         svg.rect(x(0), yi - half, x(gap) - x(0), 2 * half, colours.get(cat, MUTED), cls="bar")
         svg.line(left - 3.5, yi, left, yi)
-        svg.text(left - 5, yi, label, size=8, anchor="end")
+        svg.text(left - 5, yi, fit(label, 8, left - 8), size=8, anchor="end")
         svg.text(x(span * 1.02), yi, fmt_pct(pct, 0), size=7)
     if n:
         svg.text(x(span * 1.02), y(n - 0.4) - 1.5, "% of points", size=6.5, fill=MUTED,
@@ -154,6 +163,8 @@ def plot_distractors(view: ItemTestView, *, title: str, limit: int = 6) -> Chart
             if opt not in rows.index:
                 continue
             pct = float(rows.loc[opt, "pct"])
+            if not np.isfinite(pct):
+                continue
             if opt == rec["key"]:
                 colour, ink = ACCENT, "white"
             elif opt == rec["option"]:
@@ -168,7 +179,7 @@ def plot_distractors(view: ItemTestView, *, title: str, limit: int = 6) -> Chart
                          anchor="middle", fill=ink)
             start += pct
         svg.line(left - 3.5, yi, left, yi)
-        svg.text(left - 5, yi, rec["item_id"], anchor="end")
+        svg.text(left - 5, yi, fit(rec["item_id"], 9, left - 8), anchor="end")
     svg.line(left, top, left, bottom, cls="spine")
     value_axis(svg, x, at=bottom, vertical=False,
                label="Percent of students choosing each answer")

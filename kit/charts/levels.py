@@ -7,8 +7,8 @@ import numpy as np
 import pandas as pd
 from matplotlib.colors import to_hex
 
-from kit.charts.style import LEVEL_COLOURS, MUTED, TEXT, Chart, label_width_in
-from kit.charts.svg import AXIS_BELOW, Scale, Svg, legend_height, value_axis
+from kit.charts.style import LEVEL_COLOURS, MUTED, TEXT, Chart
+from kit.charts.svg import AXIS_BELOW, Scale, Svg, fit, label_margin, legend_height, value_axis
 from kit.charts.svg import PT_PER_IN as IN
 from kit.fmt import fmt_pct
 
@@ -32,7 +32,7 @@ def plot_levels_by_group(
     n = len(shown)
     below = AXIS_BELOW + legend_height(k, k, 8) + 8
     svg = Svg(7.0, 0.38 + 0.1 + 0.3 * max(n, 1) + below / IN)
-    left = (label_width_in(shown["label"]) + 0.2) * IN
+    left = label_margin(shown["label"], 9, svg.w)
     right, top, bottom = svg.w - 0.1 * IN, 0.38 * IN, svg.h - below
     x = Scale(0, 113, left, right)
     y = Scale(-0.6, n - 0.1, bottom, top)
@@ -51,7 +51,7 @@ def plot_levels_by_group(
                          fill="white" if dark else TEXT)
             start += share
         svg.line(left - 3.5, yi, left, yi)
-        svg.text(left - 5, yi, rec["label"], anchor="end")
+        svg.text(left - 5, yi, fit(rec["label"], 9, left - 8), anchor="end")
         svg.text(x(101.5), yi, fmt_pct(rec["pct_proficient"], 0), size=8)
     svg.text(x(101.5), y(n - 0.45) - 1.5, "proficient+", size=7, fill=MUTED, middle=False)
     svg.line(left, top, left, bottom, cls="spine")

@@ -54,6 +54,9 @@ class Chart:
         return {"alt": self.alt, "title": self.title}
 
     def png(self, dpi: int = 144) -> bytes:
+        """The matplotlib figure as PNG bytes (an SVG chart has no figure: use ``svg``)."""
+        if self.fig is None:
+            raise ValueError(f"{self.title!r} is an SVG chart: its image is chart.svg")
         buf = io.BytesIO()
         # No Software/date metadata: the same data give byte-identical images.
         # Constrained layout already fits labels and legend: one draw, no "tight" re-draw.
@@ -86,7 +89,7 @@ def set_margins(fig: Figure, *, left: float, right: float, top: float, bottom: f
 
 
 def show_chart(chart: Chart) -> None:
-    """Display a chart in a notebook as a PNG that carries its alt text, then free it."""
+    """Display a chart in a notebook, as SVG or PNG, carrying its alt text; free a figure."""
     from IPython.display import display
 
     if chart.svg is not None:

@@ -13,6 +13,7 @@ its size in inches so it prints at the intended size.
 from __future__ import annotations
 
 import math
+import re
 from dataclasses import dataclass, field
 from html import escape
 
@@ -33,6 +34,22 @@ def text_width(text: str, size: float) -> float:
     return len(str(text)) * size * 0.58
 
 
+def fit(text: object, size: float, width: float) -> str:
+    """``text`` shortened with an ellipsis to fit ``width`` points at ``size`` points."""
+    text = str(text)
+    if text_width(text, size) <= width:
+        return text
+    keep = max(int(width / (size * 0.58)) - 1, 1)
+    return text[:keep].rstrip() + "\u2026"
+
+
+def label_margin(labels, size: float, chart_width: float, most: float = 0.4) -> float:
+    """Left margin in points for y-axis ``labels``: their width plus the tick and a gap, at
+    most ``most`` of the chart's width (longer labels are shortened with :func:`fit`)."""
+    widest = max((text_width(x, size) for x in labels), default=0.0)
+    return min(widest + 0.2 * PT_PER_IN, most * chart_width)
+
+
 def legend_row(size: float = 7) -> float:
     """Height in points of one legend row."""
     return size * 1.6
@@ -46,23 +63,35 @@ def legend_height(entries: int, columns: int = 3, size: float = 7) -> float:
 def nice_ticks(low: float, high: float, most: int = 6) -> list[float]:
     """Round tick values (1, 2, 2.5 or 5 times a power of ten) covering [low, high]."""
     span = high - low
-    if not (math.isfinite(span) and span > 0):
-        return [low]
+    if not (math.isfinite(low) and math.isfinite(span) and span > 0):
+        return [low] if math.isfinite(low) else []
     raw = span / max(most - 1, 1)
     power = 10 ** math.floor(math.log10(raw))
     step = next(m * power for m in (1, 2, 2.5, 5, 10) if m * power >= raw)
-    first = math.ceil(low / step - 1e-9) * step
-    ticks, t = [], first
-    while t <= high + step * 1e-9:
+    first = math.ceil(low / step - 1e-9)
+    ticks = []
+    for i in range(2 * most + 2):  # bounded: never more than about ``most`` ticks
+        t = (first + i) * step
+        if t > high + step * 1e-9:
+            break
         ticks.append(round(t, 10) + 0.0)
-        t += step
     return ticks
 
 
 def tick_label(value: float) -> str:
     """Tick text as matplotlib writes it: integers without a decimal point, minus sign."""
+    if not math.isfinite(value):
+        return ""
     text = f"{value:g}" if value != int(value) else f"{int(value)}"
     return text.replace("-", "\u2212")
+
+
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+
+
+def clean(text: object) -> str:
+    """``text`` escaped for SVG, without the control characters XML does not allow."""
+    return escape(_NOT_XML.sub("", str(text)))
 
 
 @dataclass
@@ -126,7 +155,7 @@ class Svg:
         if rotate is not None:
             attrs += f' transform="rotate({_num(rotate)} {_num(x)} {_num(y)})"'
         self.parts.append(f'<text x="{_num(x)}" y="{_num(y)}" font-size="{_num(size)}"'
-                          f'{attrs}>{escape(str(text))}</text>')
+                          f'{attrs}>{clean(text)}</text>')
 
     def title(self, text: str) -> None:
         """The chart title, bold, top left (as :func:`kit.charts.items._title` places it)."""
@@ -157,7 +186,7 @@ class Svg:
         head = (f'<svg xmlns="http://www.w3.org/2000/svg" width="{_num(self.width)}in" '
                 f'height="{_num(self.height)}in" viewBox="0 0 {_num(self.w)} {_num(self.h)}" '
                 f'role="img" font-family="{FONT}" font-size="9" fill="{TEXT}">'
-                f"<title>{escape(alt)}</title>")
+                f"<title>{clean(alt)}</title>")
         return head + "".join(self.parts) + "</svg>"
 
 

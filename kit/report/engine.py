@@ -11,6 +11,7 @@ papermill with the same parameter file.
 
 from __future__ import annotations
 
+import contextlib
 import copy
 import os
 import shutil
@@ -154,6 +155,21 @@ class WarmKernel:
                 pass
         self.km = self.kc = None
         self.runs = 0
+
+
+    def kill(self) -> None:
+        """Kill the kernel process at once and remove its socket folder; safe in a signal
+        handler (no event loop, no messages). For a batch being stopped."""
+        import signal
+
+        km = self.km  # read once: the main thread may be shutting the kernel down
+        if km is None:
+            return
+        with contextlib.suppress(AttributeError, OSError, TypeError):
+            os.kill(km.provisioner.process.pid, signal.SIGKILL)
+        with contextlib.suppress(AttributeError, OSError, TypeError):
+            shutil.rmtree(os.path.dirname(km.ip), ignore_errors=True)
+            os.unlink(km.connection_file)
 
 
 def _failing_cell(nb: nbformat.NotebookNode) -> int:

@@ -138,3 +138,100 @@ def test_dask_local_cluster_runs_the_same_jobs(facts_path, facts, tmp_path):
     result = run_batch(jobs, workers=2, dask="local")
     assert [r.status for r in result.results] == ["ok", "ok"]
     assert all(Path(r.files["html"]).stat().st_size > 10_000 for r in result.results)
+
+
+def _descendants(pid: int) -> set[int]:
+    """Every live process below ``pid`` (kernels run in their own session, but are still
+    children of their worker)."""
+    children: dict[int, list[int]] = {}
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        children.setdefault(int(fields[1]), []).append(int(stat.parent.name))
+    found, todo = set(), [pid]
+    while todo:
+        for child in children.get(todo.pop(), []):
+            found.add(child)
+            todo.append(child)
+    return found
+
+
+def _alive(pids: set[int]) -> set[int]:
+    alive = set()
+    for pid in pids:
+        try:
+            state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+        except OSError:
+            continue
+        if state != "Z":
+            alive.add(pid)
+    return alive
+
+
+def _kernels(pids: set[int]) -> set[int]:
+    found = set()
+    for pid in pids:
+        try:
+            if b"ipykernel_launcher" in Path(f"/proc/{pid}/cmdline").read_bytes():
+                found.add(pid)
+        except OSError:
+            pass
+    return found
+
+
+def _start_batch(facts_path, out):
+    """Start `kit batch` (2 workers) and return once both kernels run and the batch
+    process has results in hand (three reports written, then a moment)."""
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "kit.cli", "batch", "--facts", str(facts_path), "--out",
+         str(out), "--formats", "html", "--workers", "2"],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    deadline = time.time() + 180
+    while time.time() < deadline and len(list(out.rglob("*.html"))) < 3:
+        time.sleep(0.1)
+    time.sleep(0.5)
+    kids = _descendants(proc.pid)
+    assert len(_kernels(kids)) == 2, "expected a kernel for each of the 2 workers"
+    return proc, kids
+
+
+def _gone_within(pids: set[int], seconds: float) -> set[int]:
+    deadline = time.time() + seconds
+    while time.time() < deadline and _alive(pids):
+        time.sleep(0.2)
+    return _alive(pids)
+
+
+@pytest.mark.skipif(not Path("/proc").is_dir(), reason="needs /proc to list processes")
+def test_sigterm_stops_the_batch_its_workers_and_kernels_and_resume_finishes(
+        facts_path, facts, tmp_path):
+    out = tmp_path / "out"
+    proc, kids = _start_batch(facts_path, out)
+    assert proc.poll() is None, "the batch finished before it could be stopped"
+    proc.send_signal(signal.SIGTERM)
+    stdout, stderr = proc.communicate(timeout=60)
+    assert proc.returncode == 130, stderr[-2000:]
+    assert "stopped:" in stderr and "--resume" in stderr and "Traceback" not in stderr
+    assert not _gone_within(kids, 10), "a worker or kernel outlived the stopped batch"
+    # The reports finished before the stop are in the manifest, and --resume keeps them.
+    done = json.loads(next(out.rglob("manifest.json")).read_text())["jobs"]
+    ok = [j for j in done if j["status"] == "ok"]
+    assert ok and all(Path(j["files"]["html"]).is_file() for j in ok)
+    total = len(plan_jobs(facts_path, out, formats=("html",)))
+    assert len(ok) < total
+    again = subprocess.run(
+        [sys.executable, "-m", "kit.cli", "batch", "--facts", str(facts_path), "--out",
+         str(out), "--formats", "html", "--workers", "2", "--resume"],
+        capture_output=True, text=True, timeout=600)
+    assert again.returncode == 0, again.stderr[-2000:]
+    assert f"{total - len(ok)} rendered, {len(ok)} unchanged, 0 failed" in again.stdout
+
+
+@pytest.mark.skipif(not Path("/proc").is_dir(), reason="needs /proc to list processes")
+def test_a_batch_killed_with_sigkill_leaves_no_worker_or_kernel_running(facts_path, tmp_path):
+    proc, kids = _start_batch(facts_path, tmp_path / "out")
+    proc.kill()
+    proc.communicate(timeout=30)
+    assert not _gone_within(kids, 15), "a worker or kernel outlived the killed batch"

@@ -6,7 +6,17 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from kit.charts.svg import Scale, Svg, legend_height, nice_ticks, text_width, tick_label, value_axis
+from kit.charts.svg import (
+    Scale,
+    Svg,
+    fit,
+    label_margin,
+    legend_height,
+    nice_ticks,
+    text_width,
+    tick_label,
+    value_axis,
+)
 
 
 @pytest.mark.parametrize("low, high, expect", [
@@ -60,3 +70,26 @@ def test_legend_rows_and_text_width():
     assert legend_height(0) == 0 and legend_height(3) == legend_height(1) == 7 * 1.6
     assert legend_height(4) == 2 * 7 * 1.6
     assert text_width("E3-20", 10) == pytest.approx(29.0)
+
+
+def test_odd_values_give_a_valid_document_not_an_error():
+    assert nice_ticks(float("nan"), 5) == [] and tick_label(float("nan")) == ""
+    assert len(nice_ticks(1e16, 1e16 + 1)) <= 14  # a step below float resolution ends
+    svg = Svg(7.0, 1.0)
+    svg.text(0, 0, "tab\there, bell\x07, nul\x00")
+    svg.rect(10, 10, float("nan"), -5, "#000000")
+    root = ElementTree.fromstring(svg.to_string("alt\x0b"))
+    ns = "{http://www.w3.org/2000/svg}"
+    assert root.find(f"{ns}text").text == "tab\there, bell, nul"
+    rect = root.find(f"{ns}rect")
+    assert rect.get("width") == "0" and rect.get("y") == "5" and rect.get("height") == "5"
+
+
+def test_long_labels_are_shortened_and_the_margin_capped():
+    labels = ["Short", "A very long group label " * 6]
+    margin = label_margin(labels, 9, 504)
+    assert margin == pytest.approx(0.4 * 504)
+    short = fit(labels[1], 9, margin - 8)
+    assert short.endswith("\u2026") and text_width(short, 9) <= margin - 8
+    assert fit("Short", 9, margin - 8) == "Short"
+    assert label_margin(["Short"], 9, 504) == pytest.approx(text_width("Short", 9) + 14.4)
