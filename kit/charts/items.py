@@ -69,8 +69,7 @@ def plot_item_diff(view: ItemTestView, *, title: str) -> Chart:
     value_axis(svg, y, at=left, vertical=True, label="Points vs state", label_at=left - 30)
     svg.title(title)
     svg.legend(list(colours.items()), bottom=8, columns=columns)
-    alt = _diff_alt(shown, view, title)
-    return Chart(fig=None, alt=alt, title=title, svg=svg.to_string(alt), width=svg.width)
+    return svg.chart(title, _diff_alt(shown, view, title))
 
 
 def _diff_alt(shown: pd.DataFrame, view: ItemTestView, title: str) -> str:
@@ -127,8 +126,7 @@ def plot_standards(view: ItemTestView, *, title: str, limit: int = 12) -> Chart:
                label="Percent of points: school minus state (points)")
     svg.title(title)
     svg.legend(entries, bottom=8, columns=columns)
-    alt = _standards_alt(every, title)
-    return Chart(fig=None, alt=alt, title=title, svg=svg.to_string(alt), width=svg.width)
+    return svg.chart(title, _standards_alt(every, title))
 
 
 def _standards_alt(std: pd.DataFrame, title: str) -> str:
@@ -186,8 +184,7 @@ def plot_distractors(view: ItemTestView, *, title: str, limit: int = 6) -> Chart
     svg.title(title)
     svg.legend([("correct answer (key)", ACCENT), ("most chosen wrong answer", WRONG),
                 ("other answers, blank", OTHER)], bottom=8)
-    alt = _distractor_alt(beat, title)
-    return Chart(fig=None, alt=alt, title=title, svg=svg.to_string(alt), width=svg.width)
+    return svg.chart(title, _distractor_alt(beat, title))
 
 
 def _distractor_alt(beat: pd.DataFrame, title: str) -> str:

@@ -59,8 +59,7 @@ def plot_levels_by_group(
                label="Percent of accountable tested students", label_at=bottom + 24)
     svg.title(title)
     svg.legend(list(zip(level_names, colours, strict=True)), bottom=8, columns=k, size=8)
-    alt = _alt_text(shown, title)
-    return Chart(fig=None, alt=alt, title=title, svg=svg.to_string(alt), width=svg.width)
+    return svg.chart(title, _alt_text(shown, title))
 
 
 def _alt_text(shown: pd.DataFrame, title: str) -> str:

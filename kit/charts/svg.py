@@ -17,7 +17,7 @@ import re
 from dataclasses import dataclass, field
 from html import escape
 
-from kit.charts.style import MUTED, TEXT
+from kit.charts.style import MUTED, TEXT, Chart
 
 FONT = "DejaVu Sans, Verdana, Arial, sans-serif"
 PT_PER_IN = 72.0
@@ -181,6 +181,10 @@ class Svg:
                 self.rect(x, y - size * 0.45, size * 1.3, size * 0.9, colour)
                 self.text(x + size * 1.7, y, label, size=size)
                 x += width
+
+    def chart(self, title: str, alt: str) -> Chart:
+        """The finished drawing as a :class:`Chart` (alt text also as the SVG's title)."""
+        return Chart(fig=None, alt=alt, title=title, svg=self.to_string(alt), width=self.width)
 
     def to_string(self, alt: str) -> str:
         head = (f'<svg xmlns="http://www.w3.org/2000/svg" width="{_num(self.width)}in" '
