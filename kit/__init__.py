@@ -4,12 +4,11 @@ The names a notebook needs are here; everything else is reachable by module.
 """
 
 from kit._version import __version__
-from kit.charts.groups import plot_gaps, plot_index_by_group
+from kit.charts.district import plot_gaps_by_school
+from kit.charts.index import plot_gaps, plot_index_by_group, plot_models, plot_trend
 from kit.charts.items import plot_distractors, plot_item_diff, plot_standards
-from kit.charts.levels import plot_levels_by_group
-from kit.charts.models import plot_gaps_by_school, plot_models
 from kit.charts.style import Chart, show_chart
-from kit.charts.trend import plot_trend
+from kit.charts.subgroups import plot_levels_by_group
 from kit.errors import KitError
 from kit.facts import Facts, read_facts
 from kit.fmt import fmt_change, fmt_gap, fmt_int, fmt_num, fmt_pct, fmt_points
@@ -45,20 +44,14 @@ from kit.narrative.subgroups import (
     describe_method,
     describe_subgroups,
 )
-from kit.tables import show_markdown, show_table, tab_subgroups
-from kit.tables_accountability import (
-    model_abbr,
-    tab_ayp,
-    tab_gaps,
-    tab_goals,
-    tab_impact,
-    tab_lowest,
-    tab_models,
-    tab_schools,
-)
-from kit.tables_items import tab_rollups, tab_trailing_items
-from kit.views import ReportContext, report_context, view_models, view_subgroups, view_trend
-from kit.views_accountability import (
+from kit.tables.display import show_markdown, show_table
+from kit.tables.district import tab_gaps, tab_impact, tab_lowest, tab_schools
+from kit.tables.index import model_abbr, tab_ayp, tab_goals, tab_models
+from kit.tables.items import tab_rollups, tab_trailing_items
+from kit.tables.subgroups import tab_subgroups
+from kit.views.context import ReportContext, report_context
+from kit.views.district import view_gaps, view_impact, view_ranking, view_schools
+from kit.views.index import (
     accountability_caveats,
     ayp_rules,
     ayp_subjects,
@@ -66,14 +59,13 @@ from kit.views_accountability import (
     goal_measure,
     goal_trajectory,
     view_ayp,
-    view_gaps,
     view_goal_trend,
     view_goals,
-    view_impact,
-    view_ranking,
-    view_schools,
+    view_models,
+    view_trend,
 )
-from kit.views_items import ItemTestView, has_distractors, view_item_test, view_item_tests
+from kit.views.items import ItemTestView, has_distractors, view_item_test, view_item_tests
+from kit.views.subgroups import view_subgroups
 
 __all__ = [
     "Chart",

@@ -23,7 +23,7 @@ from kit.charts.svg import (
 )
 from kit.charts.svg import PT_PER_IN as IN
 from kit.fmt import fmt_gap, fmt_pct
-from kit.views_items import ItemTestView, distractors_beating_key
+from kit.views.items import ItemTestView, distractors_beating_key
 
 # Okabe-Ito: distinguishable with the common colour-vision deficiencies.
 CATEGORY_COLOURS = ["#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00",

@@ -22,6 +22,9 @@ ACCENT = "#1F5F99"
 MUTED = "#6B6B6B"
 TEXT = "#1A1A1A"
 
+# How a chart's legend or alt text names a subject.
+SUBJECT_WORDS = {"ELA": "English language arts", "MATH": "mathematics", "SCI": "science"}
+
 RC = {
     "font.size": 9,
     "font.family": "DejaVu Sans",

@@ -10,9 +10,10 @@ from __future__ import annotations
 
 import pandas as pd
 
-from kit.narrative.index import _records, _true, ayp_test_word, subject_name
+from kit.narrative.index import _records, _true, subject_name
 from kit.narrative.render import render_template
-from kit.views import ReportContext
+from kit.views.context import ReportContext
+from kit.views.index import ayp_test_word
 
 _REAL_KINDS = ("program", "race", "gender", "composite")
 

@@ -1,7 +1,6 @@
 """Sentences for the index and accountability report (seed 004; PIM step 2-A).
 
-Each ``describe_*`` takes a suppression-aware view from :mod:`kit.views_accountability`
-(or :func:`kit.views.view_models`), picks the facts a principal needs first, and renders a
+Each ``describe_*`` takes a suppression-aware view from :mod:`kit.views.index`, picks the facts a principal needs first, and renders a
 template from ``kit/narrative/templates/index_*.md.j2`` in which every number goes through a
 ``fmt_*`` filter. Differences between two figures a table shows side by side are taken
 between the figures *as shown* (rounded), so that a reader who subtracts gets the same
@@ -17,8 +16,8 @@ import pandas as pd
 
 from kit.narrative.render import render_template
 from kit.narrative.subgroups import SUBJECT_NAMES
-from kit.views import ReportContext
-from kit.views_accountability import ayp_subjects, ayp_summary
+from kit.views.context import ReportContext
+from kit.views.index import ayp_subjects, ayp_summary, ayp_test_word
 
 _REAL_KINDS = ("program", "race", "gender", "composite")
 
@@ -48,11 +47,6 @@ def shown_diff(a, b, digits: int = 1) -> float | None:
     if _clean(a) is None or _clean(b) is None:
         return None
     return round(round(float(a), digits) - round(float(b), digits), digits)
-
-
-def ayp_test_word(test_id: str) -> str:
-    """How a sentence names an AYP test: ``ci`` -> 'confidence interval'."""
-    return {"ci": "confidence interval"}.get(test_id, str(test_id).replace("_", " "))
 
 
 def subject_name(subject: str) -> str:

@@ -1,4 +1,4 @@
-"""Sentences about item analysis (PIM step 3, Appendix B), built from :mod:`kit.views_items`.
+"""Sentences about item analysis (PIM step 3, Appendix B), built from :mod:`kit.views.items`.
 
 Python picks the facts (which items, which standards) and hands plain records to the
 templates ``items_*.md.j2``; the wording lives in the templates, which a district may edit
@@ -13,8 +13,8 @@ import pandas as pd
 
 from kit.narrative.render import render_template
 from kit.narrative.subgroups import SUBJECT_NAMES
-from kit.views import ReportContext
-from kit.views_items import (
+from kit.views.context import ReportContext
+from kit.views.items import (
     ItemTestView,
     distractors_beating_key,
     quality_items,

@@ -7,7 +7,7 @@ import math
 import pandas as pd
 
 from kit.narrative.render import render_template
-from kit.views import ReportContext
+from kit.views.context import ReportContext
 
 SUBJECT_NAMES = {"ELA": "English language arts", "MATH": "mathematics", "SCI": "science"}
 

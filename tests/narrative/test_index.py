@@ -12,8 +12,8 @@ from types import SimpleNamespace
 import pytest
 
 import kit
-from kit import views_accountability as va
 from kit.fmt import fmt_int, fmt_num, fmt_pct
+from kit.views import index as va
 
 NUM = r"(-?[\d,]+\.\d)"
 SUBJECTS = {"English language arts": "ELA", "mathematics": "MATH", "science": "SCI"}

@@ -9,7 +9,7 @@ import pytest
 
 import kit
 from kit.fmt import fmt_num
-from kit.views_items import distractors_beating_key
+from kit.views.items import distractors_beating_key
 
 NUM = r"(-?[\d,]+\.\d)"
 ITEM = r"([EMS]\d-\d\d)"

@@ -8,7 +8,7 @@ from __future__ import annotations
 import pandas as pd
 
 from kit.fmt import MISSING, fmt_int, fmt_num, fmt_pct
-from kit.views_items import ItemTestView, quality_items, trailing_items
+from kit.views.items import ItemTestView, quality_items, trailing_items
 
 _TYPE_NAMES = {"MC": "Multiple choice", "SR/OR": "Short / open response"}
 

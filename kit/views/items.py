@@ -18,7 +18,7 @@ import pandas as pd
 
 from kit.facts import Facts
 from kit.metrics.suppression import suppress
-from kit.views import ReportContext
+from kit.views.context import ReportContext
 
 _ITEM_VALUES = ["points_earned", "pct_correct", "state_pct_correct", "district_pct_correct",
                 "diff_vs_state", "diff_vs_district", "point_biserial", "alpha_if_deleted"]

@@ -1,8 +1,8 @@
 """Suppression-aware views of the accountability facts (docs/accountability.md).
 
-AYP by group with the path each group took, goals and their trajectories (PIM 2-A), the
-group ranking (PIM 1-A), gaps between groups, the impact analysis (seed 004, Table 2) and a
-district's schools side by side. Like :mod:`kit.views`, each view reads one entity's rows
+The index and accountability report's views: AYP by group with the path each group took,
+every index model side by side, goals and their trajectories (PIM 2-A), results over the
+years, and the unverified rules a report rests on. Each view reads one entity's rows
 and hides small groups through :mod:`kit.metrics.suppression` before anything reaches a
 table, chart or sentence: the decision which groups to hide is taken once from the
 ``performance`` counts (:func:`~kit.metrics.suppression.hidden_groups`) and applied to every
@@ -17,19 +17,26 @@ pass. See :func:`students_to_reach`.
 
 from __future__ import annotations
 
-import json
 import math
 import re
 
-import numpy as np
 import pandas as pd
 
 from kit.facts import Facts
 from kit.frameworks.loader import index_model_library
-from kit.metrics.suppression import apply_hidden, hidden_groups, suppress, suppress_group_gaps
-from kit.views import ReportContext
+from kit.metrics.suppression import apply_hidden, suppress
+from kit.views._common import (
+    PCT,
+    _in,
+    _json,
+    _rules,
+    _true,
+    has_accountability,
+    hidden_for,
+    measure_digits,
+)
+from kit.views.context import ReportContext
 
-PCT = "pct_proficient"
 # A change is "within reach" when it needs at most this share of the group's students.
 PLAUSIBLE_SHARE = 0.10
 
@@ -40,51 +47,9 @@ _AYP_VALUES = ["n", "n_enrolled", "n_tested", "participation_rate", "target", "v
                "prior_pct_proficient", "prior_n", "n_below"]
 
 
-def _in(values) -> str:
-    return ", ".join("?" * len(values))
-
-
-def _json(text) -> object:
-    if text is None or (isinstance(text, float) and math.isnan(text)):
-        return None
-    return json.loads(text) if isinstance(text, str) else text
-
-
-def _true(x) -> bool:
-    """A facts boolean (True, False, None or pandas NA) as a plain bool: only True is true."""
-    return x is not None and x is not pd.NA and bool(x)
-
-
-def has_accountability(facts: Facts) -> bool:
-    """True when the facts store holds AYP results (the framework has AYP rules)."""
-    return {"ayp", "accountability_rules", "amo_targets"} <= set(facts.tables)
-
-
-def hidden_for(facts: Facts, ctx: ReportContext, entity_ids: list[str],
-               years: list[int]) -> pd.DataFrame:
-    """Which groups the report hides, decided once from the ``performance`` counts."""
-    rows = facts.sql(
-        f'SELECT year, entity_type, entity_id, subject, grade, "group", n_fay_tested '
-        f"FROM performance WHERE grade = 'ALL' AND entity_id IN ({_in(entity_ids)}) "
-        f"AND year IN ({_in(years)})",
-        [*entity_ids, *years],
-    )
-    return hidden_groups(rows, min_n=ctx.reporting_min_n, n_col="n_fay_tested")
-
-
-def measure_digits(facts: Facts, measure: str) -> int:
-    """Decimals a measure is shown with: 3 on a 0-1 scale (the PPI), else 1 (as in ``ayp.path``)."""
-    if measure == PCT:
-        return 1
-    rows = facts.table("index_models", model=measure)
-    high = rows["range_high"].iloc[0] if len(rows) else None
-    return 3 if high is not None and not pd.isna(high) and float(high) <= 1.0 else 1
-
-
-def _rules(facts: Facts) -> pd.DataFrame:
-    rules = facts.table("accountability_rules")
-    rules["params"] = rules["params"].map(_json)
-    return rules
+def ayp_test_word(test_id: str) -> str:
+    """How a sentence or a table names an AYP test: ``ci`` -> 'confidence interval'."""
+    return {"ci": "confidence interval"}.get(test_id, str(test_id).replace("_", " "))
 
 
 # --- what would change the result -------------------------------------------------------
@@ -498,7 +463,7 @@ def view_goals(facts: Facts, ctx: ReportContext, subject: str,
 
 
 def goal_trajectory(goals: pd.DataFrame, group: str = "all") -> pd.DataFrame:
-    """``year``, ``target`` of one group's goal trajectory (for :func:`kit.charts.trend.plot_trend`)."""
+    """``year``, ``target`` of one group's goal trajectory (for :func:`kit.charts.index.plot_trend`)."""
     rows = goals[(goals["group"] == group) & ~goals["suppressed"]] if len(goals) else goals
     if rows.empty or rows["trajectory"].iloc[0] is None:
         return pd.DataFrame(columns=["year", "target"])
@@ -514,7 +479,7 @@ def view_goal_trend(facts: Facts, ctx: ReportContext, subject: str, goals: pd.Da
                     group: str = "all") -> pd.DataFrame:
     """One group's results on its goal's measure, every year up to the report year, with
     the goal's ``measure`` and ``measure_name``: ``year``, ``n``, ``value``, ``suppressed``
-    (for :func:`kit.charts.trend.plot_trend` with :func:`goal_trajectory`)."""
+    (for :func:`kit.charts.index.plot_trend` with :func:`goal_trajectory`)."""
     measure = goal_measure(goals, ctx)
     if measure == PCT:
         sql = ("SELECT year, n_fay_tested AS n, pct_proficient AS value FROM performance "
@@ -538,192 +503,51 @@ def view_goal_trend(facts: Facts, ctx: ReportContext, subject: str, goals: pd.Da
     return rows.assign(measure=measure, measure_name=name)
 
 
-def view_ranking(facts: Facts, ctx: ReportContext, subject: str,
-                 entity_id: str | None = None, *,
-                 hidden: pd.DataFrame | None = None) -> pd.DataFrame:
-    """The group ranking (PIM 1-A lowest, 1-B targeted) of one subject, suppression applied.
-
-    Columns of ``group_ranking`` with ``label``, ``noun``, ``kind``; hidden groups keep
-    their row with ``value``, ``gap_all``, ``pct_proficient`` and ``n`` NaN and ``rank`` NA.
-    """
-    entity_id = entity_id or ctx.entity_id
-    if "group_ranking" not in facts.tables:
-        return pd.DataFrame(columns=["group", "suppressed"])
+def view_trend(facts: Facts, ctx: ReportContext, subject: str, group: str = "all") -> pd.DataFrame:
+    """One row per year in the data up to the report's year: n, percent proficient and the
+    headline index for one group, suppression applied (``year``, ``n``, ``pct_proficient``,
+    ``index``, ``suppressed``)."""
     rows = facts.sql(
         """
-        SELECT r.*, g.label, g.noun, g.kind FROM group_ranking r
-        JOIN "groups" g ON g."group" = r."group"
-        WHERE r.year = ? AND r.entity_id = ? AND r.subject = ? AND r.grade = 'ALL'
-        ORDER BY r.rank NULLS LAST, g."order"
-        """,
-        [ctx.year, entity_id, subject],
-    )
-    if hidden is None:
-        hidden = hidden_for(facts, ctx, [entity_id], [ctx.year])
-    out = apply_hidden(rows, hidden[hidden["year"] == ctx.year],
-                       value_cols=["n", "value", "pct_proficient", "gap_all"])
-    out["rank"] = out["rank"].astype("Int64").where(~out["suppressed"], pd.NA)
-    for col in ("lowest", "targeted"):
-        out[col] = out[col].fillna(False).astype(bool) & ~out["suppressed"]
-    return out.reset_index(drop=True)
-
-
-def view_gaps(facts: Facts, ctx: ReportContext, subject: str,
-              entity_id: str | None = None) -> pd.DataFrame:
-    """Each group's gap to all students and to the rest of the students (``group_gaps``).
-
-    Columns of ``group_gaps`` after :func:`~kit.metrics.suppression.suppress_group_gaps`
-    (``n``, ``pct_proficient``, ``index_value``, ``gap_all_pct``, ``gap_all_index``,
-    ``complement_group``, ``complement_n``, ``gap_complement_pct``, ``gap_complement_index``
-    ...), with ``label``, ``noun``, ``kind`` of the group and ``complement_noun`` (the
-    defined complement's noun, else "other students"), ``suppression_reason``.
-    """
-    entity_id = entity_id or ctx.entity_id
-    if "group_gaps" not in facts.tables:
-        return pd.DataFrame(columns=["group", "suppressed"])
-    rows = facts.sql(
-        """
-        SELECT gg.*, g.label, g.noun, g.kind, g."order", c.noun AS complement_noun
-        FROM group_gaps gg JOIN "groups" g ON g."group" = gg."group"
-        LEFT JOIN "groups" c ON c."group" = gg.complement_group
-        WHERE gg.year = ? AND gg.entity_id = ? AND gg.subject = ? AND gg.grade = 'ALL'
-        ORDER BY g."order"
-        """,
-        [ctx.year, entity_id, subject],
-    )
-    out = suppress_group_gaps(rows, min_n=ctx.reporting_min_n)
-    out["complement_noun"] = out["complement_noun"].fillna("other students")
-    return out.drop(columns=["order"]).reset_index(drop=True)
-
-
-def view_impact(facts: Facts, ctx: ReportContext, subject: str = "ALL") -> pd.DataFrame:
-    """The impact analysis (seed 004, Table 2) for the report's district, one subject or ALL.
-
-    Columns: ``comparison`` (``rules`` | ``models``), ``rule_order``, ``rule``, ``tests``
-    (list), ``model``, ``model_name``, ``target_basis``, ``n_schools``, ``n_met``,
-    ``pct_met``, ``determination`` (the row of AYP as determined), ``target_verified`` (a
-    models row whose target is a shipped, verified AMO). Counts are of schools, not of
-    students: no suppression applies.
-    """
-    district = ctx.entity_id if ctx.entity_type == "district" else ctx.district_id
-    if "ayp_impact" not in facts.tables or district is None:
-        return pd.DataFrame(columns=["comparison", "rule", "n_schools", "n_met", "pct_met"])
-    rows = facts.sql(
-        """
-        SELECT i.comparison, i.rule_order, i.rule, i.tests, i.model, i.target_basis,
-               i.n_schools, i.n_met, i.pct_met, m.name AS model_name, m.verified AS model_verified
-        FROM ayp_impact i LEFT JOIN index_models m ON m.model = i.model
-        WHERE i.year = ? AND i.entity_type = 'district' AND i.entity_id = ? AND i.subject = ?
-        ORDER BY i.rule_order
-        """,
-        [ctx.year, district, subject],
-    )
-    rows["tests"] = rows["tests"].map(_json)
-    rows["model_name"] = np.where(rows["model"] == PCT, "Percent proficient",
-                                  rows["model_name"].fillna(""))
-    rows["determination"] = rows["rule"].str.startswith("AYP as determined")
-    amos = facts.table("amo_targets")
-    verified_amo = set(amos.loc[amos["verified"].fillna(False).astype(bool), "measure"])
-    rows["target_verified"] = (rows["comparison"] == "models") & rows["model"].isin(verified_amo)
-    return rows.reset_index(drop=True)
-
-
-def view_schools(facts: Facts, ctx: ReportContext) -> pd.DataFrame:
-    """Every school of a district side by side, one row per school x subject.
-
-    Columns: ``entity_id``, ``name``, ``grades``, ``subject``, ``n``, ``pct_proficient``,
-    ``index`` (headline model), ``suppressed`` (all students below the reporting minimum);
-    AYP: ``ayp_subject_met`` (the subject; NA when the subject has no AYP), ``ayp_met``,
-    ``ayp_n_groups``, ``ayp_n_met`` (all AYP subjects), ``not_met`` (list of the nouns of
-    accountable groups that did not make AYP in the subject); high needs: ``hn_n``,
-    ``hn_index``, ``hn_gap`` (to all students), ``hn_gap_rest`` (to students not in the
-    group), ``hn_suppressed``; the lowest reported group on the headline index:
-    ``lowest_group``, ``lowest_label``, ``lowest_noun``, ``lowest_value``, ``lowest_gap``.
-    """
-    schools = facts.schools(ctx.year, ctx.entity_id if ctx.entity_type == "district"
-                            else ctx.district_id)
-    ids = schools["entity_id"].tolist()
-    if not ids:
-        return pd.DataFrame(columns=["entity_id", "name", "subject", "suppressed"])
-    subjects = list(ctx.subjects)
-    perf = facts.sql(
-        f"""
-        SELECT p.year, p.entity_type, p.entity_id, p.subject, p.grade, p."group",
-               p.n_fay_tested AS n, p.pct_proficient, i.value AS "index"
+        SELECT p.year, p.n_fay_tested AS n, p.pct_proficient, i.value AS "index"
         FROM performance p
         LEFT JOIN index_scores i ON i.year = p.year AND i.entity_id = p.entity_id
              AND i.subject = p.subject AND i.grade = p.grade AND i."group" = p."group"
              AND i.model = ?
-        WHERE p.year = ? AND p.grade = 'ALL' AND p.entity_id IN ({_in(ids)})
-          AND p.subject IN ({_in(subjects)})
+        WHERE p.entity_id = ? AND p.subject = ? AND p.grade = 'ALL' AND p."group" = ?
+          AND p.year <= ?
+        ORDER BY p.year
         """,
-        [ctx.headline_model, ctx.year, *ids, *subjects],
+        [ctx.headline_model, ctx.entity_id, subject, group, ctx.year],
     )
-    perf = suppress(perf, min_n=ctx.reporting_min_n, n_col="n",
-                    value_cols=["pct_proficient", "index"])
-    base = perf[perf["group"] == "all"][["entity_id", "subject", "n", "pct_proficient", "index",
-                                          "suppressed"]]
-    grid = pd.MultiIndex.from_product([ids, subjects], names=["entity_id", "subject"])
-    out = grid.to_frame(index=False).merge(base, how="left", on=["entity_id", "subject"])
-    out["suppressed"] = out["suppressed"].fillna(True).astype(bool)
-    out = out.merge(schools[["entity_id", "name", "grades"]], on="entity_id", how="left")
+    return suppress(rows, min_n=ctx.reporting_min_n, n_col="n",
+                    value_cols=["pct_proficient", "index"], key_cols=["year"])
 
-    # AYP: the subject and every AYP subject together, from each school's AYP view.
-    ayp_cols = {"ayp_subject_met": [], "ayp_met": [], "ayp_n_groups": [], "ayp_n_met": [],
-                "not_met": []}
-    hidden = hidden_for(facts, ctx, ids, [ctx.year - 1, ctx.year])
-    views = {sid: view_ayp(facts, ctx, sid, hidden=hidden) for sid in ids}
-    for sid, subject in zip(out["entity_id"], out["subject"], strict=True):
-        view = views[sid]
-        summary = ayp_summary(view)
-        subj = summary["subjects"].get(subject)
-        ayp_cols["ayp_subject_met"].append(subj["met"] if subj else None)
-        ayp_cols["ayp_met"].append(summary["met"])
-        ayp_cols["ayp_n_groups"].append(summary["n_groups"])
-        ayp_cols["ayp_n_met"].append(summary["n_met"])
-        missed = view[(view["subject"] == subject) & view["accountable"].fillna(False).astype(bool)
-                      & ~view["met"].fillna(False).astype(bool)] if len(view) else view
-        ayp_cols["not_met"].append(missed["noun"].tolist() if len(missed) else [])
-    for key, vals in ayp_cols.items():
-        out[key] = vals
 
-    # High needs: its gap to all students and to the rest, as the gaps table hides it.
-    hn = {}
-    if "group_gaps" in facts.tables:
-        gaps = facts.sql(
-            f"""
-            SELECT * FROM group_gaps WHERE year = ? AND grade = 'ALL'
-              AND entity_id IN ({_in(ids)}) AND subject IN ({_in(subjects)})
-            """,
-            [ctx.year, *ids, *subjects],
-        )
-        gaps = suppress_group_gaps(gaps, min_n=ctx.reporting_min_n)
-        for rec in gaps[gaps["group"] == "high_needs"].to_dict("records"):
-            hn[(rec["entity_id"], rec["subject"])] = rec
-    for col, src in (("hn_n", "n"), ("hn_index", "index_value"), ("hn_gap", "gap_all_index"),
-                     ("hn_gap_rest", "gap_complement_index")):
-        out[col] = [hn.get(k, {}).get(src, float("nan"))
-                    for k in zip(out["entity_id"], out["subject"], strict=True)]
-    out["hn_suppressed"] = [bool(hn.get(k, {}).get("suppressed", True))
-                            for k in zip(out["entity_id"], out["subject"], strict=True)]
+def view_models(
+    facts: Facts, ctx: ReportContext, subject: str, group: str = "all"
+) -> pd.DataFrame:
+    """The entity's result under every index model of the framework, side by side.
 
-    # Lowest reported group on the headline index (PIM 1-A).
-    lowest = {k: [] for k in ("lowest_group", "lowest_label", "lowest_noun", "lowest_value",
-                              "lowest_gap")}
-    ranks = {}
-    for sid, subject in zip(out["entity_id"], out["subject"], strict=True):
-        if (sid, subject) not in ranks:
-            ranks[(sid, subject)] = view_ranking(facts, ctx, subject, sid, hidden=hidden)
-        r = ranks[(sid, subject)]
-        shown = r[~r["suppressed"] & r["value"].notna()].sort_values(["value", "group"]) \
-            if len(r) else r
-        first = shown.iloc[0].to_dict() if len(shown) else {}
-        for key, src in zip(lowest, ("group", "label", "noun", "value", "gap_all"), strict=True):
-            lowest[key].append(first.get(src, float("nan") if src in ("value", "gap_all")
-                                         else None))
-    for key, vals in lowest.items():
-        out[key] = vals
-    return out
+    Columns: ``model``, ``name``, ``kind``, ``value``, ``range_low``, ``range_high``,
+    ``share_of_range`` (the value as a percent of the model's range, so models on different
+    scales can be compared), ``verified``, ``headline``, ``n``, ``suppressed``.
+    """
+    rows = facts.sql(
+        """
+        SELECT m.model, m.name, m.kind, i.value, m.range_low, m.range_high, m.verified,
+               m.headline, i.n, m.note
+        FROM index_models m
+        LEFT JOIN index_scores i ON i.model = m.model AND i.year = ? AND i.entity_id = ?
+             AND i.subject = ? AND i.grade = 'ALL' AND i."group" = ?
+        ORDER BY m.headline DESC, m.kind, m.model
+        """,
+        [ctx.year, ctx.entity_id, subject, group],
+    )
+    span = rows["range_high"] - rows["range_low"]
+    rows["share_of_range"] = 100.0 * (rows["value"] - rows["range_low"]) / span.where(span > 0)
+    return suppress(rows, min_n=ctx.reporting_min_n, n_col="n",
+                    value_cols=["value", "share_of_range"], key_cols=["model"])
 
 
 def accountability_caveats(facts: Facts, ctx: ReportContext, *,

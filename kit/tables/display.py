@@ -1,0 +1,39 @@
+"""Show a table or generated Markdown in a notebook, and so in the HTML and PDF report.
+
+Tables are written as accessible HTML (a caption, column headers, row headers); every
+report family's ``tab_*`` returns a DataFrame of display strings for :func:`show_table`.
+"""
+
+from __future__ import annotations
+
+import html
+
+import pandas as pd
+
+
+def table_html(table: pd.DataFrame, caption: str) -> str:
+    """Accessible HTML: a caption, column headers and row headers (the first column)."""
+    head = "".join(f'<th scope="col">{html.escape(str(c))}</th>' for c in table.columns)
+    body = []
+    for rec in table.itertuples(index=False):
+        cells = [f'<th scope="row">{html.escape(str(rec[0]))}</th>']
+        cells += [f"<td>{html.escape(str(v))}</td>" for v in rec[1:]]
+        body.append(f"<tr>{''.join(cells)}</tr>")
+    return (
+        f'<table class="kit-table"><caption>{html.escape(caption)}</caption>'
+        f"<thead><tr>{head}</tr></thead><tbody>{''.join(body)}</tbody></table>"
+    )
+
+
+def show_table(table: pd.DataFrame, caption: str) -> None:
+    """Display a table in a notebook (and so in the HTML and PDF report)."""
+    from IPython.display import HTML, display
+
+    display(HTML(table_html(table, caption)))
+
+
+def show_markdown(text: str) -> None:
+    """Display generated Markdown (narrative paragraphs) in a notebook."""
+    from IPython.display import Markdown, display
+
+    display(Markdown(text))

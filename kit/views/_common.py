@@ -1,0 +1,65 @@
+"""Helpers the accountability views share (index and district families).
+
+Placeholders for SQL ``IN`` lists, JSON and boolean columns of the facts store, and the one
+place a report decides which groups it hides (:func:`hidden_for`).
+"""
+
+from __future__ import annotations
+
+import json
+import math
+
+import pandas as pd
+
+from kit.facts import Facts
+from kit.metrics.suppression import hidden_groups
+from kit.views.context import ReportContext
+
+PCT = "pct_proficient"
+
+
+def _in(values) -> str:
+    return ", ".join("?" * len(values))
+
+
+def _json(text) -> object:
+    if text is None or (isinstance(text, float) and math.isnan(text)):
+        return None
+    return json.loads(text) if isinstance(text, str) else text
+
+
+def _true(x) -> bool:
+    """A facts boolean (True, False, None or pandas NA) as a plain bool: only True is true."""
+    return x is not None and x is not pd.NA and bool(x)
+
+
+def has_accountability(facts: Facts) -> bool:
+    """True when the facts store holds AYP results (the framework has AYP rules)."""
+    return {"ayp", "accountability_rules", "amo_targets"} <= set(facts.tables)
+
+
+def hidden_for(facts: Facts, ctx: ReportContext, entity_ids: list[str],
+               years: list[int]) -> pd.DataFrame:
+    """Which groups the report hides, decided once from the ``performance`` counts."""
+    rows = facts.sql(
+        f'SELECT year, entity_type, entity_id, subject, grade, "group", n_fay_tested '
+        f"FROM performance WHERE grade = 'ALL' AND entity_id IN ({_in(entity_ids)}) "
+        f"AND year IN ({_in(years)})",
+        [*entity_ids, *years],
+    )
+    return hidden_groups(rows, min_n=ctx.reporting_min_n, n_col="n_fay_tested")
+
+
+def measure_digits(facts: Facts, measure: str) -> int:
+    """Decimals a measure is shown with: 3 on a 0-1 scale (the PPI), else 1 (as in ``ayp.path``)."""
+    if measure == PCT:
+        return 1
+    rows = facts.table("index_models", model=measure)
+    high = rows["range_high"].iloc[0] if len(rows) else None
+    return 3 if high is not None and not pd.isna(high) and float(high) <= 1.0 else 1
+
+
+def _rules(facts: Facts) -> pd.DataFrame:
+    rules = facts.table("accountability_rules")
+    rules["params"] = rules["params"].map(_json)
+    return rules

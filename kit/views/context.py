@@ -1,0 +1,88 @@
+"""Who and what a report is about (:class:`ReportContext`), read once from the facts store.
+
+Every view, sentence, chart and table of a report takes the context: the entity, its
+year, the framework's headline model, levels and reporting minimum, the subjects shown.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+
+from kit.errors import ParameterError
+from kit.facts import Facts
+
+
+@dataclass(frozen=True)
+class ReportContext:
+    """Who and what a report is about, read once from the facts store."""
+
+    entity_id: str
+    entity_type: str
+    name: str
+    district_id: str | None
+    district_name: str | None
+    year: int
+    framework: str
+    framework_name: str
+    headline_model: str
+    headline_model_name: str
+    reporting_min_n: int
+    proficient_level: int
+    level_names: tuple[str, ...]
+    unverified: tuple[str, ...]
+    subjects: tuple[str, ...]
+    data_hash: str
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+
+def report_context(
+    facts: Facts, entity_id: str, year: int | None = None, subjects: list[str] | None = None
+) -> ReportContext:
+    """The context of a report on ``entity_id`` for ``year`` (default: the latest year).
+
+    ``subjects`` limits the report to those subjects (default: every subject the entity has).
+    """
+    year = int(year or facts.latest_year())
+    ent = facts.entity(entity_id, year)
+    run = facts.run()
+    models = facts.table("index_models").set_index("model")
+    levels = facts.table("levels").sort_values("level")
+    subjects_found = facts.sql(
+        "SELECT DISTINCT subject FROM performance WHERE year = ? AND entity_id = ? "
+        "ORDER BY CASE subject WHEN 'ELA' THEN 0 WHEN 'MATH' THEN 1 WHEN 'SCI' THEN 2 ELSE 3 END,"
+        " subject",
+        [year, entity_id],
+    )["subject"].tolist()
+    if subjects:
+        wanted = [str(x).upper() for x in subjects]
+        missing = [x for x in wanted if x not in subjects_found]
+        if missing:
+            raise ParameterError(
+                f"{entity_id} has no {', '.join(missing)} results in {year}; it has "
+                f"{', '.join(subjects_found)}."
+            )
+        subjects_found = [x for x in subjects_found if x in wanted]
+    return ReportContext(
+        entity_id=entity_id,
+        entity_type=str(ent["entity_type"]),
+        name=str(ent["name"]),
+        district_id=ent.get("district_id"),
+        district_name=ent.get("district_name"),
+        year=year,
+        framework=str(run["framework"]),
+        framework_name=str(run["framework_name"]),
+        headline_model=str(run["headline_model"]),
+        headline_model_name=str(models.loc[run["headline_model"], "name"]),
+        reporting_min_n=int(run["reporting_min_n"]),
+        proficient_level=int(run["proficient_level"]),
+        level_names=tuple(levels["name"]),
+        # Caveats that bear on what reports show: other models' placeholders do not.
+        unverified=tuple(
+            u for u in run["framework_unverified"]
+            if not u.startswith("index model") or u == f"index model {run['headline_model']}"
+        ),
+        subjects=tuple(subjects_found),
+        data_hash=str(run["data_hash"]),
+    )
