@@ -22,9 +22,9 @@ import duckdb
 import pandas as pd
 
 from kit._version import __version__
+from kit.accountability.build import accountability_facts
 from kit.data.validate import validate_data
 from kit.facts import write_facts
-from kit.frameworks.accountability import accountability_facts
 from kit.frameworks.loader import Framework, LevelPointsModel, load_framework
 from kit.metrics.groups import groups_frame
 from kit.metrics.indexes import level_points_sql, proficiency_index_sql

@@ -253,7 +253,7 @@ def goals(
     targets follow); results so far sit beside them with an on-track check. Header rows
     are protected. Groups too small to report are left out.
     """
-    from kit.frameworks.goal_workbook import write_goal_workbook
+    from kit.accountability.workbook import write_goal_workbook
 
     path = write_goal_workbook(facts, school, out_path, year=year)
     out.print(f"Goal workbook written to {path}")

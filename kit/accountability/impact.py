@@ -21,7 +21,7 @@ import json
 import numpy as np
 import pandas as pd
 
-from kit.frameworks.ayp import amo_targets, impact_models, vcol
+from kit.accountability.ayp import amo_targets, impact_models, vcol
 from kit.frameworks.loader import PCT, AmoSchedule, Framework
 
 _PRIOR_KINDS = {"safe_harbor", "index_gain", "averaging"}
@@ -83,7 +83,7 @@ def ayp_impact(ayp: pd.DataFrame, frame: pd.DataFrame, fw: Framework,
     Parameters
     ----------
     ayp
-        :func:`kit.frameworks.ayp.determine_ayp` output with ``keep_tests=True``.
+        :func:`kit.accountability.ayp.determine_ayp` output with ``keep_tests=True``.
     frame
         The measure frame (for the model comparison).
     school_district

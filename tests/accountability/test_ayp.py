@@ -1,4 +1,4 @@
-"""AYP determinations worked by hand, one test per path (kit/frameworks/ayp.py)."""
+"""AYP determinations worked by hand, one test per path (kit/accountability/ayp.py)."""
 
 import json
 
@@ -7,7 +7,7 @@ import pandas as pd
 import pytest
 from acc_helpers import measure_row as row
 
-from kit.frameworks.ayp import amo_targets, determine_ayp
+from kit.accountability.ayp import amo_targets, determine_ayp
 
 
 def decide(fw, frame):

@@ -6,8 +6,8 @@ import pandas as pd
 import pytest
 from acc_helpers import measure_row as row
 
-from kit.frameworks.ayp import amo_targets, determine_ayp
-from kit.frameworks.impact import ayp_impact, rule_sets
+from kit.accountability.ayp import amo_targets, determine_ayp
+from kit.accountability.impact import ayp_impact, rule_sets
 
 
 @pytest.fixture

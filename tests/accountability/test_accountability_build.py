@@ -2,13 +2,10 @@
 
 import json
 
-import openpyxl
 import pandas as pd
 import pytest
 
 from kit.build import build_facts
-from kit.errors import ParameterError
-from kit.frameworks.goal_workbook import write_goal_workbook
 from kit.frameworks.loader import load_framework
 from kit.metrics.suppression import suppress_crosstab
 
@@ -95,24 +92,3 @@ def test_other_shipped_frameworks_build(demo_dir, tmp_path, framework):
     result = build_facts(demo_dir, tmp_path / "facts.duckdb", framework=framework)
     for table in ("ayp", "ayp_impact", "goals", "group_ranking", "amo_targets"):
         assert result.table_rows.get(table, 0) > 0, (framework, table)
-
-
-def test_goal_workbook(facts, facts_path, tmp_path):
-    school = facts.schools()["entity_id"].iloc[0]
-    path = write_goal_workbook(facts_path, school, tmp_path / "goals.xlsx")
-    wb = openpyxl.load_workbook(path)
-    assert wb.sheetnames[:2] == ["ELA", "MATH"]
-    ws = wb["ELA"]
-    assert ws.protection.sheet
-    head = [c.value for c in ws[6]]
-    assert head[:6] == ["Group", "Students (baseline)", "Baseline year", "Baseline", "Goal",
-                        "Target year"]
-    assert ws["A6"].protection.locked and not ws["D7"].protection.locked
-    assert ws["A7"].value == "All students"
-    # The goal is a visible formula of the baseline: B + (100 - B) / 3.
-    assert ws["E7"].value == "=D7+0.3333333333333333*(100.0-D7)"
-    assert ws["H7"].value.startswith("=$D7+($E7-$D7)*(H$5-$C7)")
-    goal = facts.table("goals", entity_id=school, subject="ELA", group="all", method="gap_third")
-    assert ws["D7"].value == pytest.approx(goal["baseline"].iloc[0])
-    with pytest.raises(ParameterError):
-        write_goal_workbook(facts_path, "NO_SUCH_SCHOOL", tmp_path / "x.xlsx")

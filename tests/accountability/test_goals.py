@@ -1,4 +1,4 @@
-"""Goals and annual targets, worked by hand (kit/frameworks/goals.py)."""
+"""Goals and annual targets, worked by hand (kit/accountability/goals.py)."""
 
 import json
 
@@ -6,7 +6,7 @@ import duckdb
 import pandas as pd
 import pytest
 
-from kit.frameworks.goals import goals_sql, horizon, resolve_baseline_year, target_at
+from kit.accountability.goals import goals_sql, horizon, resolve_baseline_year, target_at
 
 
 def long_rows(values):

@@ -31,9 +31,20 @@ import json
 import duckdb
 import pandas as pd
 
-from kit.frameworks.ayp import amo_targets, determine_ayp, measure_frame_sql, measures_used, vcol
-from kit.frameworks.goals import goal_measures, goals_sql, measures_long_sql, resolve_baseline_year
-from kit.frameworks.impact import ayp_impact
+from kit.accountability.ayp import (
+    amo_targets,
+    determine_ayp,
+    measure_frame_sql,
+    measures_used,
+    vcol,
+)
+from kit.accountability.goals import (
+    goal_measures,
+    goals_sql,
+    measures_long_sql,
+    resolve_baseline_year,
+)
+from kit.accountability.impact import ayp_impact
 from kit.frameworks.loader import PCT, Framework
 from kit.metrics.gaps import crosstab_sql, group_gaps_sql, group_ranking
 
