@@ -50,7 +50,7 @@ def _batch_compare(root: Path, naive_sample: int | None) -> dict:
 
     from kit.batch.runner import plan_jobs, write_params_only
     from kit.build import build_facts
-    from kit.data.demo import generate_demo
+    from kit.demo import generate_demo
 
     data, facts = root / "district24", root / "district24.duckdb"
     if not (data / "students.csv").exists():
@@ -169,7 +169,7 @@ def main(argv: list[str] | None = None) -> int:
     if not args.skip_build:
         steps.append(_run(
             "demo-data (parquet)",
-            "from kit.data.demo import generate_demo; "
+            "from kit.demo import generate_demo; "
             f"s = generate_demo({str(data)!r}, districts={args.districts}, "
             f"schools={per_district}, "
             f"students_per_grade={args.students_per_grade}, fmt='parquet'); print(s.to_dict())",

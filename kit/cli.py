@@ -72,7 +72,7 @@ def demo_data(
     No real student records are needed to try, test or teach the kit. Example for a state-size
     data set: kit demo-data --schools 1800 --students-per-grade 40 --format parquet
     """
-    from kit.data.demo import generate_demo
+    from kit.demo import generate_demo
 
     if fmt not in ("csv", "parquet"):
         raise KitError(f"--format must be csv or parquet, not {fmt!r}.")

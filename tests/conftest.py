@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from kit.build import build_facts
-from kit.data.demo import generate_demo
+from kit.demo import generate_demo
 
 
 @pytest.fixture(scope="session")

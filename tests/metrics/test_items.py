@@ -451,7 +451,7 @@ def demo_items(tmp_path_factory):
     school's strength in a reporting category move ordinary items across the thresholds.
     """
     from kit.build import build_facts
-    from kit.data.demo import generate_demo
+    from kit.demo import generate_demo
 
     root = tmp_path_factory.mktemp("item_demo")
     generate_demo(root / "data", seed=42, schools=24, students_per_grade=100, years=1)
