@@ -48,7 +48,8 @@ def _batch_compare(root: Path, naive_sample: int | None) -> dict:
     """kit batch vs the naive papermill + nbconvert loop on a 24-school district (HTML)."""
     import csv
 
-    from kit.batch.runner import plan_jobs, write_params_only
+    from kit.batch.plan import plan_jobs
+    from kit.batch.runner import write_params_only
     from kit.build import build_facts
     from kit.demo import generate_demo
 
@@ -96,7 +97,8 @@ def _batch_compare(root: Path, naive_sample: int | None) -> dict:
 def _timed_batch(facts: Path, out: Path):
     """Every report of ``facts`` as HTML into a fresh ``out``: (jobs, result, seconds,
     results in the order they finished)."""
-    from kit.batch.runner import plan_jobs, run_batch
+    from kit.batch.plan import plan_jobs
+    from kit.batch.runner import run_batch
 
     shutil.rmtree(out, ignore_errors=True)
     jobs = plan_jobs(facts, out, formats=("html",))

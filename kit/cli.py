@@ -198,7 +198,8 @@ def batch(
     the exit status is 1 if any report failed. Re-run with --resume after a fix to render
     only what is missing or stale.
     """
-    from kit.batch.runner import plan_jobs, run_batch, write_params_only
+    from kit.batch.plan import plan_jobs
+    from kit.batch.runner import run_batch, write_params_only
 
     fmts = tuple(_csv(formats) or ["html"]) + (("ipynb",) if keep_notebooks else ())
     jobs = plan_jobs(facts, out_dir, year=year, district=district, schools=_csv(schools),

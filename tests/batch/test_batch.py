@@ -13,7 +13,8 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from kit.batch.runner import Job, plan_jobs, run_batch, write_params_only
+from kit.batch.plan import Job, plan_jobs
+from kit.batch.runner import run_batch, write_params_only
 from kit.report.engine import WarmKernel
 from kit.report.render import render_report
 
@@ -116,7 +117,7 @@ def test_params_only_jobs_run_with_plain_papermill(facts_path, facts, tmp_path):
 
 def test_killed_batch_leaves_no_half_written_report(facts_path, tmp_path):
     out = tmp_path / "out"
-    code = ("from kit.batch.runner import plan_jobs, run_batch; "
+    code = ("from kit.batch.plan import plan_jobs; from kit.batch.runner import run_batch; "
             f"run_batch(plan_jobs({str(facts_path)!r}, {str(out)!r}, formats=('html', 'pdf'),"
             " reports=['subgroups']), workers=2)")
     proc = subprocess.Popen([sys.executable, "-c", code], start_new_session=True)

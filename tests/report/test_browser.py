@@ -27,7 +27,8 @@ if CHROMIUM is None:
 
 @pytest.fixture(scope="module")
 def reports(facts_path, tmp_path_factory):
-    from kit.batch.runner import plan_jobs, run_batch
+    from kit.batch.plan import plan_jobs
+    from kit.batch.runner import run_batch
     from kit.facts import read_facts
 
     out = tmp_path_factory.mktemp("browser")

@@ -1,0 +1,133 @@
+"""Planning a batch: one :class:`Job` per report per entity it is made for, with the
+district's parameter overrides and a key that hashes every input of the job.
+
+Jobs are planned from the facts store and their parameters validated before any kernel
+starts (:func:`plan_jobs`); the key (facts, notebook, parameters, formats, kit version) is
+what ``--resume`` compares with the last manifest.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Sequence
+from dataclasses import asdict, dataclass, field, replace
+from pathlib import Path
+
+import yaml
+
+from kit._version import __version__
+from kit.data.readers import file_sha256
+from kit.errors import ParameterError
+from kit.facts import read_facts
+from kit.report.registry import REPORTS, get_report, notebook_path
+from kit.report.render import report_output_dir, validate_params
+
+
+@dataclass(frozen=True)
+class Job:
+    report: str
+    entity_id: str
+    entity_type: str
+    district_id: str
+    name: str
+    year: int
+    facts_path: str
+    out: str
+    formats: tuple[str, ...]
+    options: dict = field(default_factory=dict)  # extra report parameters (overrides)
+    key: str = ""  # hash of every input: facts, parameters, notebook, kit version
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+    @property
+    def id(self) -> str:
+        return f"{self.report}:{self.entity_id}"
+
+    @property
+    def out_dir(self) -> Path:
+        leaf = self.entity_id if self.entity_type == "school" else None
+        return report_output_dir(Path(self.out), self.year, self.district_id, leaf)
+
+    @property
+    def parameters(self) -> dict:
+        """The notebook's parameters, exactly as papermill would receive them."""
+        return {**self.options, "facts_path": self.facts_path, "entity_id": self.entity_id,
+                "year": self.year}
+
+
+def _job_key(facts_hash: str, notebook_hash: str, params: dict, formats: Sequence[str]) -> str:
+    blob = json.dumps({"facts": facts_hash, "notebook": notebook_hash, "kit": __version__,
+                       "params": params, "formats": sorted(formats)}, sort_keys=True)
+    return hashlib.sha256(blob.encode()).hexdigest()[:20]
+
+
+def load_overrides(params_dir: str | Path | None, district_id: str) -> dict:
+    """Per-district parameter overrides: ``PARAMS_DIR/districts/<district_id>.yaml``."""
+    if not params_dir:
+        return {}
+    path = Path(params_dir) / "districts" / f"{district_id}.yaml"
+    if not path.is_file():
+        return {}
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    except yaml.YAMLError as exc:
+        raise ParameterError(f"{path} is not valid YAML: {exc}") from None
+    if not isinstance(data, dict):
+        raise ParameterError(f"{path} must be a mapping of parameter names to values.")
+    fixed = {"facts_path", "entity_id", "year"} & set(data)
+    if fixed:
+        raise ParameterError(f"{path} sets {', '.join(sorted(fixed))}, which kit batch sets "
+                             "itself; keep only report options (e.g. subjects).")
+    return data
+
+
+def plan_jobs(
+    facts_path: str | Path,
+    out: str | Path,
+    *,
+    year: int | None = None,
+    district: str | None = None,
+    schools: Sequence[str] | None = None,
+    reports: Sequence[str] | None = None,
+    formats: Sequence[str] = ("html", "pdf"),
+    params_dir: str | Path | None = None,
+) -> list[Job]:
+    """One job per report per entity it is made for, parameters validated up front."""
+    facts_path = str(Path(facts_path).resolve())
+    specs = [get_report(r) for r in (reports or list(REPORTS))]
+    with read_facts(facts_path) as facts:
+        year = int(year or facts.latest_year())
+        if year not in facts.years():
+            raise ParameterError(f"No year {year} in the facts; it has {facts.years()}.")
+        school_rows = facts.schools(year, district)
+        district_rows = facts.districts(year)
+    if district:
+        district_rows = district_rows[district_rows["entity_id"] == district]
+        if district_rows.empty:
+            raise ParameterError(f"No district {district!r} in the facts for {year}.")
+    if schools:
+        unknown = sorted(set(schools) - set(school_rows["entity_id"]))
+        if unknown:
+            raise ParameterError(f"No school(s) {', '.join(unknown)} in the facts for {year}.")
+        school_rows = school_rows[school_rows["entity_id"].isin(schools)]
+        district_rows = district_rows.iloc[0:0]
+    facts_hash = file_sha256(facts_path)
+    nb_hash = {spec.id: file_sha256(notebook_path(spec.id)) for spec in specs}
+    overrides = {d: load_overrides(params_dir, d)
+                 for d in set(school_rows["district_id"]) | set(district_rows["entity_id"])}
+    jobs = []
+    for spec in specs:
+        for scope, rows in (("district", district_rows), ("school", school_rows)):
+            if scope not in spec.scopes:
+                continue
+            for rec in rows.to_dict("records"):
+                job = Job(report=spec.id, entity_id=rec["entity_id"], entity_type=scope,
+                          district_id=rec["district_id"], name=rec["name"], year=year,
+                          facts_path=facts_path, out=str(out), formats=tuple(formats),
+                          options=overrides.get(rec["district_id"], {}))
+                validate_params(job.parameters)
+                jobs.append(replace(job, key=_job_key(facts_hash, nb_hash[spec.id],
+                                                      job.parameters, formats)))
+    return jobs
