@@ -8,7 +8,6 @@ PY     := $(VENV)/bin/python
 KIT    := $(VENV)/bin/kit
 DEMO   := data/demo
 OUT    := output
-FACTS  := $(OUT)/facts.duckdb
 
 .PHONY: demo test lint bench bench-state test-update clean help
 
@@ -31,13 +30,9 @@ $(VENV)/.dev-installed: $(VENV)/.installed
 	$(PY) -m pip install --quiet -e ".[dev]"
 	touch $@
 
+# kit demo: demo-data, validate, build, batch (html, pdf); the same without make.
 demo: $(VENV)/.installed
-	$(KIT) demo-data --out $(DEMO)
-	$(KIT) validate $(DEMO) --rejected $(OUT)/rejected || test $$? -eq 1
-	$(KIT) build $(DEMO) --out $(FACTS)
-	$(KIT) batch --facts $(FACTS) --out $(OUT) --formats html,pdf
-	@echo
-	@echo "Reports are in $(OUT)/<year>/<district>/<school>/ ; open $(OUT)/$$($(PY) -c 'import kit; print(kit.read_facts("$(FACTS)").latest_year())')/index.html"
+	$(KIT) demo --out $(OUT) --data $(DEMO)
 
 test: $(VENV)/.dev-installed
 	$(PY) -m pytest -n 2 --dist loadfile

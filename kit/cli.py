@@ -23,8 +23,8 @@ app = typer.Typer(
     name="kit",
     help=(
         "School report kit: student assessment files in, narrative school and district "
-        "reports out.\n\nThe usual journey: kit demo-data (or your own files) -> kit validate "
-        "-> kit build -> kit batch. Run any command with --help for its options."
+        "reports out.\n\nTry it: kit demo. The usual journey: kit demo-data (or your own files) "
+        "-> kit validate -> kit build -> kit batch. Run any command with --help for its options."
     ),
     no_args_is_help=True,
     add_completion=False,
@@ -51,6 +51,42 @@ def _main(
     ] = False,
 ) -> None:
     pass
+
+
+@app.command()
+def demo(
+    out_dir: Annotated[Path, typer.Option(
+        "--out", help="Output root: facts store, rejected rows and every report.")] = Path("output"),
+    data_dir: Annotated[Path | None, typer.Option(
+        "--data", help="Where the demo tables are written; default OUT/demo-data.")] = None,
+    workers: Annotated[int | None, typer.Option(help="Parallel workers; default the cores.")] = None,
+) -> None:
+    """Try the kit end to end: demo data, validate, build, then every report as HTML and PDF.
+
+    The steps of `make demo`, for a machine without make: kit demo-data, kit validate, kit
+    build and kit batch, ending with where the index of the reports is.
+    """
+    from kit.facts import read_facts
+
+    data_dir = data_dir or out_dir / "demo-data"
+    facts = out_dir / "facts.duckdb"
+    demo_data(out_dir=data_dir)
+    try:
+        validate(data_dir, rejected=out_dir / "rejected")
+    except typer.Exit as exc:
+        if exc.exit_code not in (0, 1):  # 1: rows rejected, which the build leaves out
+            raise
+    build(data_dir, out_path=facts)
+    code = 0
+    try:
+        batch(facts=facts, out_dir=out_dir, formats="html,pdf", workers=workers)
+    except typer.Exit as exc:
+        code = exc.exit_code
+    with read_facts(facts) as store:
+        year = store.latest_year()
+    out.print(f"\nReports are in {out_dir}/<year>/<district>/<school>/ ; "
+              f"open {out_dir / str(year) / 'index.html'}")
+    raise typer.Exit(code)
 
 
 @app.command("demo-data")

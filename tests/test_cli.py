@@ -19,7 +19,7 @@ def kit(*args):
 def test_help_lists_every_command():
     code, text = kit("--help")
     assert code == 0
-    for command in ("demo-data", "validate", "build", "render", "batch"):
+    for command in ("demo", "demo-data", "validate", "build", "render", "batch"):
         assert command in text
 
 
@@ -111,3 +111,36 @@ def test_batch_log_lines_say_done_failed_and_time_left(capsys):
     # 10 of 40 done in 60 s: 30 more at the same pace is 3 minutes
     assert log.line(log.start + 60) == (
         "[10/40] 25% done, 1 failed, 1.0 min elapsed, about 3.0 min left")
+
+
+def test_demo_runs_the_steps_of_make_demo(monkeypatch, tmp_path, facts_path, capsys):
+    import typer
+
+    import kit.cli as cli
+
+    calls = []
+
+    def step(name, code=0):
+        def run(*args, **kwargs):
+            calls.append((name, args, kwargs))
+            if name == "build":  # the facts store the last line reads its year from
+                shutil.copy(facts_path, kwargs["out_path"])
+            if name in ("validate", "batch"):
+                raise typer.Exit(code)
+        return run
+
+    out = tmp_path / "out"
+    out.mkdir()
+    monkeypatch.setattr(cli, "demo_data", step("demo_data"))
+    monkeypatch.setattr(cli, "validate", step("validate", 1))  # rejected rows: go on
+    monkeypatch.setattr(cli, "build", step("build"))
+    monkeypatch.setattr(cli, "batch", step("batch", 1))
+    assert main(["demo", "--out", str(out)]) == 1  # a failed report fails the demo
+    assert [c[0] for c in calls] == ["demo_data", "validate", "build", "batch"]
+    data = out / "demo-data"
+    assert calls[0][2] == {"out_dir": data}
+    assert calls[1][1] == (data,) and calls[1][2] == {"rejected": out / "rejected"}
+    assert calls[2][1] == (data,) and calls[2][2] == {"out_path": out / "facts.duckdb"}
+    assert calls[3][2]["facts"] == out / "facts.duckdb" and calls[3][2]["formats"] == "html,pdf"
+    assert f"open {out / '2024' / 'index.html'}" in capsys.readouterr().out.replace("\n", "")
+

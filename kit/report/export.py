@@ -20,6 +20,7 @@ from contextlib import contextmanager
 from dataclasses import asdict, dataclass
 from datetime import datetime
 from functools import lru_cache
+from importlib import resources
 from pathlib import Path
 from typing import Any
 
@@ -34,7 +35,8 @@ __all__ = ["ReportMeta", "export_notebook", "html_to_pdf", "notebook_to_html", "
 #: Formats :func:`export_notebook` can write, by file suffix.
 FORMATS = ("html", "pdf", "ipynb")
 
-_HERE = Path(__file__).parent
+# The nbconvert template and the CSS ship in the package (read with importlib.resources).
+_HERE = resources.files("kit.report")
 _TEMPLATES = _HERE / "templates"
 _WINDOWS_DEVICES = {
     *"CON PRN AUX NUL".split(),

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 from dataclasses import asdict, dataclass
+from importlib import resources
 from pathlib import Path
 
 from kit.errors import ParameterError
@@ -36,11 +37,13 @@ REPORTS: dict[str, ReportSpec] = {
 
 
 def notebooks_dir() -> Path:
-    """Where the report notebooks are: ``$KIT_NOTEBOOKS``, else ``notebooks/`` of the checkout."""
+    """Where the report notebooks are: ``$KIT_NOTEBOOKS``, else the notebooks shipped in the
+    package as ``kit.notebooks`` (``notebooks/`` of a checkout, mapped into the package by
+    pyproject.toml, so an editable install reads the notebooks analysts edit)."""
     env = os.environ.get("KIT_NOTEBOOKS")
     if env:
         return Path(env)
-    return Path(__file__).resolve().parents[2] / "notebooks"
+    return Path(str(resources.files("kit.notebooks")))
 
 
 def get_report(report_id: str) -> ReportSpec:
@@ -58,6 +61,7 @@ def notebook_path(report_id: str) -> Path:
     if not path.is_file():
         raise ParameterError(
             f"The notebook for report {report_id!r} is missing: {path}.",
-            fix="Run from a checkout of the kit, or set KIT_NOTEBOOKS to its notebooks/ folder.",
+            fix="Reinstall the kit (its notebooks ship inside it), or set KIT_NOTEBOOKS to a "
+                "folder holding the report notebooks.",
         )
     return path

@@ -16,6 +16,7 @@ import pytest
 from kit.batch.plan import Job, plan_jobs
 from kit.batch.runner import run_batch, write_params_only
 from kit.report.engine import WarmKernel
+from kit.report.registry import notebooks_dir
 from kit.report.render import render_report
 
 
@@ -59,7 +60,7 @@ def test_a_report_does_not_depend_on_the_report_before_it(facts_path, facts, tmp
 def _broken_notebooks(tmp_path: Path, bad_entity: str) -> Path:
     """A copy of the notebooks whose subgroups report raises for one entity."""
     folder = tmp_path / "notebooks"
-    shutil.copytree(Path(__file__).parents[2] / "notebooks", folder)
+    shutil.copytree(notebooks_dir(), folder)
     nb = nbformat.read(folder / "subgroups.ipynb", as_version=4)
     nb.cells.insert(3, nbformat.v4.new_code_cell(
         f"if entity_id == {bad_entity!r}:\n    raise ValueError('broken on purpose')"))

@@ -3,6 +3,7 @@
 import os
 import stat
 import sys
+from importlib import resources
 from pathlib import Path
 
 import pytest
@@ -47,5 +48,5 @@ def test_render_calls_quarto_on_path(monkeypatch, tmp_path, facts_path, facts):
                           out=tmp_path / "out", formats=("html",), engine="quarto")
     assert files["html"].read_text() == "<html></html>"
     args = log.read_text().splitlines()
-    assert args[:2] == ["render", str(Path(__file__).parents[2] / "notebooks" / "subgroups.ipynb")]
+    assert args[:2] == ["render", str(resources.files("kit.notebooks") / "subgroups.ipynb")]
     assert f"entity_id:{school}" in args and f"facts_path:{Path(facts_path).resolve()}" in args
