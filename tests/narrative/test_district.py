@@ -202,18 +202,3 @@ def test_unverified_rules_carry_a_caveat(summary, store):
     for label in unverified["label"]:
         assert label in summary.caveats_text
     assert "placeholders" in summary.impact_text and "starting points" in summary.impact_text
-
-
-def test_chart_alt_text_states_the_widest_gap(summary):
-    chart = kit.plot_gaps_by_school(summary.schools, summary.subjects, title="High-needs gaps")
-    try:
-        for subject in summary.subjects:
-            rows = summary.schools[(summary.schools["subject"] == subject)
-                                   & ~summary.schools["hn_suppressed"]]
-            widest = rows.loc[rows["hn_gap"].idxmin()]
-            assert f"trail most at {widest['name']}, {fmt_num(-widest['hn_gap'])} points below" \
-                in chart.alt
-    finally:
-        import matplotlib.pyplot as plt
-
-        plt.close(chart.fig)
