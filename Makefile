@@ -14,7 +14,7 @@ OUT    := output
 help:
 	@echo "make demo         generate the demo district, validate, build facts, render every report"
 	@echo "make test         install the dev extras and run the whole test suite"
-	@echo "make lint         ruff over kit/ and tests/, and the import direction (lint-imports)"
+	@echo "make lint         ruff check and ruff format --check over kit/ and tests/, and the import direction (lint-imports)"
 	@echo "make bench        time the build at state scale and kit batch vs the naive loop (docs/performance.md)"
 	@echo "make bench-state  also render every report of the 1,800-school state (about 45 minutes on 2 cores)"
 	@echo "make test-update  refresh narrative snapshots after an intended wording change"
@@ -42,6 +42,7 @@ test-update: $(VENV)/.dev-installed
 
 lint: $(VENV)/.dev-installed
 	$(VENV)/bin/ruff check kit tests
+	$(VENV)/bin/ruff format --check kit tests
 	$(VENV)/bin/lint-imports
 
 bench: $(VENV)/.dev-installed

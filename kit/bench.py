@@ -31,7 +31,9 @@ from pathlib import Path
 
 def _run(label: str, code: str) -> dict:
     """Run ``code`` in a fresh interpreter; return wall seconds and its peak RSS in MB."""
-    code += "\nimport resource; print('PEAK_KB', resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)"
+    code += (
+        "\nimport resource; print('PEAK_KB', resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)"
+    )
     t0 = time.perf_counter()
     proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     seconds = time.perf_counter() - t0
@@ -40,8 +42,12 @@ def _run(label: str, code: str) -> dict:
         raise SystemExit(f"bench step {label!r} failed with status {proc.returncode}")
     lines = proc.stdout.strip().splitlines()
     peak_kb = int(lines[-1].split()[1])
-    return {"step": label, "seconds": round(seconds, 1), "peak_mb": round(peak_kb / 1024),
-            "output": "\n".join(lines[:-1])[-400:]}
+    return {
+        "step": label,
+        "seconds": round(seconds, 1),
+        "peak_mb": round(peak_kb / 1024),
+        "output": "\n".join(lines[:-1])[-400:],
+    }
 
 
 def _batch_compare(root: Path, naive_sample: int | None) -> dict:
@@ -63,8 +69,9 @@ def _batch_compare(root: Path, naive_sample: int | None) -> dict:
         raise SystemExit(f"kit batch failed: {failed[0].error}")
     naive_out = root / "naive24"
     shutil.rmtree(naive_out, ignore_errors=True)
-    rows = list(csv.DictReader(open(write_params_only(
-        plan_jobs(facts, naive_out, formats=("html",))))))
+    rows = list(
+        csv.DictReader(open(write_params_only(plan_jobs(facts, naive_out, formats=("html",)))))
+    )
     if naive_sample and naive_sample < len(rows):
         # An even sample across the job list, so every report type is in it.
         step = len(rows) / naive_sample
@@ -73,25 +80,51 @@ def _batch_compare(root: Path, naive_sample: int | None) -> dict:
     for row in rows:
         executed = Path(row["output"])
         executed.parent.mkdir(parents=True, exist_ok=True)
-        subprocess.run([str(Path(sys.executable).with_name("papermill")), row["notebook"],
-                        str(executed), "-f", row["params"], "--no-progress-bar"],
-                       check=True, capture_output=True)
-        subprocess.run([str(Path(sys.executable).with_name("jupyter")), "nbconvert", "--to",
-                        "html", "--no-input", str(executed)], check=True, capture_output=True)
+        subprocess.run(
+            [
+                str(Path(sys.executable).with_name("papermill")),
+                row["notebook"],
+                str(executed),
+                "-f",
+                row["params"],
+                "--no-progress-bar",
+            ],
+            check=True,
+            capture_output=True,
+        )
+        subprocess.run(
+            [
+                str(Path(sys.executable).with_name("jupyter")),
+                "nbconvert",
+                "--to",
+                "html",
+                "--no-input",
+                str(executed),
+            ],
+            check=True,
+            capture_output=True,
+        )
     naive_seconds = time.perf_counter() - t0
     per_kit = kit_seconds / len(jobs)
     per_report_kit = {}
     for r in result.results:
         per_report_kit.setdefault(r.job.report, []).append(r.seconds)
     per_naive = naive_seconds / len(rows)
-    return {"reports": len(jobs), "kit_seconds": round(kit_seconds, 1),
-            "kit_per_report": round(per_kit, 2), "naive_reports": len(rows),
-            "naive_seconds": round(naive_seconds, 1), "naive_per_report": round(per_naive, 2),
-            "speedup": round(per_naive / per_kit, 1), "workers": os.cpu_count(),
-            "kit_job_seconds_by_report": {k: round(sum(v) / len(v), 2)
-                                          for k, v in per_report_kit.items()},
-            "worker_peak_mb": max(r.worker_peak_mb or 0 for r in result.results),
-            "kernel_peak_mb": max(r.kernel_peak_mb or 0 for r in result.results)}
+    return {
+        "reports": len(jobs),
+        "kit_seconds": round(kit_seconds, 1),
+        "kit_per_report": round(per_kit, 2),
+        "naive_reports": len(rows),
+        "naive_seconds": round(naive_seconds, 1),
+        "naive_per_report": round(per_naive, 2),
+        "speedup": round(per_naive / per_kit, 1),
+        "workers": os.cpu_count(),
+        "kit_job_seconds_by_report": {
+            k: round(sum(v) / len(v), 2) for k, v in per_report_kit.items()
+        },
+        "worker_peak_mb": max(r.worker_peak_mb or 0 for r in result.results),
+        "kernel_peak_mb": max(r.kernel_peak_mb or 0 for r in result.results),
+    }
 
 
 def _timed_batch(facts: Path, out: Path):
@@ -111,12 +144,15 @@ def _timed_batch(facts: Path, out: Path):
 def _state_batch(root: Path, facts: Path) -> dict:
     """Every report of every school and district of the state-size facts, HTML."""
     jobs, result, seconds, finished = _timed_batch(facts, root / "batch_state")
-    return {"reports": len(jobs), "seconds": round(seconds, 1),
-            "per_report": round(seconds / len(jobs), 3),
-            "failed": sum(r.status != "ok" for r in result.results),
-            "worker_peak_mb": max(r.worker_peak_mb or 0 for r in result.results),
-            "kernel_peak_mb": max(r.kernel_peak_mb or 0 for r in result.results),
-            **growth(finished)}
+    return {
+        "reports": len(jobs),
+        "seconds": round(seconds, 1),
+        "per_report": round(seconds / len(jobs), 3),
+        "failed": sum(r.status != "ok" for r in result.results),
+        "worker_peak_mb": max(r.worker_peak_mb or 0 for r in result.results),
+        "kernel_peak_mb": max(r.kernel_peak_mb or 0 for r in result.results),
+        **growth(finished),
+    }
 
 
 def growth(results) -> dict:
@@ -133,14 +169,20 @@ def growth(results) -> dict:
     def peak(rs, attr):
         return max((getattr(r, attr) or 0) for r in rs)
 
-    return {"job_seconds_median": {k: round(statistics.median(v), 2) for k, v in by_kind.items()},
-            "jobs_by_kind": {k: len(v) for k, v in by_kind.items()},
-            "first_tenth": {"median_s": round(statistics.median(r.seconds for r in first), 2),
-                            "worker_peak_mb": peak(first, "worker_peak_mb"),
-                            "kernel_peak_mb": peak(first, "kernel_peak_mb")},
-            "last_tenth": {"median_s": round(statistics.median(r.seconds for r in last), 2),
-                           "worker_peak_mb": peak(last, "worker_peak_mb"),
-                           "kernel_peak_mb": peak(last, "kernel_peak_mb")}}
+    return {
+        "job_seconds_median": {k: round(statistics.median(v), 2) for k, v in by_kind.items()},
+        "jobs_by_kind": {k: len(v) for k, v in by_kind.items()},
+        "first_tenth": {
+            "median_s": round(statistics.median(r.seconds for r in first), 2),
+            "worker_peak_mb": peak(first, "worker_peak_mb"),
+            "kernel_peak_mb": peak(first, "kernel_peak_mb"),
+        },
+        "last_tenth": {
+            "median_s": round(statistics.median(r.seconds for r in last), 2),
+            "worker_peak_mb": peak(last, "worker_peak_mb"),
+            "kernel_peak_mb": peak(last, "kernel_peak_mb"),
+        },
+    }
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -152,11 +194,18 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--quick", action="store_true", help="a 50-school run, for a smoke test")
     ap.add_argument("--skip-build", action="store_true", help="skip generation and build")
     ap.add_argument("--skip-batch", action="store_true", help="skip the batch comparison")
-    ap.add_argument("--naive-sample", type=int, default=None,
-                    help="time the naive loop on this many reports only (default all)")
-    ap.add_argument("--state-batch", action="store_true",
-                    help="also render every report of every school and district of the "
-                         "state-size facts (long: about 45 minutes on 2 cores)")
+    ap.add_argument(
+        "--naive-sample",
+        type=int,
+        default=None,
+        help="time the naive loop on this many reports only (default all)",
+    )
+    ap.add_argument(
+        "--state-batch",
+        action="store_true",
+        help="also render every report of every school and district of the "
+        "state-size facts (long: about 45 minutes on 2 cores)",
+    )
     args = ap.parse_args(argv)
     if args.quick:
         args.schools, args.districts = 50, 2
@@ -169,37 +218,54 @@ def main(argv: list[str] | None = None) -> int:
     root.mkdir(parents=True, exist_ok=True)
     steps = []
     if not args.skip_build:
-        steps.append(_run(
-            "demo-data (parquet)",
-            "from kit.demo import generate_demo; "
-            f"s = generate_demo({str(data)!r}, districts={args.districts}, "
-            f"schools={per_district}, "
-            f"students_per_grade={args.students_per_grade}, fmt='parquet'); print(s.to_dict())",
-        ))
-        steps.append(_run(
-            "build (validate + facts)",
-            "from kit.build import build_facts; "
-            f"r = build_facts({str(data)!r}, {str(facts)!r}); print(r.to_dict())",
-        ))
-    result = {"schools": args.schools, "districts": args.districts,
-              "students_per_grade": args.students_per_grade,
-              "cpus": os.cpu_count(), "python": sys.version.split()[0], "steps": steps}
+        steps.append(
+            _run(
+                "demo-data (parquet)",
+                "from kit.demo import generate_demo; "
+                f"s = generate_demo({str(data)!r}, districts={args.districts}, "
+                f"schools={per_district}, "
+                f"students_per_grade={args.students_per_grade}, fmt='parquet'); print(s.to_dict())",
+            )
+        )
+        steps.append(
+            _run(
+                "build (validate + facts)",
+                "from kit.build import build_facts; "
+                f"r = build_facts({str(data)!r}, {str(facts)!r}); print(r.to_dict())",
+            )
+        )
+    result = {
+        "schools": args.schools,
+        "districts": args.districts,
+        "students_per_grade": args.students_per_grade,
+        "cpus": os.cpu_count(),
+        "python": sys.version.split()[0],
+        "steps": steps,
+    }
     if steps:
         print(f"{'step':28} {'seconds':>8} {'peak MB':>8}")
         for s in steps:
             print(f"{s['step']:28} {s['seconds']:>8} {s['peak_mb'] or '-':>8}")
-        print(f"(schools={args.schools} in {args.districts} districts, "
-              f"students per grade={args.students_per_grade})")
+        print(
+            f"(schools={args.schools} in {args.districts} districts, "
+            f"students per grade={args.students_per_grade})"
+        )
     if not args.skip_batch:
         b = _batch_compare(root, args.naive_sample)
         result["batch"] = b
-        print(f"\nbatch, {b['reports']} reports (HTML) of a 24-school district, "
-              f"{b['workers']} workers:")
+        print(
+            f"\nbatch, {b['reports']} reports (HTML) of a 24-school district, "
+            f"{b['workers']} workers:"
+        )
         print(f"  kit batch   {b['kit_seconds']:>7} s  {b['kit_per_report']:>6} s/report")
-        print(f"  naive loop  {b['naive_seconds']:>7} s  {b['naive_per_report']:>6} s/report "
-              f"({b['naive_reports']} reports)")
-        print(f"  kit batch is {b['speedup']}x faster per report "
-              f"(peak MB: worker {b['worker_peak_mb']}, kernel {b['kernel_peak_mb']})")
+        print(
+            f"  naive loop  {b['naive_seconds']:>7} s  {b['naive_per_report']:>6} s/report "
+            f"({b['naive_reports']} reports)"
+        )
+        print(
+            f"  kit batch is {b['speedup']}x faster per report "
+            f"(peak MB: worker {b['worker_peak_mb']}, kernel {b['kernel_peak_mb']})"
+        )
     state_file = root / "state_batch.json"
     if args.state_batch:
         sb = _state_batch(root, facts)
@@ -210,9 +276,11 @@ def main(argv: list[str] | None = None) -> int:
         print(f"\nlast state batch (make bench-state, {sb.get('date', 'date unknown')}):")
     if args.state_batch or state_file.exists():
         result["state_batch"] = sb
-        print(f"state batch: {sb['reports']} reports in {sb['seconds']} s "
-              f"({sb['per_report']} s/report, {sb['failed']} failed; peak MB: worker "
-              f"{sb['worker_peak_mb']}, kernel {sb['kernel_peak_mb']})")
+        print(
+            f"state batch: {sb['reports']} reports in {sb['seconds']} s "
+            f"({sb['per_report']} s/report, {sb['failed']} failed; peak MB: worker "
+            f"{sb['worker_peak_mb']}, kernel {sb['kernel_peak_mb']})"
+        )
         if "job_seconds_median" in sb:
             print(f"  median job seconds: {sb['job_seconds_median']}")
             print(f"  first tenth of jobs: {sb['first_tenth']}; last tenth: {sb['last_tenth']}")

@@ -102,16 +102,26 @@ def index_scores_sql(counts: str, performance: str, fw: Framework) -> str:
     parts = []
     for mid, spec in fw.index_models.items():
         if isinstance(spec, LevelPointsModel):
-            parts.append(level_points_sql(
-                counts, model=mid, points=spec.points, denominator=spec.denominator,
-                not_tested_points=spec.not_tested_points, scale=spec.scale,
-                reporting_min_n=fw.reporting_min_n,
-            ))
+            parts.append(
+                level_points_sql(
+                    counts,
+                    model=mid,
+                    points=spec.points,
+                    denominator=spec.denominator,
+                    not_tested_points=spec.not_tested_points,
+                    scale=spec.scale,
+                    reporting_min_n=fw.reporting_min_n,
+                )
+            )
         else:
-            parts.append(proficiency_index_sql(
-                performance, model=mid, amo_by_grade=spec.amo_by_grade,
-                reporting_min_n=fw.reporting_min_n,
-            ))
+            parts.append(
+                proficiency_index_sql(
+                    performance,
+                    model=mid,
+                    amo_by_grade=spec.amo_by_grade,
+                    reporting_min_n=fw.reporting_min_n,
+                )
+            )
     return "\nUNION ALL\n".join(f"SELECT * FROM ({p})" for p in parts)
 
 
@@ -172,18 +182,23 @@ def build_facts(
     result = validate_data(data_dir, rejected_dir=rejected_dir, levels=fw.n_levels, con=con)
     phase("validate")
     say("counting students by entity, grade and group")
-    con.execute("CREATE TEMP TABLE counts AS " + count_sql(
-        n_levels=fw.n_levels, proficient_level=fw.proficient_level,
-        sublevel_cuts=fw.sublevel_cuts,
-    ))
-    con.execute("CREATE TEMP TABLE perf AS "
-                + performance_sql("counts", reporting_min_n=fw.reporting_min_n))
+    con.execute(
+        "CREATE TEMP TABLE counts AS "
+        + count_sql(
+            n_levels=fw.n_levels,
+            proficient_level=fw.proficient_level,
+            sublevel_cuts=fw.sublevel_cuts,
+        )
+    )
+    con.execute(
+        "CREATE TEMP TABLE perf AS " + performance_sql("counts", reporting_min_n=fw.reporting_min_n)
+    )
     con.execute("CREATE TEMP TABLE idx AS " + index_scores_sql("counts", "perf", fw))
     order = ", ".join(f'"{k}"' for k in KEYS)
     queries = {
         "performance": f"SELECT * FROM perf ORDER BY {order}",
         "level_counts": f"SELECT * FROM ({level_counts_sql('counts', n_levels=fw.n_levels)}) "
-                        f"ORDER BY {order}, level",
+        f"ORDER BY {order}, level",
         "index_scores": f"SELECT * FROM idx ORDER BY model, {order}",
     }
     tables = {

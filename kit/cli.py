@@ -55,11 +55,17 @@ def _main(
 
 @app.command()
 def demo(
-    out_dir: Annotated[Path, typer.Option(
-        "--out", help="Output root: facts store, rejected rows and every report.")] = Path("output"),
-    data_dir: Annotated[Path | None, typer.Option(
-        "--data", help="Where the demo tables are written; default OUT/demo-data.")] = None,
-    workers: Annotated[int | None, typer.Option(help="Parallel workers; default the cores.")] = None,
+    out_dir: Annotated[
+        Path,
+        typer.Option("--out", help="Output root: facts store, rejected rows and every report."),
+    ] = Path("output"),
+    data_dir: Annotated[
+        Path | None,
+        typer.Option("--data", help="Where the demo tables are written; default OUT/demo-data."),
+    ] = None,
+    workers: Annotated[
+        int | None, typer.Option(help="Parallel workers; default the cores.")
+    ] = None,
 ) -> None:
     """Try the kit end to end: demo data, validate, build, then every report as HTML and PDF.
 
@@ -84,8 +90,10 @@ def demo(
         code = exc.exit_code
     with read_facts(facts) as store:
         year = store.latest_year()
-    out.print(f"\nReports are in {out_dir}/<year>/<district>/<school>/ ; "
-              f"open {out_dir / str(year) / 'index.html'}")
+    out.print(
+        f"\nReports are in {out_dir}/<year>/<district>/<school>/ ; "
+        f"open {out_dir / str(year) / 'index.html'}"
+    )
     raise typer.Exit(code)
 
 
@@ -94,14 +102,18 @@ def demo_data(
     out_dir: Annotated[Path, typer.Option("--out", help="Folder to write the tables into.")] = Path(
         "data/demo"
     ),
-    seed: Annotated[int, typer.Option(help="Random seed: the same seed gives the same files.")] = 42,
+    seed: Annotated[
+        int, typer.Option(help="Random seed: the same seed gives the same files.")
+    ] = 42,
     districts: Annotated[int, typer.Option(min=1, help="Number of districts.")] = 1,
     schools: Annotated[int, typer.Option(min=1, help="Schools per district.")] = 6,
     students_per_grade: Annotated[
         int, typer.Option(min=1, help="Students in each tested grade of each school.")
     ] = 80,
     years: Annotated[int, typer.Option(min=1, max=10, help="School years of results.")] = 3,
-    fmt: Annotated[str, typer.Option("--format", help="csv or parquet (parquet for large runs).")] = "csv",
+    fmt: Annotated[
+        str, typer.Option("--format", help="csv or parquet (parquet for large runs).")
+    ] = "csv",
 ) -> None:
     """Write a synthetic district (students, assessments, items, responses, graduation, CCR).
 
@@ -115,8 +127,13 @@ def demo_data(
     with _progress() as bar:
         task = bar.add_task("generating", total=None)
         summary = generate_demo(
-            out_dir, seed=seed, districts=districts, schools=schools,
-            students_per_grade=students_per_grade, years=years, fmt=fmt,
+            out_dir,
+            seed=seed,
+            districts=districts,
+            schools=schools,
+            students_per_grade=students_per_grade,
+            years=years,
+            fmt=fmt,
             progress=lambda done, total: bar.update(task, completed=done, total=total),
         )
     info = summary.to_dict()
@@ -128,8 +145,12 @@ def demo_data(
 
 @app.command()
 def validate(
-    data_dir: Annotated[Path, typer.Argument(help="Folder with students.csv, assessments.csv, ...")],
-    framework: Annotated[str, typer.Option(help="Framework id (ma) or path to a YAML file.")] = "ma",
+    data_dir: Annotated[
+        Path, typer.Argument(help="Folder with students.csv, assessments.csv, ...")
+    ],
+    framework: Annotated[
+        str, typer.Option(help="Framework id (ma) or path to a YAML file.")
+    ] = "ma",
     rejected: Annotated[
         Path, typer.Option(help="Where rejected rows are written, one CSV per table.")
     ] = Path("output/rejected"),
@@ -147,8 +168,13 @@ def validate(
     result = validate_data(data_dir, rejected_dir=rejected, levels=fw.n_levels)
     table = Table("table", "file", "read", "accepted", "rejected", title="Validation")
     for s in result.summaries:
-        table.add_row(s.table, Path(s.file).name, f"{s.read:,}", f"{s.accepted:,}",
-                      f"[bold]{s.rejected:,}[/bold]" if s.rejected else "0")
+        table.add_row(
+            s.table,
+            Path(s.file).name,
+            f"{s.read:,}",
+            f"{s.accepted:,}",
+            f"[bold]{s.rejected:,}[/bold]" if s.rejected else "0",
+        )
     out.print(table)
     if result.exit_code:
         out.print(f"Rejected rows, with the reason for each, are in {rejected}/.")
@@ -157,11 +183,15 @@ def validate(
 
 @app.command()
 def build(
-    data_dir: Annotated[Path, typer.Argument(help="Folder of input tables (CSV, Parquet or XLSX).")],
+    data_dir: Annotated[
+        Path, typer.Argument(help="Folder of input tables (CSV, Parquet or XLSX).")
+    ],
     out_path: Annotated[Path, typer.Option("--out", help="The facts store to write.")] = Path(
         "output/facts.duckdb"
     ),
-    framework: Annotated[str, typer.Option(help="Framework id (ma) or path to a YAML file.")] = "ma",
+    framework: Annotated[
+        str, typer.Option(help="Framework id (ma) or path to a YAML file.")
+    ] = "ma",
 ) -> None:
     """Validate the data and compute every figure for the state, each district and school.
 
@@ -172,12 +202,18 @@ def build(
 
     with _progress() as bar:
         task = bar.add_task("building", total=None)
-        result = build_facts(data_dir, out_path, framework=framework,
-                             progress=lambda msg: bar.update(task, description=msg))
+        result = build_facts(
+            data_dir,
+            out_path,
+            framework=framework,
+            progress=lambda msg: bar.update(task, description=msg),
+        )
     for warning in result.warnings:
         err.print(f"[yellow]warning:[/yellow] {warning}")
-    out.print(f"Facts written to {result.facts} in {result.seconds:.1f} s "
-              f"({result.table_rows['performance']:,} performance rows).")
+    out.print(
+        f"Facts written to {result.facts} in {result.seconds:.1f} s "
+        f"({result.table_rows['performance']:,} performance rows)."
+    )
 
 
 @app.command()
@@ -188,15 +224,26 @@ def render(
     year: Annotated[int | None, typer.Option(help="School year; default the latest.")] = None,
     out_dir: Annotated[Path, typer.Option("--out", help="Output root.")] = Path("output"),
     formats: Annotated[str, typer.Option(help="Comma-separated: html,pdf,ipynb.")] = "html,pdf",
-    engine: Annotated[str, typer.Option(
-        help="papermill (default: kit template, WeasyPrint PDF) or quarto (needs the "
-             "quarto command on PATH).")] = "papermill",
+    engine: Annotated[
+        str,
+        typer.Option(
+            help="papermill (default: kit template, WeasyPrint PDF) or quarto (needs the "
+            "quarto command on PATH)."
+        ),
+    ] = "papermill",
 ) -> None:
     """Render one report for one school or district (papermill, then HTML and PDF)."""
     from kit.report.render import render_report
 
-    files = render_report(report, facts_path=facts, entity_id=entity, out=out_dir, year=year,
-                          formats=tuple(_csv(formats) or ["html"]), engine=engine)
+    files = render_report(
+        report,
+        facts_path=facts,
+        entity_id=entity,
+        out=out_dir,
+        year=year,
+        formats=tuple(_csv(formats) or ["html"]),
+        engine=engine,
+    )
     for fmt, path in files.items():
         out.print(f"{fmt}: {path}")
 
@@ -207,24 +254,47 @@ def batch(
     out_dir: Annotated[Path, typer.Option("--out", help="Output root.")] = Path("output"),
     year: Annotated[int | None, typer.Option(help="School year; default the latest.")] = None,
     district: Annotated[str | None, typer.Option(help="Only this district.")] = None,
-    schools: Annotated[str | None, typer.Option(help="Only these schools (comma-separated ids).")] = None,
-    reports: Annotated[str | None, typer.Option(help="Reports (comma-separated); default all.")] = None,
+    schools: Annotated[
+        str | None, typer.Option(help="Only these schools (comma-separated ids).")
+    ] = None,
+    reports: Annotated[
+        str | None, typer.Option(help="Reports (comma-separated); default all.")
+    ] = None,
     formats: Annotated[str, typer.Option(help="Comma-separated: html,pdf.")] = "html,pdf",
-    workers: Annotated[int | None, typer.Option(help="Parallel workers; default the cores.")] = None,
-    resume: Annotated[bool, typer.Option(
-        help="Skip reports whose inputs (facts, parameters, notebook, kit version) are "
-             "unchanged since the last run and whose files exist.")] = False,
-    keep_notebooks: Annotated[bool, typer.Option(
-        help="Also keep each executed notebook (.ipynb) beside its report.")] = False,
-    params_only: Annotated[bool, typer.Option(
-        help="Write each job's parameter YAML and jobs.csv (notebook, params, output) and "
-             "execute nothing: run any job with `papermill NOTEBOOK OUTPUT -f PARAMS`.")] = False,
-    params_dir: Annotated[Path | None, typer.Option(
-        help="Folder with per-district overrides, districts/<district_id>.yaml "
-             "(e.g. subjects: [ELA, MATH]).")] = None,
-    dask: Annotated[str | None, typer.Option(
-        help="Run on Dask: 'local' for a LocalCluster here, or a scheduler address "
-             "tcp://host:8786 (the output folder must be shared by the workers).")] = None,
+    workers: Annotated[
+        int | None, typer.Option(help="Parallel workers; default the cores.")
+    ] = None,
+    resume: Annotated[
+        bool,
+        typer.Option(
+            help="Skip reports whose inputs (facts, parameters, notebook, kit version) are "
+            "unchanged since the last run and whose files exist."
+        ),
+    ] = False,
+    keep_notebooks: Annotated[
+        bool, typer.Option(help="Also keep each executed notebook (.ipynb) beside its report.")
+    ] = False,
+    params_only: Annotated[
+        bool,
+        typer.Option(
+            help="Write each job's parameter YAML and jobs.csv (notebook, params, output) and "
+            "execute nothing: run any job with `papermill NOTEBOOK OUTPUT -f PARAMS`."
+        ),
+    ] = False,
+    params_dir: Annotated[
+        Path | None,
+        typer.Option(
+            help="Folder with per-district overrides, districts/<district_id>.yaml "
+            "(e.g. subjects: [ELA, MATH])."
+        ),
+    ] = None,
+    dask: Annotated[
+        str | None,
+        typer.Option(
+            help="Run on Dask: 'local' for a LocalCluster here, or a scheduler address "
+            "tcp://host:8786 (the output folder must be shared by the workers)."
+        ),
+    ] = None,
 ) -> None:
     """Render every report for every school (and district) in the facts store.
 
@@ -238,8 +308,16 @@ def batch(
     from kit.batch.runner import run_batch, write_params_only
 
     fmts = tuple(_csv(formats) or ["html"]) + (("ipynb",) if keep_notebooks else ())
-    jobs = plan_jobs(facts, out_dir, year=year, district=district, schools=_csv(schools),
-                     reports=_csv(reports), formats=fmts, params_dir=params_dir)
+    jobs = plan_jobs(
+        facts,
+        out_dir,
+        year=year,
+        district=district,
+        schools=_csv(schools),
+        reports=_csv(reports),
+        formats=fmts,
+        params_dir=params_dir,
+    )
     if params_only:
         jobs_csv = write_params_only(jobs)
         out.print(f"{len(jobs)} parameter sets written; the job list is {jobs_csv}")
@@ -250,8 +328,11 @@ def batch(
 
         def done(result) -> None:
             log.add(result)
-            bar.update(task, advance=1, description=(
-                f"rendering ({log.failed} failed)" if log.failed else "rendering"))
+            bar.update(
+                task,
+                advance=1,
+                description=(f"rendering ({log.failed} failed)" if log.failed else "rendering"),
+            )
 
         import signal
 
@@ -261,9 +342,11 @@ def batch(
             result = run_batch(jobs, workers=workers, resume=resume, dask=dask, on_done=done)
         except KeyboardInterrupt:
             bar.stop()
-            err.print(f"stopped: {log.finished} of {len(jobs)} reports finished "
-                      f"({log.failed} failed). Finished reports are in place and listed in "
-                      f"the manifest; run the same command with --resume to do the rest.")
+            err.print(
+                f"stopped: {log.finished} of {len(jobs)} reports finished "
+                f"({log.failed} failed). Finished reports are in place and listed in "
+                f"the manifest; run the same command with --resume to do the rest."
+            )
             raise typer.Exit(130) from None
         finally:
             signal.signal(signal.SIGTERM, previous)
@@ -271,8 +354,10 @@ def batch(
         where = f" (cell {r.cell})" if r.cell else ""
         err.print(f"[red]failed[/red] {r.job.report} {r.job.entity_id}{where}: {r.error}")
     counts = {s: sum(r.status == s for r in result.results) for s in ("ok", "skipped", "failed")}
-    out.print(f"{counts['ok']} rendered, {counts['skipped']} unchanged, {counts['failed']} failed "
-              f"in {result.seconds:.1f} s. Open {result.index}")
+    out.print(
+        f"{counts['ok']} rendered, {counts['skipped']} unchanged, {counts['failed']} failed "
+        f"in {result.seconds:.1f} s. Open {result.index}"
+    )
     raise typer.Exit(result.exit_code)
 
 
@@ -281,8 +366,11 @@ def goals(
     school: Annotated[str, typer.Option(help="School id (or district id) to plan for.")],
     facts: Annotated[Path, typer.Option(help="The facts store.")] = Path("output/facts.duckdb"),
     out_path: Annotated[Path, typer.Option("--out", help="The workbook to write (.xlsx).")] = Path(
-        "goals.xlsx"),
-    year: Annotated[int | None, typer.Option(help="Last year of results shown; default the latest.")] = None,
+        "goals.xlsx"
+    ),
+    year: Annotated[
+        int | None, typer.Option(help="Last year of results shown; default the latest.")
+    ] = None,
 ) -> None:
     """Write the PIM 2-A goal spreadsheet: one sheet per subject, one row per reported group.
 
@@ -314,8 +402,10 @@ class _BatchLog:
         if result.status == "failed":
             self.failed += 1
             if self.plain:
-                err.print(f"failed  {result.job.report} {result.job.entity_id}: {result.error}",
-                          highlight=False)
+                err.print(
+                    f"failed  {result.job.report} {result.job.entity_id}: {result.error}",
+                    highlight=False,
+                )
         now = time.monotonic()
         if self.plain and (now - self.last >= self.every or self.finished == self.total):
             self.last = now
@@ -324,15 +414,22 @@ class _BatchLog:
     def line(self, now: float) -> str:
         elapsed = now - self.start
         left = elapsed / self.finished * (self.total - self.finished) if self.finished else 0
-        return (f"[{self.finished}/{self.total}] {100 * self.finished / self.total:.0f}% done, "
-                f"{self.failed} failed, {elapsed / 60:.1f} min elapsed, "
-                f"about {left / 60:.1f} min left")
+        return (
+            f"[{self.finished}/{self.total}] {100 * self.finished / self.total:.0f}% done, "
+            f"{self.failed} failed, {elapsed / 60:.1f} min elapsed, "
+            f"about {left / 60:.1f} min left"
+        )
 
 
 def _progress() -> Progress:
     return Progress(
-        TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
-        TimeRemainingColumn(), console=err, transient=True, disable=not err.is_terminal,
+        TextColumn("{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeRemainingColumn(),
+        console=err,
+        transient=True,
+        disable=not err.is_terminal,
     )
 
 

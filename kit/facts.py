@@ -17,8 +17,15 @@ import pandas as pd
 
 from kit.errors import FactsError, ParameterError
 
-REQUIRED_TABLES = ("runs", "entities", "groups", "index_models", "performance", "level_counts",
-                   "index_scores")
+REQUIRED_TABLES = (
+    "runs",
+    "entities",
+    "groups",
+    "index_models",
+    "performance",
+    "level_counts",
+    "index_scores",
+)
 
 
 def write_facts(
@@ -139,7 +146,9 @@ class Facts:
     def table(self, name: str, **filters) -> pd.DataFrame:
         """Rows of one table where each ``column=value`` filter holds (lists mean IN)."""
         if name not in self.tables:
-            raise FactsError(f"The facts store has no table {name!r}; it has {', '.join(self.tables)}.")
+            raise FactsError(
+                f"The facts store has no table {name!r}; it has {', '.join(self.tables)}."
+            )
         where, params = [], []
         for col, val in filters.items():
             if val is None:
@@ -167,7 +176,9 @@ class Facts:
         return str(self.run()["framework"])
 
     def years(self) -> list[int]:
-        return [int(y) for y in self.sql("SELECT DISTINCT year FROM entities ORDER BY year")["year"]]
+        return [
+            int(y) for y in self.sql("SELECT DISTINCT year FROM entities ORDER BY year")["year"]
+        ]
 
     def latest_year(self) -> int:
         return self.years()[-1]

@@ -8,8 +8,15 @@ from kit.bench import growth
 def test_growth_compares_the_first_and_last_tenth_of_jobs_to_finish():
     # 20 jobs finishing in order i = 0..19: kind "a" on odd i, "b" on even i; a job's
     # seconds are i / 10 and memory high-water marks climb by 1 MB a job.
-    results = [NS(job=NS(report="a" if i % 2 else "b"), seconds=i / 10,
-                  worker_peak_mb=100 + i, kernel_peak_mb=200 + i) for i in range(20)]
+    results = [
+        NS(
+            job=NS(report="a" if i % 2 else "b"),
+            seconds=i / 10,
+            worker_peak_mb=100 + i,
+            kernel_peak_mb=200 + i,
+        )
+        for i in range(20)
+    ]
     g = growth(results)
     assert g["jobs_by_kind"] == {"b": 10, "a": 10}
     # b: 0.0, 0.2, ..., 1.8 -> median 0.9; a: 0.1, ..., 1.9 -> median 1.0
@@ -19,8 +26,10 @@ def test_growth_compares_the_first_and_last_tenth_of_jobs_to_finish():
 
 
 def test_growth_of_a_tiny_run_uses_one_job_a_tenth():
-    results = [NS(job=NS(report="a"), seconds=s, worker_peak_mb=None, kernel_peak_mb=300)
-               for s in (1.0, 3.0)]
+    results = [
+        NS(job=NS(report="a"), seconds=s, worker_peak_mb=None, kernel_peak_mb=300)
+        for s in (1.0, 3.0)
+    ]
     g = growth(results)
     assert g["first_tenth"] == {"median_s": 1.0, "worker_peak_mb": 0, "kernel_peak_mb": 300}
     assert g["last_tenth"]["median_s"] == 3.0

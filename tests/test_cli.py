@@ -11,8 +11,9 @@ from kit.cli import main
 
 
 def kit(*args):
-    proc = subprocess.run([sys.executable, "-m", "kit.cli", *map(str, args)],
-                          capture_output=True, text=True)
+    proc = subprocess.run(
+        [sys.executable, "-m", "kit.cli", *map(str, args)], capture_output=True, text=True
+    )
     return proc.returncode, proc.stdout + proc.stderr
 
 
@@ -23,12 +24,15 @@ def test_help_lists_every_command():
         assert command in text
 
 
-@pytest.mark.parametrize("args, expect", [
-    (("build", "--data", "x"), "Try 'kit build --help' for help"),
-    (("build",), "Missing argument"),
-    (("demo-data", "--schools", "0"), "--schools"),
-    (("batch", "--facts"), "requires an argument"),
-])
+@pytest.mark.parametrize(
+    "args, expect",
+    [
+        (("build", "--data", "x"), "Try 'kit build --help' for help"),
+        (("build",), "Missing argument"),
+        (("demo-data", "--schools", "0"), "--schools"),
+        (("batch", "--facts"), "requires an argument"),
+    ],
+)
 def test_usage_errors_are_a_message_not_a_traceback(args, expect):
     code, out = kit(*args)
     assert code == 2 and expect in out and "Error" in out and "Traceback" not in out
@@ -54,11 +58,14 @@ def test_validate_rejected_rows_exit_1_and_are_written(demo_dir, tmp_path):
     assert "Traceback" not in out
 
 
-@pytest.mark.parametrize("break_it, expect", [
-    (lambda d: (d / "assessments.csv").unlink(), "assessments"),
-    (lambda d: (d / "students.csv").write_text("year,student_id\n2024,1\n"), "district_id"),
-    (lambda d: (d / "students.csv").write_bytes(b"\x00\x01garbage"), "students.csv"),
-])
+@pytest.mark.parametrize(
+    "break_it, expect",
+    [
+        (lambda d: (d / "assessments.csv").unlink(), "assessments"),
+        (lambda d: (d / "students.csv").write_text("year,student_id\n2024,1\n"), "district_id"),
+        (lambda d: (d / "students.csv").write_bytes(b"\x00\x01garbage"), "students.csv"),
+    ],
+)
 def test_fatal_problems_exit_2_with_one_clear_paragraph(demo_dir, tmp_path, break_it, expect):
     data = tmp_path / "data"
     shutil.copytree(demo_dir, data)
@@ -74,8 +81,9 @@ def test_unknown_framework_names_the_choices(demo_dir, tmp_path):
 
 
 def test_render_unknown_school_is_a_message(facts_path, tmp_path):
-    code, out = kit("render", "subgroups", "--facts", facts_path, "--entity", "NOPE",
-                    "--out", tmp_path)
+    code, out = kit(
+        "render", "subgroups", "--facts", facts_path, "--entity", "NOPE", "--out", tmp_path
+    )
     assert code == 2 and "No entity 'NOPE'" in out and "Traceback" not in out
 
 
@@ -103,14 +111,20 @@ def test_batch_log_lines_say_done_failed_and_time_left(capsys):
     log = _BatchLog(40, plain=True, every=3600)
     log.start = log.last = time.monotonic()
     for i in range(10):
-        log.add(NS(status="failed" if i == 3 else "ok", error="cell 2 raised KeyError: 'x'",
-                   job=NS(report="index", entity_id=f"D01S{i:02d}")))
+        log.add(
+            NS(
+                status="failed" if i == 3 else "ok",
+                error="cell 2 raised KeyError: 'x'",
+                job=NS(report="index", entity_id=f"D01S{i:02d}"),
+            )
+        )
     text = capsys.readouterr().err
     # one line per failure as it happens, no progress line before `every` seconds pass
     assert text.strip() == "failed  index D01S03: cell 2 raised KeyError: 'x'"
     # 10 of 40 done in 60 s: 30 more at the same pace is 3 minutes
     assert log.line(log.start + 60) == (
-        "[10/40] 25% done, 1 failed, 1.0 min elapsed, about 3.0 min left")
+        "[10/40] 25% done, 1 failed, 1.0 min elapsed, about 3.0 min left"
+    )
 
 
 def test_demo_runs_the_steps_of_make_demo(monkeypatch, tmp_path, facts_path, capsys):
@@ -127,6 +141,7 @@ def test_demo_runs_the_steps_of_make_demo(monkeypatch, tmp_path, facts_path, cap
                 shutil.copy(facts_path, kwargs["out_path"])
             if name in ("validate", "batch"):
                 raise typer.Exit(code)
+
         return run
 
     out = tmp_path / "out"
@@ -143,4 +158,3 @@ def test_demo_runs_the_steps_of_make_demo(monkeypatch, tmp_path, facts_path, cap
     assert calls[2][1] == (data,) and calls[2][2] == {"out_path": out / "facts.duckdb"}
     assert calls[3][2]["facts"] == out / "facts.duckdb" and calls[3][2]["formats"] == "html,pdf"
     assert f"open {out / '2024' / 'index.html'}" in capsys.readouterr().out.replace("\n", "")
-

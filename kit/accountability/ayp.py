@@ -44,8 +44,12 @@ from kit.metrics.groups import GROUPS
 
 ENTITY_KEYS = ["entity_type", "entity_id", "subject", "group"]
 FAMILIES = ("status_met", "ci_met", "safe_harbor_met", "index_met", "averaging_met")
-METHOD_NAMES = {"wilson": "Wilson", "wald": "Wald", "wald_target": "Wald at the target",
-                "exact": "exact binomial"}
+METHOD_NAMES = {
+    "wilson": "Wilson",
+    "wald": "Wald",
+    "wald_target": "Wald at the target",
+    "exact": "exact binomial",
+}
 
 
 # --- the measure frame -----------------------------------------------------------------------
@@ -76,17 +80,18 @@ def sd_sql(model: str, spec: LevelPointsModel, c: str = "c") -> str:
     terms = []
     for level, pts in sorted(spec.points.items()):
         low, high = pts if isinstance(pts, tuple | list) else (pts, pts)
-        terms.append(f"{c}.n_l{level}_low * {_lit(low * low)} + "
-                     f"{c}.n_l{level}_high * {_lit(high * high)}")
+        terms.append(
+            f"{c}.n_l{level}_low * {_lit(low * low)} + {c}.n_l{level}_high * {_lit(high * high)}"
+        )
     sq = " + ".join(terms)
     n = f"{c}.n_fay_tested"
     if spec.denominator == "enrolled":
         n = f"{c}.n_fay_enrolled"
-        sq += (f" + ({c}.n_fay_enrolled - {c}.n_fay_tested) * "
-               f"{_lit(spec.not_tested_points ** 2)}")
+        sq += f" + ({c}.n_fay_enrolled - {c}.n_fay_tested) * {_lit(spec.not_tested_points**2)}"
     scale = _lit(spec.scale)
-    return (f"{scale} * sqrt(greatest(({sq}) / nullif({n}, 0) - power(i.\"v_{model}\" / {scale}, 2),"
-            " 0))")
+    return (
+        f'{scale} * sqrt(greatest(({sq}) / nullif({n}, 0) - power(i."v_{model}" / {scale}, 2), 0))'
+    )
 
 
 def measures_used(fw: Framework) -> list[str]:
@@ -130,8 +135,14 @@ def sd_models(fw: Framework) -> list[str]:
     return out
 
 
-def measure_frame_sql(fw: Framework, *, perf: str = "perf", idx: str = "idx",
-                      counts: str = "counts", subjects: Iterable[str] | None = None) -> str:
+def measure_frame_sql(
+    fw: Framework,
+    *,
+    perf: str = "perf",
+    idx: str = "idx",
+    counts: str = "counts",
+    subjects: Iterable[str] | None = None,
+) -> str:
     """SQL for the measure frame (grade ``ALL``) over the build's temp tables."""
     models = measures_used(fw)
     pivots = ", ".join(
@@ -147,28 +158,31 @@ def measure_frame_sql(fw: Framework, *, perf: str = "perf", idx: str = "idx",
     sd_join = ""
     if sd_models(fw):
         sds = ", " + ", ".join(
-            f"{sd_sql(m, fw.index_models[m])} AS \"sd_{m}\"" for m in sd_models(fw)
+            f'{sd_sql(m, fw.index_models[m])} AS "sd_{m}"' for m in sd_models(fw)
         )
         sd_join = f" LEFT JOIN {counts} c USING ({keys})"
     model_list = ", ".join(f"'{m}'" for m in models) or "NULL"
     pivot_sql = (
         f"SELECT {keys}, {pivots} FROM {idx} WHERE grade = 'ALL' AND model IN ({model_list}){subj}"
-        f" GROUP BY ALL" if models else f"SELECT {keys} FROM {perf} WHERE FALSE"
+        f" GROUP BY ALL"
+        if models
+        else f"SELECT {keys} FROM {perf} WHERE FALSE"
     )
     return f"""
     SELECT p.year, p.entity_type, p.entity_id, p.subject, p."group",
            p.n_enrolled, p.n_tested, p.n_fay_tested AS n, p.n_proficient, p.pct_proficient,
            p.participation_rate, i.* EXCLUDE ({keys}){sds}
     FROM {perf} p LEFT JOIN ({pivot_sql}) i USING ({keys}){sd_join}
-    WHERE p.grade = 'ALL'{subj.replace('subject', 'p.subject')}
+    WHERE p.grade = 'ALL'{subj.replace("subject", "p.subject")}
     """
 
 
 # --- AMO targets -----------------------------------------------------------------------------
 
 
-def _starting_point(frame: pd.DataFrame, measure: str, subject: str, year: int,
-                    percentile: float) -> float:
+def _starting_point(
+    frame: pd.DataFrame, measure: str, subject: str, year: int, percentile: float
+) -> float:
     """Value of the school at ``percentile`` of enrolment, schools sorted low to high.
 
     Notes
@@ -179,8 +193,12 @@ def _starting_point(frame: pd.DataFrame, measure: str, subject: str, year: int,
     by their accountable students (``n``); the first school whose cumulative share reaches
     the percentile gives the starting point.
     """
-    rows = frame[(frame["entity_type"] == "school") & (frame["group"] == "all")
-                 & (frame["subject"] == subject) & (frame["year"] == year)]
+    rows = frame[
+        (frame["entity_type"] == "school")
+        & (frame["group"] == "all")
+        & (frame["subject"] == subject)
+        & (frame["year"] == year)
+    ]
     rows = rows[[vcol(measure), ncol(measure)]].dropna()
     rows = rows[rows[ncol(measure)] > 0].sort_values(vcol(measure), kind="stable")
     if rows.empty:
@@ -204,8 +222,11 @@ def amo_targets(frame: pd.DataFrame, fw: Framework) -> pd.DataFrame:
     for aid, amo in fw.amos.items():
         subjects = set(fw.ayp.subjects if fw.ayp else []) | {s for s in amo.schedule if s != "ALL"}
         rng = fw.measure_range(amo.measure)
-        goal = amo.starting_point.goal if amo.starting_point.goal is not None else (
-            rng[1] if rng else 0.0)
+        goal = (
+            amo.starting_point.goal
+            if amo.starting_point.goal is not None
+            else (rng[1] if rng else 0.0)
+        )
         for subject in sorted(subjects & data_subjects):
             sched = amo.schedule.get(subject) or amo.schedule.get("ALL") or {}
             first = min(sched) if sched else None
@@ -215,28 +236,55 @@ def amo_targets(frame: pd.DataFrame, fw: Framework) -> pd.DataFrame:
             base_year = sp.baseline_year or (after[0] if after else None)
             sp_value = None
             for year in years:
-                rec = {"amo": aid, "measure": amo.measure, "year": year, "subject": subject,
-                       "target": np.nan, "basis": "none", "goal_year": np.nan,
-                       "starting_point": np.nan, "verified": amo.verified}
+                rec = {
+                    "amo": aid,
+                    "measure": amo.measure,
+                    "year": year,
+                    "subject": subject,
+                    "target": np.nan,
+                    "basis": "none",
+                    "goal_year": np.nan,
+                    "starting_point": np.nan,
+                    "verified": amo.verified,
+                }
                 if sched and first <= year <= last:
-                    rec.update(target=sched[max(k for k in sched if k <= year)], basis="schedule",
-                               goal_year=amo.target_year or last)
+                    rec.update(
+                        target=sched[max(k for k in sched if k <= year)],
+                        basis="schedule",
+                        goal_year=amo.target_year or last,
+                    )
                 elif sched and year < first:
                     pass
                 elif amo.after_schedule == "hold_last" and sched:
                     rec.update(target=sched[last], basis="held", goal_year=amo.target_year or last)
-                elif amo.after_schedule == "starting_point" and base_year is not None \
-                        and year >= base_year:
+                elif (
+                    amo.after_schedule == "starting_point"
+                    and base_year is not None
+                    and year >= base_year
+                ):
                     if sp_value is None:
-                        sp_value = _starting_point(frame, amo.measure, subject, base_year,
-                                                   sp.percentile)
+                        sp_value = _starting_point(
+                            frame, amo.measure, subject, base_year, sp.percentile
+                        )
                     steps = min(((year - base_year) // sp.step_years) * sp.step_years, sp.years)
-                    rec.update(target=sp_value + (goal - sp_value) * steps / sp.years,
-                               basis="starting_point", goal_year=base_year + sp.years,
-                               starting_point=sp_value)
+                    rec.update(
+                        target=sp_value + (goal - sp_value) * steps / sp.years,
+                        basis="starting_point",
+                        goal_year=base_year + sp.years,
+                        starting_point=sp_value,
+                    )
                 rows.append(rec)
-    cols = ["amo", "measure", "year", "subject", "target", "basis", "goal_year",
-            "starting_point", "verified"]
+    cols = [
+        "amo",
+        "measure",
+        "year",
+        "subject",
+        "target",
+        "basis",
+        "goal_year",
+        "starting_point",
+        "verified",
+    ]
     return pd.DataFrame(rows, columns=cols)
 
 
@@ -256,10 +304,11 @@ def _decimals(fw: Framework, measure: str) -> int:
 def _short(target, value, decimals: int) -> pd.Series:
     """'8.8 short', as the rounded figures shown beside it subtract; 'less than 0.1 short'
     when both round to the same figure (the comparison itself is unrounded)."""
-    diff = (np.round(np.asarray(target, dtype="float64"), decimals)
-            - np.round(np.asarray(value, dtype="float64"), decimals))
+    diff = np.round(np.asarray(target, dtype="float64"), decimals) - np.round(
+        np.asarray(value, dtype="float64"), decimals
+    )
     text = _fmt(diff, decimals) + " short"
-    return text.where(np.round(diff, decimals) > 0, f"less than {10 ** -decimals:g} short")
+    return text.where(np.round(diff, decimals) > 0, f"less than {10**-decimals:g} short")
 
 
 @dataclass
@@ -276,8 +325,15 @@ class TestResult:
 class _Context:
     """The rows under determination plus lookups of earlier years and of AMO targets."""
 
-    def __init__(self, df: pd.DataFrame, full: pd.DataFrame, targets: pd.DataFrame,
-                 fw: Framework, participation_met: np.ndarray, achievement_ok: np.ndarray):
+    def __init__(
+        self,
+        df: pd.DataFrame,
+        full: pd.DataFrame,
+        targets: pd.DataFrame,
+        fw: Framework,
+        participation_met: np.ndarray,
+        achievement_ok: np.ndarray,
+    ):
         self.df = df
         self.full = full
         self.targets = targets
@@ -291,7 +347,8 @@ class _Context:
         if k not in self._prior:
             right = self.full.assign(year=self.full["year"] + k)
             merged = self.df[["year", *ENTITY_KEYS]].merge(
-                right, how="left", on=["year", *ENTITY_KEYS], validate="one_to_one")
+                right, how="left", on=["year", *ENTITY_KEYS], validate="one_to_one"
+            )
             self._prior[k] = merged
         return self._prior[k]
 
@@ -325,8 +382,15 @@ def _status(ctx: _Context, t: StatusTest) -> TestResult:
         return f"{name}: " + _fmt(v[m], dec) + " >= AMO " + _fmt(target[m], dec)
 
     def fail(m):
-        text = (f"{name} " + _fmt(v[m], dec) + " < AMO " + _fmt(target[m], dec) + " ("
-                + _short(target[m], v[m], dec) + ")")
+        text = (
+            f"{name} "
+            + _fmt(v[m], dec)
+            + " < AMO "
+            + _fmt(target[m], dec)
+            + " ("
+            + _short(target[m], v[m], dec)
+            + ")"
+        )
         no_amo = np.isnan(target[m])
         text = text.where(~no_amo, f"{name}: no AMO for " + pd.Series(years[m]))
         return text.where(~np.isnan(v[m]) | no_amo, f"{name}: no result")
@@ -348,8 +412,9 @@ def _ci(ctx: _Context, t: CiTest) -> TestResult:
         # An index is treated as a proportion of its range for the binomial methods.
         p = (v - lo_r) / span
         tp = (target - lo_r) / span
-        lo, hi = cimod.interval(t.method, p, n, target=np.clip(tp, 0, 1), level=t.level,
-                                sided=t.sided)
+        lo, hi = cimod.interval(
+            t.method, p, n, target=np.clip(tp, 0, 1), level=t.level, sided=t.sided
+        )
         lo, hi = lo_r + np.asarray(lo) * span, lo_r + np.asarray(hi) * span
     avail = ctx.achievement_ok & ~np.isnan(v) & ~np.isnan(target) & ~np.isnan(hi)
     met = avail & (hi >= target)
@@ -359,12 +424,20 @@ def _ci(ctx: _Context, t: CiTest) -> TestResult:
     nn = np.nan_to_num(n).astype(int).astype(str)
 
     def ok(m):
-        return (f"{name}: " + _fmt(v[m], dec) + f", its {level} upper bound " + _fmt(hi[m], dec)
-                + " >= AMO " + _fmt(target[m], dec) + f" ({method}, n " + pd.Series(nn[m]) + ")")
+        return (
+            f"{name}: "
+            + _fmt(v[m], dec)
+            + f", its {level} upper bound "
+            + _fmt(hi[m], dec)
+            + " >= AMO "
+            + _fmt(target[m], dec)
+            + f" ({method}, n "
+            + pd.Series(nn[m])
+            + ")"
+        )
 
     def fail(m):
-        text = (f"{name}: {level} upper bound " + _fmt(hi[m], dec) + " < AMO "
-                + _fmt(target[m], dec))
+        text = f"{name}: {level} upper bound " + _fmt(hi[m], dec) + " < AMO " + _fmt(target[m], dec)
         return text.where(~np.isnan(target[m]), f"{name}: no AMO")
 
     return TestResult(met, avail, ok, fail, {"ci_low": lo, "ci_high": hi})
@@ -386,8 +459,11 @@ def _safe_harbor(ctx: _Context, t: SafeHarborTest) -> TestResult:
     min_prev = t.prior_min_n or fw.reporting_min_n
     gap_now, gap_prev = goal - v, goal - vp
     avail = ctx.achievement_ok & ~np.isnan(v) & ~np.isnan(vp) & (np.nan_to_num(np_) >= min_prev)
-    fell = np.where(gap_prev > 0, 100.0 * (gap_prev - gap_now) / np.where(gap_prev > 0, gap_prev, 1),
-                    np.where(gap_now <= 0, 100.0, -100.0))
+    fell = np.where(
+        gap_prev > 0,
+        100.0 * (gap_prev - gap_now) / np.where(gap_prev > 0, gap_prev, 1),
+        np.where(gap_now <= 0, 100.0, -100.0),
+    )
     achieved = avail & (gap_now <= (1.0 - t.reduction) * gap_prev + 1e-9)
     other = ctx.participation_met if t.other_indicator == "participation" else np.ones(len(v), bool)
     met = achieved & other
@@ -401,7 +477,8 @@ def _safe_harbor(ctx: _Context, t: SafeHarborTest) -> TestResult:
     def fail(m):
         f = fell[m]
         text = (f"{name}: fell " + _fmt(f) + f"% (needed {need})").where(
-            f >= 0, f"{name}: {words} rose " + _fmt(-f) + f"% (needed a {need} fall)")
+            f >= 0, f"{name}: {words} rose " + _fmt(-f) + f"% (needed a {need} fall)"
+        )
         text = text.where(~achieved[m], text + " but participation was not met")
         return text.where(avail[m], f"{name}: no result for " + pd.Series(last_year[m]))
 
@@ -439,12 +516,24 @@ def _averaging(ctx: _Context, t: AveragingTest) -> TestResult:
     ks = best_k.astype(str)
 
     def ok(m):
-        return (f"{name}: " + pd.Series(ks[m]) + "-year mean " + _fmt(best[m], dec) + " >= AMO "
-                + _fmt(target[m], dec))
+        return (
+            f"{name}: "
+            + pd.Series(ks[m])
+            + "-year mean "
+            + _fmt(best[m], dec)
+            + " >= AMO "
+            + _fmt(target[m], dec)
+        )
 
     def fail(m):
-        text = (f"{name}: best " + pd.Series(ks[m]) + "-year mean " + _fmt(best[m], dec)
-                + " < AMO " + _fmt(target[m], dec))
+        text = (
+            f"{name}: best "
+            + pd.Series(ks[m])
+            + "-year mean "
+            + _fmt(best[m], dec)
+            + " < AMO "
+            + _fmt(target[m], dec)
+        )
         return text.where(avail[m], f"{name}: fewer than {min(t.years)} years of results")
 
     return TestResult(met, avail, ok, fail, {"averaging_value": best})
@@ -464,10 +553,18 @@ def _index(ctx: _Context, t: IndexTest) -> TestResult:
         return f"{name}: {t.model} " + _fmt(v[m], dec) + " >= target " + _fmt(target[m], dec)
 
     def fail(m):
-        text = (f"{name}: {t.model} " + _fmt(v[m], dec) + " < target " + _fmt(target[m], dec)
-                + " (" + _short(target[m], v[m], dec) + ")")
-        text = text.where(~achieved[m], f"{name}: {t.model} met its target but participation "
-                                        "was not met")
+        text = (
+            f"{name}: {t.model} "
+            + _fmt(v[m], dec)
+            + " < target "
+            + _fmt(target[m], dec)
+            + " ("
+            + _short(target[m], v[m], dec)
+            + ")"
+        )
+        text = text.where(
+            ~achieved[m], f"{name}: {t.model} met its target but participation was not met"
+        )
         return text.where(avail[m], f"{name}: no {t.model} result or target")
 
     return TestResult(met, avail, ok, fail)
@@ -494,8 +591,13 @@ def _index_gain(ctx: _Context, t: IndexGainTest) -> TestResult:
         left = np.maximum(goal_year - year + 1, 1)
         required = (goal - vp) / left
     gain = v - vp
-    avail = (ctx.achievement_ok & ~np.isnan(v) & ~np.isnan(vp) & ~np.isnan(required)
-             & (np.nan_to_num(np_) >= min_prev))
+    avail = (
+        ctx.achievement_ok
+        & ~np.isnan(v)
+        & ~np.isnan(vp)
+        & ~np.isnan(required)
+        & (np.nan_to_num(np_) >= min_prev)
+    )
     achieved = avail & (gain >= required - 1e-9)
     other = ctx.participation_met if t.other_indicator == "participation" else np.ones(len(v), bool)
     met = achieved & other
@@ -503,22 +605,34 @@ def _index_gain(ctx: _Context, t: IndexGainTest) -> TestResult:
     last_year = (ctx.df["year"] - 1).astype(str).to_numpy()
 
     def ok(m):
-        return f"{name}: {t.model} rose " + _fmt(gain[m], dec) + " (needed " + _fmt(
-            required[m], dec) + ")"
+        return (
+            f"{name}: {t.model} rose "
+            + _fmt(gain[m], dec)
+            + " (needed "
+            + _fmt(required[m], dec)
+            + ")"
+        )
 
     def fail(m):
         g = gain[m]
         signed = pd.Series(np.where(g >= 0, "+", "-")) + _fmt(np.abs(g), dec)
         base = f"{name}: {t.model} changed " + signed + " (needed " + _fmt(required[m], dec)
         text = (base + "; " + _short(required[m], g, dec) + ")").where(
-            ~achieved[m], base + ") but participation was not met")
+            ~achieved[m], base + ") but participation was not met"
+        )
         return text.where(avail[m], f"{name}: no {t.model} result for " + pd.Series(last_year[m]))
 
     return TestResult(met, avail, ok, fail, {"required_gain": required, "gain": gain})
 
 
-_RUNNERS = {"status": _status, "ci": _ci, "safe_harbor": _safe_harbor, "averaging": _averaging,
-            "index": _index, "index_gain": _index_gain}
+_RUNNERS = {
+    "status": _status,
+    "ci": _ci,
+    "safe_harbor": _safe_harbor,
+    "averaging": _averaging,
+    "index": _index,
+    "index_gain": _index_gain,
+}
 
 
 def _participation(ctx: _Context) -> tuple[np.ndarray, np.ndarray, pd.Series]:
@@ -545,15 +659,16 @@ def _participation(ctx: _Context) -> tuple[np.ndarray, np.ndarray, pd.Series]:
         met = met | newly
     words = "participation " + _fmt(rate) + f"% < {rule.min_rate:g}%"
     if rule.average_years:
-        words = words + np.where(np.isnan(best_avg), "",
-                                 " (best average " + _fmt(best_avg) + "%)")
-    avg_words = pd.Series(np.where(used > 0, "; participation met by the " + used.astype(str)
-                                   + "-year average", ""))
+        words = words + np.where(np.isnan(best_avg), "", " (best average " + _fmt(best_avg) + "%)")
+    avg_words = pd.Series(
+        np.where(used > 0, "; participation met by the " + used.astype(str) + "-year average", "")
+    )
     return met, rate, words.where(~met, avg_words)
 
 
-def determine_ayp(frame: pd.DataFrame, fw: Framework, targets: pd.DataFrame,
-                  *, keep_tests: bool = False) -> pd.DataFrame:
+def determine_ayp(
+    frame: pd.DataFrame, fw: Framework, targets: pd.DataFrame, *, keep_tests: bool = False
+) -> pd.DataFrame:
     """The ``ayp`` facts table (CONTRACT.md section 3) from the measure frame.
 
     Parameters
@@ -593,10 +708,30 @@ def determine_ayp(frame: pd.DataFrame, fw: Framework, targets: pd.DataFrame,
     min_n = np.where(sub["group"] == "all", min_all, fw.accountability_min_n)
     df = sub[sub["n_enrolled"].to_numpy(float) >= min_n].reset_index(drop=True)
     if df.empty:
-        cols = ["year", "entity_type", "entity_id", "subject", "grade", "group", "accountable",
-                "measure", "n", "n_enrolled", "participation_rate", "participation_met", "target",
-                "value", "prior_value", "ci_low", "ci_high", *FAMILIES, "met", "met_by", "tests",
-                "path"]
+        cols = [
+            "year",
+            "entity_type",
+            "entity_id",
+            "subject",
+            "grade",
+            "group",
+            "accountable",
+            "measure",
+            "n",
+            "n_enrolled",
+            "participation_rate",
+            "participation_met",
+            "target",
+            "value",
+            "prior_value",
+            "ci_low",
+            "ci_high",
+            *FAMILIES,
+            "met",
+            "met_by",
+            "tests",
+            "path",
+        ]
         if keep_tests:
             cols += [f"{p}:{t.id}" for t in ayp.tests for p in ("test", "avail")]
         return pd.DataFrame(columns=cols)
@@ -647,15 +782,17 @@ def determine_ayp(frame: pd.DataFrame, fw: Framework, targets: pd.DataFrame,
     ids = np.array([t.id for t in decisive] + [""], dtype=object)
     out["met_by"] = np.where(met & (first >= 0), ids[first], np.where(met, "participation", ""))
     out["tests"] = _tests_json(results, ayp.tests, len(df))
-    out["path"] = _paths(results, decisive, first, met, achievement_ok, part_met, part_words,
-                         df, min_n)
+    out["path"] = _paths(
+        results, decisive, first, met, achievement_ok, part_met, part_words, df, min_n
+    )
     if keep_tests:
         for t in ayp.tests:
             out[f"test:{t.id}"] = results[t.id].met
             out[f"avail:{t.id}"] = results[t.id].available
     order = {g.id: i for i, g in enumerate(GROUPS)}
     out = out.assign(_o=out["group"].map(order)).sort_values(
-        ["year", "entity_type", "entity_id", "subject", "_o"], kind="stable")
+        ["year", "entity_type", "entity_id", "subject", "_o"], kind="stable"
+    )
     return out.drop(columns="_o").reset_index(drop=True)
 
 
@@ -669,8 +806,9 @@ def _tests_json(results: dict[str, TestResult], tests, n: int) -> np.ndarray:
     return "{" + joined + "}"
 
 
-def _paths(results, decisive, first, met, achievement_ok, part_met, part_words, df,
-           min_n) -> np.ndarray:
+def _paths(
+    results, decisive, first, met, achievement_ok, part_met, part_words, df, min_n
+) -> np.ndarray:
     """The ``path`` text of every row (numpy object array)."""
     path = np.full(len(df), "", dtype=object)
     part_words = np.asarray(part_words, dtype=object)
@@ -681,8 +819,13 @@ def _paths(results, decisive, first, met, achievement_ok, part_met, part_words, 
     m = ~achievement_ok & met
     if m.any():
         n_txt = df["n"].to_numpy()[m].astype(int).astype(str).astype(object)
-        path[m] = ("participation only: " + n_txt + " accountable students, fewer than "
-                   + min_n[m].astype(str).astype(object) + " for achievement")
+        path[m] = (
+            "participation only: "
+            + n_txt
+            + " accountable students, fewer than "
+            + min_n[m].astype(str).astype(object)
+            + " for achievement"
+        )
     failed = ~met
     if failed.any():
         k = int(failed.sum())
@@ -703,7 +846,10 @@ def _paths(results, decisive, first, met, achievement_ok, part_met, part_words, 
         path[failed] = np.where(
             part_fail & (achieved_first >= 0),
             "not met: " + words + "; achievement met (" + ok_texts + ")",
-            np.where(part_fail & ~ach_ok, "not met: " + words,
-                     np.where(part_fail, "not met: " + words + "; " + fails, "not met: " + fails)),
+            np.where(
+                part_fail & ~ach_ok,
+                "not met: " + words,
+                np.where(part_fail, "not met: " + words + "; " + fails, "not met: " + fails),
+            ),
         )
     return path

@@ -63,30 +63,78 @@ def rules_frame(fw: Framework) -> pd.DataFrame:
     rows = []
     for aid, amo in fw.amos.items():
         params = amo.model_dump(exclude=_META)
-        rows.append({"section": "amos", "id": aid, "kind": amo.after_schedule,
-                     "label": f"AMO schedule on {fw.measure_name(amo.measure)}",
-                     "in_determination": None, "params": json.dumps(params, default=str),
-                     "source": amo.source, "verified": amo.verified, "note": amo.note})
+        rows.append(
+            {
+                "section": "amos",
+                "id": aid,
+                "kind": amo.after_schedule,
+                "label": f"AMO schedule on {fw.measure_name(amo.measure)}",
+                "in_determination": None,
+                "params": json.dumps(params, default=str),
+                "source": amo.source,
+                "verified": amo.verified,
+                "note": amo.note,
+            }
+        )
     if fw.ayp is not None:
         p = fw.ayp.participation
-        rows.append({"section": "ayp", "id": "participation", "kind": "participation",
-                     "label": f"Participation at least {p.min_rate:g}%",
-                     "in_determination": True, "params": json.dumps(p.model_dump()),
-                     "source": fw.ayp.source, "verified": fw.ayp.verified, "note": fw.ayp.note})
+        rows.append(
+            {
+                "section": "ayp",
+                "id": "participation",
+                "kind": "participation",
+                "label": f"Participation at least {p.min_rate:g}%",
+                "in_determination": True,
+                "params": json.dumps(p.model_dump()),
+                "source": fw.ayp.source,
+                "verified": fw.ayp.verified,
+                "note": fw.ayp.note,
+            }
+        )
         for t in fw.ayp.tests:
-            rows.append({"section": "ayp", "id": t.id, "kind": t.kind, "label": t.label or t.id,
-                         "in_determination": t.in_determination,
-                         "params": json.dumps(t.model_dump(exclude=_META | {"in_determination"}),
-                                              default=str),
-                         "source": t.source, "verified": t.verified, "note": t.note})
+            rows.append(
+                {
+                    "section": "ayp",
+                    "id": t.id,
+                    "kind": t.kind,
+                    "label": t.label or t.id,
+                    "in_determination": t.in_determination,
+                    "params": json.dumps(
+                        t.model_dump(exclude=_META | {"in_determination"}), default=str
+                    ),
+                    "source": t.source,
+                    "verified": t.verified,
+                    "note": t.note,
+                }
+            )
     if fw.goals is not None:
         for mid, m in fw.goals.methods.items():
-            rows.append({"section": "goals", "id": mid, "kind": m.kind, "label": m.label,
-                         "in_determination": None, "primary": mid == fw.goals.primary,
-                         "params": json.dumps(m.model_dump(exclude=_META)),
-                         "source": m.source, "verified": m.verified, "note": m.note})
-    cols = ["section", "id", "kind", "label", "in_determination", "primary", "params", "source",
-            "verified", "note"]
+            rows.append(
+                {
+                    "section": "goals",
+                    "id": mid,
+                    "kind": m.kind,
+                    "label": m.label,
+                    "in_determination": None,
+                    "primary": mid == fw.goals.primary,
+                    "params": json.dumps(m.model_dump(exclude=_META)),
+                    "source": m.source,
+                    "verified": m.verified,
+                    "note": m.note,
+                }
+            )
+    cols = [
+        "section",
+        "id",
+        "kind",
+        "label",
+        "in_determination",
+        "primary",
+        "params",
+        "source",
+        "verified",
+        "note",
+    ]
     return pd.DataFrame(rows, columns=cols)
 
 
@@ -97,18 +145,32 @@ def ayp_summary(ayp: pd.DataFrame) -> pd.DataFrame:
     ``n_groups``, ``n_groups_met``, ``met``, ``groups_not_met`` (comma-separated ids).
     """
     rows = ayp[ayp["accountable"]]
-    cols = ["year", "entity_type", "entity_id", "subject", "n_groups", "n_groups_met", "met",
-            "groups_not_met"]
+    cols = [
+        "year",
+        "entity_type",
+        "entity_id",
+        "subject",
+        "n_groups",
+        "n_groups_met",
+        "met",
+        "groups_not_met",
+    ]
     if rows.empty:
         return pd.DataFrame(columns=cols)
     both = pd.concat([rows, rows.assign(subject="ALL")], ignore_index=True)
     keys = ["year", "entity_type", "entity_id", "subject"]
-    out = both.groupby(keys, sort=True).agg(n_groups=("met", "size"), n_groups_met=("met", "sum"),
-                                            met=("met", "all")).reset_index()
+    out = (
+        both.groupby(keys, sort=True)
+        .agg(n_groups=("met", "size"), n_groups_met=("met", "sum"), met=("met", "all"))
+        .reset_index()
+    )
     missed = rows[~rows["met"].astype(bool)]
     by_subject = missed.groupby(keys)["group"].agg(", ".join)
-    overall = missed.assign(_g=missed["subject"] + " " + missed["group"]).groupby(
-        keys[:3])["_g"].agg(", ".join)
+    overall = (
+        missed.assign(_g=missed["subject"] + " " + missed["group"])
+        .groupby(keys[:3])["_g"]
+        .agg(", ".join)
+    )
     out["groups_not_met"] = [
         overall.get((y, et, eid), "") if s == "ALL" else by_subject.get((y, et, eid, s), "")
         for y, et, eid, s in out[keys].itertuples(index=False)
@@ -148,21 +210,28 @@ def accountability_facts(con: duckdb.DuckDBPyConnection, fw) -> dict[str, pd.Dat
         out["ayp_summary"] = ayp_summary(ayp)
 
     sg = fw.subgroups
-    ayp_met = ayp[["year", "entity_type", "entity_id", "subject", "group", "met"]] \
-        if ayp is not None and sg.targeted.include_ayp_not_met else None
+    ayp_met = (
+        ayp[["year", "entity_type", "entity_id", "subject", "group", "met"]]
+        if ayp is not None and sg.targeted.include_ayp_not_met
+        else None
+    )
     out["group_ranking"] = group_ranking(
-        frame, measure_col=vcol(measure), groups=sg.groups_ranked(),
+        frame,
+        measure_col=vcol(measure),
+        groups=sg.groups_ranked(),
         lowest_min_gap=sg.lowest.min_gap,
         lowest_min_n=sg.lowest.min_n or fw.accountability_min_n,
-        targeted_min_gap=sg.targeted.min_gap, targeted_max=sg.targeted.max_groups,
-        reporting_min_n=fw.reporting_min_n, ayp_met=ayp_met, measure=measure,
+        targeted_min_gap=sg.targeted.min_gap,
+        targeted_max=sg.targeted.max_groups,
+        reporting_min_n=fw.reporting_min_n,
+        ayp_met=ayp_met,
+        measure=measure,
     )
 
     by = resolve_baseline_year(fw, years)
     if by is not None:
         measures = sorted(set(goal_measures(fw)) | {PCT})
-        con.execute("CREATE OR REPLACE TEMP TABLE _acc_measures AS "
-                    + measures_long_sql(measures))
+        con.execute("CREATE OR REPLACE TEMP TABLE _acc_measures AS " + measures_long_sql(measures))
         sql = goals_sql(fw, by, source="_acc_measures")
         if sql is not None:
             out["goals"] = sql

@@ -34,12 +34,16 @@ def measures_long_sql(measures: list[str], *, perf: str = "perf", idx: str = "id
     keys = ", ".join(f'"{k}"' for k in KEYS if k != "grade")
     parts = []
     if PCT in measures:
-        parts.append(f"SELECT '{PCT}' AS measure, {keys}, CAST(n_fay_tested AS BIGINT) AS n, "
-                     f"pct_proficient AS value FROM {perf} WHERE grade = 'ALL'")
+        parts.append(
+            f"SELECT '{PCT}' AS measure, {keys}, CAST(n_fay_tested AS BIGINT) AS n, "
+            f"pct_proficient AS value FROM {perf} WHERE grade = 'ALL'"
+        )
     models = [m for m in measures if m != PCT]
     if models:
-        parts.append(f"SELECT model AS measure, {keys}, CAST(n AS BIGINT) AS n, value FROM {idx} "
-                     f"WHERE grade = 'ALL' AND model IN ({', '.join(_q(m) for m in models)})")
+        parts.append(
+            f"SELECT model AS measure, {keys}, CAST(n AS BIGINT) AS n, value FROM {idx} "
+            f"WHERE grade = 'ALL' AND model IN ({', '.join(_q(m) for m in models)})"
+        )
     return "\nUNION ALL\n".join(parts)
 
 
@@ -66,8 +70,9 @@ def horizon(method: GoalMethod, baseline_year: int) -> int:
     return method.years if method.years is not None else int(method.target_year) - baseline_year
 
 
-def target_at(kind: str, baseline: float, top: float, k: float, horizon_years: int,
-              fraction: float | None) -> float:
+def target_at(
+    kind: str, baseline: float, top: float, k: float, horizon_years: int, fraction: float | None
+) -> float:
     """The target k years after the baseline (the formulas of the module docstring)."""
     if kind == "linear":
         return baseline + (top - baseline) * k / horizon_years
@@ -80,9 +85,11 @@ def target_at(kind: str, baseline: float, top: float, k: float, horizon_years: i
 
 def _target_sql(b: str, k: str) -> str:
     """SQL of :func:`target_at` over columns kind, top, horizon, fraction."""
-    return (f"CASE kind WHEN 'linear' THEN {b} + (top - {b}) * ({k}) / horizon "
-            f"WHEN 'gap_fraction' THEN {b} + fraction * (top - {b}) * ({k}) / horizon "
-            f"ELSE top - (top - {b}) * power(1.0 - fraction, {k}) END")
+    return (
+        f"CASE kind WHEN 'linear' THEN {b} + (top - {b}) * ({k}) / horizon "
+        f"WHEN 'gap_fraction' THEN {b} + fraction * (top - {b}) * ({k}) / horizon "
+        f"ELSE top - (top - {b}) * power(1.0 - fraction, {k}) END"
+    )
 
 
 def goals_sql(fw: Framework, baseline_year: int, *, source: str = "_acc_measures") -> str | None:
@@ -113,9 +120,11 @@ def goals_sql(fw: Framework, baseline_year: int, *, source: str = "_acc_measures
         return None
     tol = float(fw.goals.on_track_tolerance)
     on = " AND ".join(f'a."{c}" = g."{c}"' for c in _ENTITY)
-    per_year = ("'[' || CAST(a.year AS VARCHAR) || ', ' || coalesce(CAST(a.value AS VARCHAR), "
-                "'null') || ', ' || CAST(target AS VARCHAR) || ', ' || CASE WHEN a.value IS NULL "
-                f"THEN 'null' WHEN a.value >= target - {tol!r} THEN 'true' ELSE 'false' END || ']'")
+    per_year = (
+        "'[' || CAST(a.year AS VARCHAR) || ', ' || coalesce(CAST(a.value AS VARCHAR), "
+        "'null') || ', ' || CAST(target AS VARCHAR) || ', ' || CASE WHEN a.value IS NULL "
+        f"THEN 'null' WHEN a.value >= target - {tol!r} THEN 'true' ELSE 'false' END || ']'"
+    )
     return f"""
     WITH m(method, label, measure, kind, fraction, top, horizon, baseline_year, min_n, verified)
          AS (VALUES {", ".join(rows)}),

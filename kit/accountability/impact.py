@@ -25,8 +25,21 @@ from kit.accountability.ayp import amo_targets, impact_models, vcol
 from kit.frameworks.loader import PCT, AmoSchedule, Framework
 
 _PRIOR_KINDS = {"safe_harbor", "index_gain", "averaging"}
-_COLS = ["year", "entity_type", "entity_id", "subject", "comparison", "rule_order", "rule",
-         "tests", "model", "target_basis", "n_schools", "n_met", "pct_met"]
+_COLS = [
+    "year",
+    "entity_type",
+    "entity_id",
+    "subject",
+    "comparison",
+    "rule_order",
+    "rule",
+    "tests",
+    "model",
+    "target_basis",
+    "n_schools",
+    "n_met",
+    "pct_met",
+]
 
 
 def rule_sets(fw: Framework) -> list[tuple[str, list[str]]]:
@@ -48,21 +61,29 @@ def rule_sets(fw: Framework) -> list[tuple[str, list[str]]]:
     return out
 
 
-def _count(flags: pd.DataFrame, ok_col: str, school_district: pd.DataFrame,
-           in_calc_col: str | None) -> pd.DataFrame:
+def _count(
+    flags: pd.DataFrame, ok_col: str, school_district: pd.DataFrame, in_calc_col: str | None
+) -> pd.DataFrame:
     """Schools meeting (all of their rows ok), counted for the state and each district."""
     per_school = flags.groupby(["year", "entity_id", "scope"], sort=False).agg(
-        ok=(ok_col, "all"), in_calc=(in_calc_col or ok_col, "first" if in_calc_col else "size"))
+        ok=(ok_col, "all"), in_calc=(in_calc_col or ok_col, "first" if in_calc_col else "size")
+    )
     per_school = per_school.reset_index()
     if in_calc_col is None:
         per_school["in_calc"] = True
     per_school = per_school[per_school["in_calc"].astype(bool)]
     per_school = per_school.merge(school_district, on=["year", "entity_id"], how="left")
-    state = per_school.groupby(["year", "scope"]).agg(n_schools=("ok", "size"),
-                                                      n_met=("ok", "sum")).reset_index()
+    state = (
+        per_school.groupby(["year", "scope"])
+        .agg(n_schools=("ok", "size"), n_met=("ok", "sum"))
+        .reset_index()
+    )
     state["entity_type"], state["entity_id"] = "state", "STATE"
-    dist = per_school.groupby(["year", "district_id", "scope"]).agg(
-        n_schools=("ok", "size"), n_met=("ok", "sum")).reset_index()
+    dist = (
+        per_school.groupby(["year", "district_id", "scope"])
+        .agg(n_schools=("ok", "size"), n_met=("ok", "sum"))
+        .reset_index()
+    )
     dist = dist.rename(columns={"district_id": "entity_id"})
     dist["entity_type"] = "district"
     out = pd.concat([state, dist], ignore_index=True)
@@ -72,12 +93,14 @@ def _count(flags: pd.DataFrame, ok_col: str, school_district: pd.DataFrame,
 
 def _scoped(rows: pd.DataFrame) -> pd.DataFrame:
     """Each row once under its subject and once under ``ALL`` (all AYP subjects)."""
-    return pd.concat([rows.assign(scope=rows["subject"]), rows.assign(scope="ALL")],
-                     ignore_index=True)
+    return pd.concat(
+        [rows.assign(scope=rows["subject"]), rows.assign(scope="ALL")], ignore_index=True
+    )
 
 
-def ayp_impact(ayp: pd.DataFrame, frame: pd.DataFrame, fw: Framework,
-               school_district: pd.DataFrame) -> pd.DataFrame:
+def ayp_impact(
+    ayp: pd.DataFrame, frame: pd.DataFrame, fw: Framework, school_district: pd.DataFrame
+) -> pd.DataFrame:
     """The ``ayp_impact`` facts table.
 
     Parameters
@@ -120,23 +143,42 @@ def ayp_impact(ayp: pd.DataFrame, frame: pd.DataFrame, fw: Framework,
             counted = _count(flags, "_ok", school_district, "_has_prior")
         else:
             counted = _count(flags, "_ok", school_district, None)
-        out.append(counted.assign(comparison="rules", rule_order=order, rule=label,
-                                  tests=json.dumps(ids), model=None, target_basis=None))
+        out.append(
+            counted.assign(
+                comparison="rules",
+                rule_order=order,
+                rule=label,
+                tests=json.dumps(ids),
+                model=None,
+                target_basis=None,
+            )
+        )
     # The determination itself: participation and the framework's tests.
     flags = scoped.assign(_ok=scoped["met"].to_numpy(bool))
     decisive = [t.id for t in fw.ayp.tests if t.in_determination]
-    out.append(_count(flags, "_ok", school_district, None).assign(
-        comparison="rules", rule_order=len(out) + 1,
-        rule="AYP as determined (participation + " + " or ".join(decisive) + ")",
-        tests=json.dumps(decisive), model=None, target_basis=None))
+    out.append(
+        _count(flags, "_ok", school_district, None).assign(
+            comparison="rules",
+            rule_order=len(out) + 1,
+            rule="AYP as determined (participation + " + " or ".join(decisive) + ")",
+            tests=json.dumps(decisive),
+            model=None,
+            target_basis=None,
+        )
+    )
     out += _model_rows(scoped, frame, fw, school_district, start=len(out) + 1)
     res = pd.concat(out, ignore_index=True)
-    res["pct_met"] = np.where(res["n_schools"] > 0,
-                              100.0 * res["n_met"] / res["n_schools"].where(res["n_schools"] > 0),
-                              np.nan)
+    res["pct_met"] = np.where(
+        res["n_schools"] > 0,
+        100.0 * res["n_met"] / res["n_schools"].where(res["n_schools"] > 0),
+        np.nan,
+    )
     res["n_schools"] = res["n_schools"].astype("int64")
-    return res[_COLS].sort_values(["year", "entity_type", "entity_id", "subject", "rule_order"],
-                                  kind="stable").reset_index(drop=True)
+    return (
+        res[_COLS]
+        .sort_values(["year", "entity_type", "entity_id", "subject", "rule_order"], kind="stable")
+        .reset_index(drop=True)
+    )
 
 
 def model_amos(fw: Framework) -> dict[str, AmoSchedule]:
@@ -151,25 +193,42 @@ def model_amos(fw: Framework) -> dict[str, AmoSchedule]:
         if own:
             out[m] = own[0]
         elif fw.measure_range(m) is None:
-            out[m] = AmoSchedule(measure=m, schedule={"ALL": {1900: 0.0}},
-                                 after_schedule="hold_last", verified=True,
-                                 source="grade-weighted proficiency index: >= 0 meets")
+            out[m] = AmoSchedule(
+                measure=m,
+                schedule={"ALL": {1900: 0.0}},
+                after_schedule="hold_last",
+                verified=True,
+                source="grade-weighted proficiency index: >= 0 meets",
+            )
         else:
-            out[m] = AmoSchedule(measure=m, after_schedule="starting_point",
-                                 starting_point=primary.starting_point, verified=False,
-                                 source="kit: NCLB starting point on this model (impact only)")
+            out[m] = AmoSchedule(
+                measure=m,
+                after_schedule="starting_point",
+                starting_point=primary.starting_point,
+                verified=False,
+                source="kit: NCLB starting point on this model (impact only)",
+            )
     return out
 
 
-def _model_rows(scoped: pd.DataFrame, frame: pd.DataFrame, fw: Framework,
-                school_district: pd.DataFrame, start: int) -> list[pd.DataFrame]:
+def _model_rows(
+    scoped: pd.DataFrame,
+    frame: pd.DataFrame,
+    fw: Framework,
+    school_district: pd.DataFrame,
+    start: int,
+) -> list[pd.DataFrame]:
     models = impact_models(fw)
     if not models:
         return []
     cols = [vcol(m) for m in models if vcol(m) in frame.columns]
     values = frame[["year", "entity_type", "entity_id", "subject", "group", *cols]]
-    merged = scoped.merge(values, on=["year", "entity_type", "entity_id", "subject", "group"],
-                          how="left", suffixes=("", "_m"))
+    merged = scoped.merge(
+        values,
+        on=["year", "entity_type", "entity_id", "subject", "group"],
+        how="left",
+        suffixes=("", "_m"),
+    )
     if fw.impact.model_targets == "starting_point" or fw.ayp.amo not in fw.amos:
         amos = model_amos(fw)
         targets = amo_targets(frame, fw.model_copy(update={"amos": amos}))
@@ -197,18 +256,27 @@ def _model_rows(scoped: pd.DataFrame, frame: pd.DataFrame, fw: Framework,
             continue
         t = targets[targets["amo"] == m][["year", "subject", "target", "basis"]]
         rows = merged[["year", "entity_id", "scope", "subject", "_judged", col]].merge(
-            t, on=["year", "subject"], how="left")
+            t, on=["year", "subject"], how="left"
+        )
         v, target = rows[col].to_numpy(float), rows["target"].to_numpy(float)
         ok = ~rows["_judged"].to_numpy() | (v >= target)
         rows = rows.assign(_ok=ok, _in=~np.isnan(target))
         counted = _count(rows, "_ok", school_district, None)
         has_target = rows.groupby(["year", "scope"])["_in"].all().reset_index()
-        counted = counted.merge(has_target.rename(columns={"scope": "subject"}),
-                                on=["year", "subject"], how="left")
+        counted = counted.merge(
+            has_target.rename(columns={"scope": "subject"}), on=["year", "subject"], how="left"
+        )
         counted = counted[counted["_in"].fillna(False).astype(bool)].drop(columns="_in")
         label = "percent proficient" if m == PCT else fw.index_models[m].name
         tb = basis or ",".join(sorted(set(t["basis"]) - {"none"})) or "none"
-        out.append(counted.assign(comparison="models", rule_order=start + i,
-                                  rule=f"Status on {label}", tests=json.dumps([m]), model=m,
-                                  target_basis=tb))
+        out.append(
+            counted.assign(
+                comparison="models",
+                rule_order=start + i,
+                rule=f"Status on {label}",
+                tests=json.dumps([m]),
+                model=m,
+                target_basis=tb,
+            )
+        )
     return out

@@ -34,8 +34,10 @@ _HEADER_ROW = 6  # the row of column headings; rows 1-5 are the sheet's title bl
 def _primary_method(facts) -> pd.Series:
     rules = facts.table("accountability_rules", section="goals")
     if rules.empty:
-        raise FactsError("The facts store has no goal methods: its framework has no goals section.",
-                         fix="Build with a framework that defines goals (e.g. --framework ma).")
+        raise FactsError(
+            "The facts store has no goal methods: its framework has no goals section.",
+            fix="Build with a framework that defines goals (e.g. --framework ma).",
+        )
     primary = rules[rules["primary"].fillna(False).astype(bool)]
     return (primary if len(primary) else rules).iloc[0]
 
@@ -90,8 +92,10 @@ def write_goal_workbook(
         params = json.loads(method["params"])
         goals = facts.table("goals", entity_id=school_id, method=method["id"])
         if goals.empty:
-            raise ParameterError(f"No goals for {school_id!r} under method {method['id']!r}: "
-                                 "no group had a baseline result.")
+            raise ParameterError(
+                f"No goals for {school_id!r} under method {method['id']!r}: "
+                "no group had a baseline result."
+            )
         measure = params.get("measure", "pct_proficient")
         perf = facts.table("performance", entity_id=school_id, grade="ALL")
         ranking = facts.table("group_ranking", entity_id=school_id, year=year)
@@ -105,9 +109,13 @@ def write_goal_workbook(
     else:
         actual = None
         measure_name = model_names.get(measure, measure)
-    targeted = set(zip(ranking.loc[ranking["targeted"].fillna(False).astype(bool), "subject"],
-                       ranking.loc[ranking["targeted"].fillna(False).astype(bool), "group"],
-                       strict=True))
+    targeted = set(
+        zip(
+            ranking.loc[ranking["targeted"].fillna(False).astype(bool), "subject"],
+            ranking.loc[ranking["targeted"].fillna(False).astype(bool), "group"],
+            strict=True,
+        )
+    )
     order = {g.id: i for i, g in enumerate(GROUPS)}
     wb = Workbook()
     wb.remove(wb.active)
@@ -119,8 +127,10 @@ def write_goal_workbook(
         rows = rows[[not bool(hidden.get((by, subject, g), True)) for g in rows["group"]]]
         if rows.empty:
             continue
-        rows["_o"] = [(0 if g == "all" else 1 if (subject, g) in targeted else 2, order.get(g, 99))
-                      for g in rows["group"]]
+        rows["_o"] = [
+            (0 if g == "all" else 1 if (subject, g) in targeted else 2, order.get(g, 99))
+            for g in rows["group"]
+        ]
         rows = rows.sort_values("_o")
         ws = wb.create_sheet(subject)
         ty = int(rows["target_year"].max())
@@ -128,14 +138,27 @@ def write_goal_workbook(
         shown_years = [y for y in years if by < y <= year]
         ws["A1"] = f"Student performance goals (PIM 2-A): {ent['name']}, {subject}"
         ws["A1"].font = _TITLE
-        ws["A2"] = (f"Method: {method['label']}. Measure: {measure_name}. Baseline {by}; "
-                    f"targets are formulas of the baseline (column D) and the goal (column E).")
-        ws["A3"] = (f"Framework: {run['framework_name']}. Groups with fewer than {min_n} students "
-                    "are not shown.")
-        caveat = "" if method["verified"] else f" This goal method is not verified: {method['note']}"
+        ws["A2"] = (
+            f"Method: {method['label']}. Measure: {measure_name}. Baseline {by}; "
+            f"targets are formulas of the baseline (column D) and the goal (column E)."
+        )
+        ws["A3"] = (
+            f"Framework: {run['framework_name']}. Groups with fewer than {min_n} students "
+            "are not shown."
+        )
+        caveat = (
+            "" if method["verified"] else f" This goal method is not verified: {method['note']}"
+        )
         ws["A4"] = f"Source: {method['source']}.{caveat}"
-        heads = ["Group", "Students (baseline)", "Baseline year", "Baseline", "Goal", "Target year",
-                 "Targeted (PIM 1-B)"]
+        heads = [
+            "Group",
+            "Students (baseline)",
+            "Baseline year",
+            "Baseline",
+            "Goal",
+            "Target year",
+            "Targeted (PIM 1-B)",
+        ]
         first_target = len(heads) + 1
         heads += [f"Target {y}" for y in years]
         first_actual = len(heads) + 1
@@ -174,13 +197,15 @@ def write_goal_workbook(
                     val = actual.get((y, subject, rec.group), val)
                 if val is None or bool(hidden.get((y, subject, rec.group), True)):
                     val = None
-                ws.cell(row=r, column=first_actual + i,
-                        value=None if val is None else float(val))
+                ws.cell(row=r, column=first_actual + i, value=None if val is None else float(val))
             if shown_years:
                 a = f"{get_column_letter(first_actual + len(shown_years) - 1)}{r}"
                 t = f"{get_column_letter(first_target + years.index(shown_years[-1]))}{r}"
-                ws.cell(row=r, column=on_track_col,
-                        value=f'=IF({a}="","",IF({a}>={t},"on track","behind"))')
+                ws.cell(
+                    row=r,
+                    column=on_track_col,
+                    value=f'=IF({a}="","",IF({a}>={t},"on track","behind"))',
+                )
             for c in range(1, on_track_col + 1):
                 ws.cell(row=r, column=c).protection = Protection(locked=False)
                 if first_target <= c < on_track_col or c in (4, 5):  # shown to 0.1, kept exact
@@ -194,9 +219,10 @@ def write_goal_workbook(
         ws.protection.formatCells = False
         ws.protection.formatColumns = False
     if not wb.sheetnames:
-        raise ParameterError(f"Every group of {school_id!r} is below the reporting minimum; "
-                             "there is nothing to plan from.")
+        raise ParameterError(
+            f"Every group of {school_id!r} is below the reporting minimum; "
+            "there is nothing to plan from."
+        )
     out_path.parent.mkdir(parents=True, exist_ok=True)
     wb.save(out_path)
     return out_path
-

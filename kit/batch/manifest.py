@@ -32,9 +32,19 @@ def write_manifest(out: str | Path, year: int, results: Sequence) -> tuple[Path,
     root.mkdir(parents=True, exist_ok=True)
     counts = {s: sum(r.status == s for r in results) for s in ("ok", "skipped", "failed")}
     manifest = root / "manifest.json"
-    atomic_write(manifest, json.dumps(
-        {"kit_version": __version__, "year": year, "counts": counts,
-         "jobs": [r.to_dict() for r in results]}, indent=2, sort_keys=True))
+    atomic_write(
+        manifest,
+        json.dumps(
+            {
+                "kit_version": __version__,
+                "year": year,
+                "counts": counts,
+                "jobs": [r.to_dict() for r in results],
+            },
+            indent=2,
+            sort_keys=True,
+        ),
+    )
     index = root / "index.html"
     atomic_write(index, index_html(root, year, results, counts))
     return manifest, index
@@ -71,7 +81,8 @@ def index_html(root: Path, year: int, results: Sequence, counts: dict) -> str:
     for r in results:
         links = " ".join(
             f'<a href="{html.escape(os.path.relpath(p, root))}">{html.escape(fmt.upper())}</a>'
-            for fmt, p in sorted(r.files.items()) if fmt != "ipynb"
+            for fmt, p in sorted(r.files.items())
+            if fmt != "ipynb"
         )
         detail = html.escape(r.error or "")
         rows.append(
@@ -81,10 +92,14 @@ def index_html(root: Path, year: int, results: Sequence, counts: dict) -> str:
             f"<td>{html.escape(r.status)}{f'<br><small>{detail}</small>' if detail else ''}</td>"
             f"<td data-sort='{r.seconds}'>{r.seconds:.1f}</td><td>{links}</td></tr>"
         )
-    head = "".join(f'<th scope="col"><button type="button">{h}</button></th>' for h in
-                   ("District", "School", "Id", "Report", "Status", "Seconds", "Files"))
-    summary = (f"{len(results)} reports: {counts['ok']} rendered, {counts['skipped']} unchanged "
-               f"(skipped), {counts['failed']} failed.")
+    head = "".join(
+        f'<th scope="col"><button type="button">{h}</button></th>'
+        for h in ("District", "School", "Id", "Report", "Status", "Seconds", "Files")
+    )
+    summary = (
+        f"{len(results)} reports: {counts['ok']} rendered, {counts['skipped']} unchanged "
+        f"(skipped), {counts['failed']} failed."
+    )
     return f"""<!DOCTYPE html>
 <html lang="en"><head><meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">

@@ -53,13 +53,25 @@ class Job:
     @property
     def parameters(self) -> dict:
         """The notebook's parameters, exactly as papermill would receive them."""
-        return {**self.options, "facts_path": self.facts_path, "entity_id": self.entity_id,
-                "year": self.year}
+        return {
+            **self.options,
+            "facts_path": self.facts_path,
+            "entity_id": self.entity_id,
+            "year": self.year,
+        }
 
 
 def _job_key(facts_hash: str, notebook_hash: str, params: dict, formats: Sequence[str]) -> str:
-    blob = json.dumps({"facts": facts_hash, "notebook": notebook_hash, "kit": __version__,
-                       "params": params, "formats": sorted(formats)}, sort_keys=True)
+    blob = json.dumps(
+        {
+            "facts": facts_hash,
+            "notebook": notebook_hash,
+            "kit": __version__,
+            "params": params,
+            "formats": sorted(formats),
+        },
+        sort_keys=True,
+    )
     return hashlib.sha256(blob.encode()).hexdigest()[:20]
 
 
@@ -78,8 +90,10 @@ def load_overrides(params_dir: str | Path | None, district_id: str) -> dict:
         raise ParameterError(f"{path} must be a mapping of parameter names to values.")
     fixed = {"facts_path", "entity_id", "year"} & set(data)
     if fixed:
-        raise ParameterError(f"{path} sets {', '.join(sorted(fixed))}, which kit batch sets "
-                             "itself; keep only report options (e.g. subjects).")
+        raise ParameterError(
+            f"{path} sets {', '.join(sorted(fixed))}, which kit batch sets "
+            "itself; keep only report options (e.g. subjects)."
+        )
     return data
 
 
@@ -115,19 +129,32 @@ def plan_jobs(
         district_rows = district_rows.iloc[0:0]
     facts_hash = file_sha256(facts_path)
     nb_hash = {spec.id: file_sha256(notebook_path(spec.id)) for spec in specs}
-    overrides = {d: load_overrides(params_dir, d)
-                 for d in set(school_rows["district_id"]) | set(district_rows["entity_id"])}
+    overrides = {
+        d: load_overrides(params_dir, d)
+        for d in set(school_rows["district_id"]) | set(district_rows["entity_id"])
+    }
     jobs = []
     for spec in specs:
         for scope, rows in (("district", district_rows), ("school", school_rows)):
             if scope not in spec.scopes:
                 continue
             for rec in rows.to_dict("records"):
-                job = Job(report=spec.id, entity_id=rec["entity_id"], entity_type=scope,
-                          district_id=rec["district_id"], name=rec["name"], year=year,
-                          facts_path=facts_path, out=str(out), formats=tuple(formats),
-                          options=overrides.get(rec["district_id"], {}))
+                job = Job(
+                    report=spec.id,
+                    entity_id=rec["entity_id"],
+                    entity_type=scope,
+                    district_id=rec["district_id"],
+                    name=rec["name"],
+                    year=year,
+                    facts_path=facts_path,
+                    out=str(out),
+                    formats=tuple(formats),
+                    options=overrides.get(rec["district_id"], {}),
+                )
                 validate_params(job.parameters)
-                jobs.append(replace(job, key=_job_key(facts_hash, nb_hash[spec.id],
-                                                      job.parameters, formats)))
+                jobs.append(
+                    replace(
+                        job, key=_job_key(facts_hash, nb_hash[spec.id], job.parameters, formats)
+                    )
+                )
     return jobs

@@ -44,9 +44,14 @@ class BatchResult:
         return 1 if self.failed else 0
 
     def to_dict(self) -> dict:
-        return {"out": self.out, "year": self.year, "seconds": self.seconds,
-                "manifest": self.manifest, "index": self.index,
-                "results": [r.to_dict() for r in self.results]}
+        return {
+            "out": self.out,
+            "year": self.year,
+            "seconds": self.seconds,
+            "manifest": self.manifest,
+            "index": self.index,
+            "results": [r.to_dict() for r in self.results],
+        }
 
 
 def _skip_unchanged(jobs: Sequence[Job], out: Path, year: int) -> tuple[list[Job], list[JobResult]]:
@@ -54,8 +59,13 @@ def _skip_unchanged(jobs: Sequence[Job], out: Path, year: int) -> tuple[list[Job
     todo, skipped = [], []
     for job in jobs:
         prev = previous.get((job.report, job.entity_id))
-        if (prev and prev.get("status") in ("ok", "skipped") and prev.get("key") == job.key
-                and prev.get("files") and all(Path(p).is_file() for p in prev["files"].values())):
+        if (
+            prev
+            and prev.get("status") in ("ok", "skipped")
+            and prev.get("key") == job.key
+            and prev.get("files")
+            and all(Path(p).is_file() for p in prev["files"].values())
+        ):
             skipped.append(JobResult(job, "skipped", 0.0, prev["files"]))
         else:
             todo.append(job)
@@ -116,8 +126,14 @@ def run_batch(
         raise
     results.sort(key=lambda r: order[r.job.id])
     manifest, index = write_manifest(out, year, results)
-    return BatchResult(str(out), year, tuple(results), round(time.perf_counter() - t0, 2),
-                       str(manifest), str(index))
+    return BatchResult(
+        str(out),
+        year,
+        tuple(results),
+        round(time.perf_counter() - t0, 2),
+        str(manifest),
+        str(index),
+    )
 
 
 def write_params_only(jobs: Sequence[Job]) -> Path:
@@ -134,8 +150,13 @@ def write_params_only(jobs: Sequence[Job]) -> Path:
         params_file = root / "params" / job.out_dir.relative_to(root) / f"{job.report}.yaml"
         params_file.parent.mkdir(parents=True, exist_ok=True)
         params_file.write_text(yaml.safe_dump(job.parameters, sort_keys=True), encoding="utf-8")
-        rows.append({"notebook": str(notebook_path(job.report)), "params": str(params_file),
-                     "output": str(job.out_dir / f"{job.report}.ipynb")})
+        rows.append(
+            {
+                "notebook": str(notebook_path(job.report)),
+                "params": str(params_file),
+                "output": str(job.out_dir / f"{job.report}.ipynb"),
+            }
+        )
     jobs_csv = root / "jobs.csv"
     with open(jobs_csv, "w", newline="", encoding="utf-8") as f:
         writer = csv.DictWriter(f, fieldnames=["notebook", "params", "output"])

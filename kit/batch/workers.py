@@ -65,9 +65,16 @@ def run_job(job: Job) -> JobResult:
     while True:
         attempt += 1
         try:
-            files = render_report(job.report, facts_path=job.facts_path, entity_id=job.entity_id,
-                                  out=job.out, year=job.year, formats=job.formats,
-                                  kernel=kernel, options=job.options)
+            files = render_report(
+                job.report,
+                facts_path=job.facts_path,
+                entity_id=job.entity_id,
+                out=job.out,
+                year=job.year,
+                formats=job.formats,
+                kernel=kernel,
+                options=job.options,
+            )
             status, error, cell = "ok", None, None
             files = {k: str(v) for k, v in files.items()}
         except KitError as exc:
@@ -76,8 +83,17 @@ def run_job(job: Job) -> JobResult:
             status, error, cell, files = "failed", str(exc), getattr(exc, "cell", None), {}
         except Exception as exc:  # a worker reports, it does not die: the batch goes on
             status, error, cell, files = "failed", f"{type(exc).__name__}: {exc}", None, {}
-        return JobResult(job, status, round(time.perf_counter() - t0, 2), files, error, cell,
-                         attempt, _peak_mb(), _peak_mb(kernel.pid))
+        return JobResult(
+            job,
+            status,
+            round(time.perf_counter() - t0, 2),
+            files,
+            error,
+            cell,
+            attempt,
+            _peak_mb(),
+            _peak_mb(kernel.pid),
+        )
 
 
 def local_results(jobs: Sequence[Job], workers: int):
@@ -88,8 +104,12 @@ def local_results(jobs: Sequence[Job], workers: int):
     import multiprocessing as mp
 
     # forkserver: workers start from a clean interpreter, not a copy of this one's threads.
-    pool = ProcessPoolExecutor(max_workers=workers, mp_context=mp.get_context("forkserver"),
-                               initializer=_init_worker, initargs=_parent_identity())
+    pool = ProcessPoolExecutor(
+        max_workers=workers,
+        mp_context=mp.get_context("forkserver"),
+        initializer=_init_worker,
+        initargs=_parent_identity(),
+    )
     try:
         for fut in as_completed([pool.submit(run_job, job) for job in jobs]):
             yield fut.result()
@@ -184,8 +204,9 @@ def dask_results(jobs: Sequence[Job], address: str, workers: int):
     from distributed import as_completed as dask_completed
 
     if address == "local":
-        cluster = LocalCluster(n_workers=workers, threads_per_worker=1, processes=True,
-                               dashboard_address=None)
+        cluster = LocalCluster(
+            n_workers=workers, threads_per_worker=1, processes=True, dashboard_address=None
+        )
         client = Client(cluster)
     else:
         cluster, client = None, Client(address)

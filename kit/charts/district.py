@@ -11,8 +11,14 @@ from kit.charts.style import LEVEL_COLOURS, MUTED, RC, SUBJECT_WORDS, Chart, new
 from kit.fmt import fmt_gap
 
 
-def plot_gaps_by_school(schools: pd.DataFrame, subjects: list[str], *, title: str,
-                        value: str = "hn_gap", what: str = "High-needs students") -> Chart:
+def plot_gaps_by_school(
+    schools: pd.DataFrame,
+    subjects: list[str],
+    *,
+    title: str,
+    value: str = "hn_gap",
+    what: str = "High-needs students",
+) -> Chart:
     """Horizontal bars of each school's high-needs gap to all students, one bar per subject.
 
     ``schools`` is :func:`kit.views.district.view_schools`. Schools where the group is
@@ -26,23 +32,39 @@ def plot_gaps_by_school(schools: pd.DataFrame, subjects: list[str], *, title: st
         fig, ax = new_figure(7.0, height)
         base = np.arange(len(names))[::-1]
         gaps = schools[schools["subject"].isin(subjects)]
-        span = max(float(np.nanmax(np.abs(gaps[value].to_numpy(dtype=float))))
-                   if gaps[value].notna().any() else 1.0, 1.0)
+        span = max(
+            float(np.nanmax(np.abs(gaps[value].to_numpy(dtype=float))))
+            if gaps[value].notna().any()
+            else 1.0,
+            1.0,
+        )
         for i, subject in enumerate(subjects):
             rows = schools[schools["subject"] == subject].set_index("name").reindex(names)
             vals = rows[value].to_numpy(dtype=float)
             hidden = rows["hn_suppressed"].fillna(True).astype(bool).to_numpy()
             yy = base + (len(subjects) - 1) / 2 * bar - i * bar
             colour = [LEVEL_COLOURS[4][0], LEVEL_COLOURS[4][1], MUTED][i % 3]
-            ax.barh(yy, np.where(hidden, 0, np.nan_to_num(vals)), height=bar * 0.9,
-                    color=colour, label=SUBJECT_WORDS.get(subject, subject).capitalize())
+            ax.barh(
+                yy,
+                np.where(hidden, 0, np.nan_to_num(vals)),
+                height=bar * 0.9,
+                color=colour,
+                label=SUBJECT_WORDS.get(subject, subject).capitalize(),
+            )
             for yi, v, h in zip(yy, vals, hidden, strict=True):
                 if h or np.isnan(v):
-                    ax.text(0, yi, "  not reported", va="center", ha="left", fontsize=7,
-                            color=MUTED)
+                    ax.text(
+                        0, yi, "  not reported", va="center", ha="left", fontsize=7, color=MUTED
+                    )
                 else:
-                    ax.text(v + (span * 0.02 if v >= 0 else -span * 0.02), yi, f"{v:+.1f}",
-                            va="center", ha="left" if v >= 0 else "right", fontsize=7.5)
+                    ax.text(
+                        v + (span * 0.02 if v >= 0 else -span * 0.02),
+                        yi,
+                        f"{v:+.1f}",
+                        va="center",
+                        ha="left" if v >= 0 else "right",
+                        fontsize=7.5,
+                    )
         ax.axvline(0, color=MUTED, lw=0.8)
         ax.set_xlim(-span * 1.3, span * 0.35 + 1)
         ax.set_yticks(base, names)
@@ -54,24 +76,31 @@ def plot_gaps_by_school(schools: pd.DataFrame, subjects: list[str], *, title: st
     return Chart(fig, _gaps_alt(schools, subjects, title, value, what), title)
 
 
-def _gaps_alt(schools: pd.DataFrame, subjects: list[str], title: str, value: str,
-              what: str) -> str:
+def _gaps_alt(schools: pd.DataFrame, subjects: list[str], title: str, value: str, what: str) -> str:
     parts = [f"{title}."]
     for subject in subjects:
-        rows = schools[(schools["subject"] == subject) & ~schools["hn_suppressed"]
-                       & schools[value].notna()].sort_values([value, "name"])
+        rows = schools[
+            (schools["subject"] == subject) & ~schools["hn_suppressed"] & schools[value].notna()
+        ].sort_values([value, "name"])
         word = SUBJECT_WORDS.get(subject, subject).capitalize()
         if rows.empty:
             parts.append(f"{word}: not reported at any school.")
             continue
         low = rows.iloc[0]
         if round(float(low[value]), 1) >= 0:
-            parts.append(f"{word}: {what.lower()} are not behind all students at any school "
-                         "where they are reported.")
+            parts.append(
+                f"{word}: {what.lower()} are not behind all students at any school "
+                "where they are reported."
+            )
             continue
-        parts.append(f"{word}: {what.lower()} trail most at {low['name']}, "
-                     f"{fmt_gap(low[value], 'all students')}"
-                     + (f"; least at {rows.iloc[-1]['name']}, "
-                        f"{fmt_gap(rows.iloc[-1][value], 'all students')}."
-                        if len(rows) > 1 else "."))
+        parts.append(
+            f"{word}: {what.lower()} trail most at {low['name']}, "
+            f"{fmt_gap(low[value], 'all students')}"
+            + (
+                f"; least at {rows.iloc[-1]['name']}, "
+                f"{fmt_gap(rows.iloc[-1][value], 'all students')}."
+                if len(rows) > 1
+                else "."
+            )
+        )
     return " ".join(parts)

@@ -25,7 +25,11 @@ _MARKERS = ("o", "s", "D", "^")
 
 
 def plot_index_by_group(
-    view: pd.DataFrame, *, model_name: str, title: str, target: float | None = None,
+    view: pd.DataFrame,
+    *,
+    model_name: str,
+    title: str,
+    target: float | None = None,
     target_label: str = "target",
 ) -> Chart:
     """Horizontal bars of each reported group's index, with the target as a line.
@@ -47,8 +51,14 @@ def plot_index_by_group(
             ax.text(v + top * 0.01, yi, fmt_num(v), va="center", fontsize=8)
         if target is not None:
             ax.axvline(target, color=ACCENT, lw=1.4, ls="--")
-            ax.text(target, len(shown) - 0.35, f" {target_label} {fmt_num(target)}",
-                    color=ACCENT, fontsize=8, va="bottom")
+            ax.text(
+                target,
+                len(shown) - 0.35,
+                f" {target_label} {fmt_num(target)}",
+                color=ACCENT,
+                fontsize=8,
+                va="bottom",
+            )
         ax.set_yticks(y, shown["label"])
         ax.set_xlim(0, top * 1.12)
         ax.set_ylim(-0.6, len(shown) + 0.2)
@@ -64,8 +74,10 @@ def _index_alt(shown: pd.DataFrame, title: str, target, target_label: str) -> st
     groups = shown[shown["kind"].isin(_REAL_GROUPS)].sort_values(["index", "group"])
     if target is not None:
         n_below = int((shown["index"] < target).sum())
-        parts.append(f"{n_below} of {len(shown)} reported groups are below the "
-                     f"{target_label} of {fmt_num(target)}.")
+        parts.append(
+            f"{n_below} of {len(shown)} reported groups are below the "
+            f"{target_label} of {fmt_num(target)}."
+        )
     if len(groups):
         parts.append(f"Lowest: {groups.iloc[0]['label']} at {fmt_num(groups.iloc[0]['index'])}.")
     return " ".join(parts)
@@ -73,8 +85,11 @@ def _index_alt(shown: pd.DataFrame, title: str, target, target_label: str) -> st
 
 def plot_gaps(view: pd.DataFrame, *, title: str, column: str = "gap_pct") -> Chart:
     """Bars of each reported group's gap to all students (points), largest gaps first."""
-    shown = view[~view["suppressed"] & view["kind"].isin(_REAL_GROUPS)
-                 & view[column].notna()].sort_values(column, kind="stable").reset_index(drop=True)
+    shown = (
+        view[~view["suppressed"] & view["kind"].isin(_REAL_GROUPS) & view[column].notna()]
+        .sort_values(column, kind="stable")
+        .reset_index(drop=True)
+    )
     height = 0.9 + 0.3 * max(len(shown), 1)
     with plt.rc_context(RC):
         fig, ax = new_figure(7.0, height)
@@ -84,8 +99,14 @@ def plot_gaps(view: pd.DataFrame, *, title: str, column: str = "gap_pct") -> Cha
         ax.barh(y, gaps, color=colours, height=0.7)
         span = max(np.abs(gaps).max() if len(gaps) else 1.0, 1.0)
         for yi, g in zip(y, gaps, strict=True):
-            ax.text(g + (span * 0.02 if g >= 0 else -span * 0.02), yi, f"{g:+.1f}",
-                    va="center", ha="left" if g >= 0 else "right", fontsize=8)
+            ax.text(
+                g + (span * 0.02 if g >= 0 else -span * 0.02),
+                yi,
+                f"{g:+.1f}",
+                va="center",
+                ha="left" if g >= 0 else "right",
+                fontsize=8,
+            )
         ax.axvline(0, color=MUTED, lw=0.8)
         ax.set_xlim(-span * 1.25, span * 1.25)
         ax.set_yticks(y, shown["label"])
@@ -96,13 +117,19 @@ def plot_gaps(view: pd.DataFrame, *, title: str, column: str = "gap_pct") -> Cha
         alt = f"{title}: no group is large enough to report."
     else:
         low = shown.iloc[0]
-        alt = (f"{title}. The widest gap: {low['label']}, "
-               f"{fmt_points(low[column])} {'below' if low[column] < 0 else 'above'} all students.")
+        alt = (
+            f"{title}. The widest gap: {low['label']}, "
+            f"{fmt_points(low[column])} {'below' if low[column] < 0 else 'above'} all students."
+        )
     return Chart(fig, alt, title)
 
 
 def plot_trend(
-    trend: pd.DataFrame, *, value: str, label: str, title: str,
+    trend: pd.DataFrame,
+    *,
+    value: str,
+    label: str,
+    title: str,
     goal: pd.DataFrame | None = None,
 ) -> Chart:
     """A line of ``value`` by ``year`` (suppressed years left as gaps), and the goal's targets.
@@ -115,11 +142,25 @@ def plot_trend(
         ax.plot(shown["year"], shown[value], marker="o", color=ACCENT, lw=2, label=label)
         for x, v in zip(shown["year"], shown[value], strict=True):
             if pd.notna(v):
-                ax.annotate(fmt_num(v), (x, v), textcoords="offset points", xytext=(0, 7),
-                            ha="center", fontsize=8)
+                ax.annotate(
+                    fmt_num(v),
+                    (x, v),
+                    textcoords="offset points",
+                    xytext=(0, 7),
+                    ha="center",
+                    fontsize=8,
+                )
         if goal is not None and len(goal):
-            ax.plot(goal["year"], goal["target"], ls="--", color=LEVEL_COLOURS[4][0], lw=1.4,
-                    marker="s", markersize=3, label="goal trajectory")
+            ax.plot(
+                goal["year"],
+                goal["target"],
+                ls="--",
+                color=LEVEL_COLOURS[4][0],
+                lw=1.4,
+                marker="s",
+                markersize=3,
+                label="goal trajectory",
+            )
         years = sorted(set(shown["year"]) | set(goal["year"] if goal is not None else []))
         ax.set_xticks(years, [str(y) for y in years])
         ax.set_ylabel(label)
@@ -130,8 +171,10 @@ def plot_trend(
     points = shown.dropna(subset=[value])
     if len(points) >= 2:
         first, last = points.iloc[0], points.iloc[-1]
-        alt = (f"{title}: {fmt_num(last[value])} in {int(last['year'])}, "
-               f"{fmt_change(last[value] - first[value], str(int(first['year'])))}.")
+        alt = (
+            f"{title}: {fmt_num(last[value])} in {int(last['year'])}, "
+            f"{fmt_change(last[value] - first[value], str(int(first['year'])))}."
+        )
     elif len(points) == 1:
         alt = f"{title}: {fmt_num(points.iloc[0][value])} in {int(points.iloc[0]['year'])}."
     else:
@@ -155,11 +198,13 @@ def plot_models(models: dict[str, pd.DataFrame], *, title: str) -> Chart:
     data = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
     if len(data):
         # The framework's model on top, then the others from the highest share to the lowest.
-        order = (data.groupby(["model", "name"], sort=False)
-                 .agg(headline=("headline", "max"), share=("share_of_range", "mean"))
-                 .reset_index()
-                 .sort_values(["headline", "share", "model"], ascending=[False, False, True])
-                 .reset_index(drop=True))
+        order = (
+            data.groupby(["model", "name"], sort=False)
+            .agg(headline=("headline", "max"), share=("share_of_range", "mean"))
+            .reset_index()
+            .sort_values(["headline", "share", "model"], ascending=[False, False, True])
+            .reset_index(drop=True)
+        )
     else:
         order = pd.DataFrame(columns=["model", "name", "headline"])
     height = 1.1 + 0.27 * max(len(order), 1)
@@ -173,11 +218,19 @@ def plot_models(models: dict[str, pd.DataFrame], *, title: str) -> Chart:
         for i, subject in enumerate(subjects):
             rows = data[data["subject"] == subject]
             colour = [ACCENT, LEVEL_COLOURS[4][0], MUTED, TEXT][i % 4]
-            ax.scatter(rows["share_of_range"], [y[m] for m in rows["model"]],
-                       marker=_MARKERS[i % len(_MARKERS)], s=26, color=colour, zorder=3,
-                       label=SUBJECT_WORDS.get(subject, subject).capitalize())
-        labels = [f"{n} (framework)" if h else n
-                  for n, h in zip(order["name"], order["headline"].fillna(False), strict=True)]
+            ax.scatter(
+                rows["share_of_range"],
+                [y[m] for m in rows["model"]],
+                marker=_MARKERS[i % len(_MARKERS)],
+                s=26,
+                color=colour,
+                zorder=3,
+                label=SUBJECT_WORDS.get(subject, subject).capitalize(),
+            )
+        labels = [
+            f"{n} (framework)" if h else n
+            for n, h in zip(order["name"], order["headline"].fillna(False), strict=True)
+        ]
         ax.set_yticks([y[m] for m in order["model"]], labels)
         for tick, h in zip(ax.get_yticklabels(), order["headline"].fillna(False), strict=True):
             if h:
@@ -202,7 +255,8 @@ def _models_alt(data: pd.DataFrame, subjects: list[str], title: str) -> str:
         rows = data[data["subject"] == subject]
         head = rows[rows["headline"].fillna(False).astype(bool)]
         others = rows[~rows["headline"].fillna(False).astype(bool)].sort_values(
-            ["share_of_range", "model"])
+            ["share_of_range", "model"]
+        )
         word = SUBJECT_WORDS.get(subject, subject).capitalize()
         if len(head) and len(others):
             h = head.iloc[0]
@@ -210,9 +264,12 @@ def _models_alt(data: pd.DataFrame, subjects: list[str], title: str) -> str:
                 f"{word}: {fmt_pct(h['share_of_range'])} of the scale on the framework's "
                 f"{h['name']} ({fmt_num(h['value'])}); the other models range from "
                 f"{fmt_pct(others.iloc[0]['share_of_range'])} ({others.iloc[0]['name']}) to "
-                f"{fmt_pct(others.iloc[-1]['share_of_range'])} ({others.iloc[-1]['name']}).")
+                f"{fmt_pct(others.iloc[-1]['share_of_range'])} ({others.iloc[-1]['name']})."
+            )
         elif len(head):
             h = head.iloc[0]
-            parts.append(f"{word}: {fmt_pct(h['share_of_range'])} of the scale on the "
-                         f"framework's {h['name']} ({fmt_num(h['value'])}).")
+            parts.append(
+                f"{word}: {fmt_pct(h['share_of_range'])} of the scale on the "
+                f"framework's {h['name']} ({fmt_num(h['value'])})."
+            )
     return " ".join(parts)

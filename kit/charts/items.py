@@ -26,8 +26,16 @@ from kit.fmt import fmt_gap, fmt_pct
 from kit.views.items import ItemTestView, distractors_beating_key
 
 # Okabe-Ito: distinguishable with the common colour-vision deficiencies.
-CATEGORY_COLOURS = ["#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00",
-                    "#F0E442", "#000000"]
+CATEGORY_COLOURS = [
+    "#0072B2",
+    "#E69F00",
+    "#009E73",
+    "#CC79A7",
+    "#56B4E9",
+    "#D55E00",
+    "#F0E442",
+    "#000000",
+]
 WRONG, OTHER = "#D55E00", "#D9D9D9"
 
 
@@ -63,8 +71,9 @@ def plot_item_diff(view: ItemTestView, *, title: str) -> Chart:
         svg.text(x(i), bottom + 5, item, size=6.5, anchor="end", rotate=-90)
     svg.line(left, y(0), right, y(0))
     svg.line(left, y(-limit), right, y(-limit), stroke=TEXT, dash="3 2", cls="threshold")
-    svg.text(x(n - 0.5), y(-limit) - 1.5, f"{limit:g} points below", size=7, anchor="end",
-             middle=False)
+    svg.text(
+        x(n - 0.5), y(-limit) - 1.5, f"{limit:g} points below", size=7, anchor="end", middle=False
+    )
     svg.line(left, bottom, right, bottom, cls="spine")
     value_axis(svg, y, at=left, vertical=True, label="Points vs state", label_at=left - 30)
     svg.title(title)
@@ -79,11 +88,13 @@ def _diff_alt(shown: pd.DataFrame, view: ItemTestView, title: str) -> str:
     trails = shown[shown["diff_vs_state"] <= -view.rules.trails_state_by]
     first = shown.iloc[0]
     parts = [f"{title}. {len(below)} of {len(shown)} items were below the state"]
-    parts[0] += (f", {len(trails)} by {view.rules.trails_state_by:g} points or more."
-                 if len(trails) else ".")
+    parts[0] += (
+        f", {len(trails)} by {view.rules.trails_state_by:g} points or more." if len(trails) else "."
+    )
     if len(below):
-        parts.append(f"Furthest below: {first['item_id']}, "
-                     f"{fmt_gap(first['diff_vs_state'], 'the state')}.")
+        parts.append(
+            f"Furthest below: {first['item_id']}, {fmt_gap(first['diff_vs_state'], 'the state')}."
+        )
     return " ".join(parts)
 
 
@@ -94,8 +105,9 @@ def plot_standards(view: ItemTestView, *, title: str, limit: int = 12) -> Chart:
     every = view.standards[~view.standards["suppressed"] & view.standards["category"].notna()]
     every = every.dropna(subset=["gap_vs_state"]).sort_values(["gap_vs_state", "category"])
     std = every.head(limit).reset_index(drop=True)
-    cat_of = (view.items.dropna(subset=["standard"]).groupby("standard")["reporting_category"]
-              .first())
+    cat_of = (
+        view.items.dropna(subset=["standard"]).groupby("standard")["reporting_category"].first()
+    )
     cats = std["category"].map(cat_of).fillna("(none)")
     colours = _category_colours(view.items["reporting_category"])
     n = len(std)
@@ -110,20 +122,23 @@ def plot_standards(view: ItemTestView, *, title: str, limit: int = 12) -> Chart:
     x = Scale(-span, span, left, right)
     y = Scale(-0.6, n - 0.2, bottom, top)
     half = 0.35 * (y(0) - y(1))
-    for i, (gap, cat, label, pct) in enumerate(zip(gaps, cats, std["category"],
-                                                   std["pct_earned"], strict=True)):
+    for i, (gap, cat, label, pct) in enumerate(
+        zip(gaps, cats, std["category"], std["pct_earned"], strict=True)
+    ):
         yi = y(n - 1 - i)
         svg.rect(x(0), yi - half, x(gap) - x(0), 2 * half, colours.get(cat, MUTED), cls="bar")
         svg.line(left - 3.5, yi, left, yi)
         svg.text(left - 5, yi, fit(label, 8, left - 8), size=8, anchor="end")
         svg.text(x(span * 1.02), yi, fmt_pct(pct, 0), size=7)
     if n:
-        svg.text(x(span * 1.02), y(n - 0.4) - 1.5, "% of points", size=6.5, fill=MUTED,
-                 middle=False)
+        svg.text(
+            x(span * 1.02), y(n - 0.4) - 1.5, "% of points", size=6.5, fill=MUTED, middle=False
+        )
     svg.line(x(0), top, x(0), bottom)
     svg.line(left, top, left, bottom, cls="spine")
-    value_axis(svg, x, at=bottom, vertical=False,
-               label="Percent of points: school minus state (points)")
+    value_axis(
+        svg, x, at=bottom, vertical=False, label="Percent of points: school minus state (points)"
+    )
     svg.title(title)
     svg.legend(entries, bottom=8, columns=columns)
     return svg.chart(title, _standards_alt(every, title))
@@ -134,8 +149,10 @@ def _standards_alt(std: pd.DataFrame, title: str) -> str:
         return f"{title}: no standard has enough students to report."
     low = std.iloc[0]
     below = int((std["gap_vs_state"].round(1) < 0).sum())
-    return (f"{title}. {below} of {len(std)} standards were below the state; the largest "
-            f"shortfall was {low['category']}, {fmt_gap(low['gap_vs_state'], 'the state')}.")
+    return (
+        f"{title}. {below} of {len(std)} standards were below the state; the largest "
+        f"shortfall was {low['category']}, {fmt_gap(low['gap_vs_state'], 'the state')}."
+    )
 
 
 def plot_distractors(view: ItemTestView, *, title: str, limit: int = 6) -> Chart:
@@ -143,8 +160,7 @@ def plot_distractors(view: ItemTestView, *, title: str, limit: int = 6) -> Chart
     ``limit``): the share choosing each option, the key in blue and the leading wrong
     answer in orange (PIM 3-B)."""
     beat = distractors_beating_key(view).head(limit)
-    opts = view.options[~view.options["suppressed"] & view.options["item_id"].isin(
-        beat["item_id"])]
+    opts = view.options[~view.options["suppressed"] & view.options["item_id"].isin(beat["item_id"])]
     order = ["A", "B", "C", "D", "BLANK"]
     n = len(beat)
     below = AXIS_BELOW + legend_height(3) + 8
@@ -169,21 +185,34 @@ def plot_distractors(view: ItemTestView, *, title: str, limit: int = 6) -> Chart
                 colour, ink = WRONG, "white"
             else:
                 colour, ink = OTHER, TEXT
-            svg.rect(x(start), yi - half, x(start + pct) - x(start), 2 * half, colour,
-                     stroke="white", cls="bar")
+            svg.rect(
+                x(start),
+                yi - half,
+                x(start + pct) - x(start),
+                2 * half,
+                colour,
+                stroke="white",
+                cls="bar",
+            )
             if pct >= 7:
                 label = "blank" if opt == "BLANK" else opt
-                svg.text(x(start + pct / 2), yi, f"{label} {pct:.0f}", size=7,
-                         anchor="middle", fill=ink)
+                svg.text(
+                    x(start + pct / 2), yi, f"{label} {pct:.0f}", size=7, anchor="middle", fill=ink
+                )
             start += pct
         svg.line(left - 3.5, yi, left, yi)
         svg.text(left - 5, yi, fit(rec["item_id"], 9, left - 8), anchor="end")
     svg.line(left, top, left, bottom, cls="spine")
-    value_axis(svg, x, at=bottom, vertical=False,
-               label="Percent of students choosing each answer")
+    value_axis(svg, x, at=bottom, vertical=False, label="Percent of students choosing each answer")
     svg.title(title)
-    svg.legend([("correct answer (key)", ACCENT), ("most chosen wrong answer", WRONG),
-                ("other answers, blank", OTHER)], bottom=8)
+    svg.legend(
+        [
+            ("correct answer (key)", ACCENT),
+            ("most chosen wrong answer", WRONG),
+            ("other answers, blank", OTHER),
+        ],
+        bottom=8,
+    )
     return svg.chart(title, _distractor_alt(beat, title))
 
 
@@ -191,7 +220,9 @@ def _distractor_alt(beat: pd.DataFrame, title: str) -> str:
     if beat.empty:
         return f"{title}: on every item the correct answer was the most chosen."
     top = beat.iloc[0]
-    return (f"{title}. On {len(beat)} item{'s' if len(beat) != 1 else ''} a wrong answer drew "
-            f"more students than the key; the widest margin was {top['item_id']}, where "
-            f"{fmt_pct(top['option_pct'])} chose {top['option']} and {fmt_pct(top['key_pct'])} "
-            f"the key {top['key']}.")
+    return (
+        f"{title}. On {len(beat)} item{'s' if len(beat) != 1 else ''} a wrong answer drew "
+        f"more students than the key; the widest margin was {top['item_id']}, where "
+        f"{fmt_pct(top['option_pct'])} chose {top['option']} and {fmt_pct(top['key_pct'])} "
+        f"the key {top['key']}."
+    )

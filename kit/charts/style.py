@@ -64,8 +64,13 @@ class Chart:
         # No Software/date metadata: the same data give byte-identical images.
         # Constrained layout already fits labels and legend: one draw, no "tight" re-draw.
         # compress_level 1: a little larger, encoded several times faster.
-        self.fig.savefig(buf, format="png", dpi=dpi, metadata={"Software": None},
-                         pil_kwargs={"compress_level": 1})
+        self.fig.savefig(
+            buf,
+            format="png",
+            dpi=dpi,
+            metadata={"Software": None},
+            pil_kwargs={"compress_level": 1},
+        )
         return buf.getvalue()
 
 
@@ -97,8 +102,11 @@ def show_chart(chart: Chart) -> None:
 
     if chart.svg is not None:
         width = round((chart.width or 7.0) * 96)
-        display({"image/svg+xml": chart.svg, "text/plain": chart.alt}, raw=True,
-                metadata={"image/svg+xml": {"alt": chart.alt, "width": width}})
+        display(
+            {"image/svg+xml": chart.svg, "text/plain": chart.alt},
+            raw=True,
+            metadata={"image/svg+xml": {"alt": chart.alt, "width": width}},
+        )
         return
     png = chart.png(dpi=144)
     # Shown at 96 px per inch: 144 dpi images are sharp on screen and in print.

@@ -27,8 +27,9 @@ def plot_levels_by_group(
     """
     shown = view[~view["suppressed"]].reset_index(drop=True)
     k = len(level_names)
-    colours = LEVEL_COLOURS.get(k) or [to_hex(c) for c in
-                                       plt.get_cmap("PuOr")(np.linspace(0.1, 0.9, k))]
+    colours = LEVEL_COLOURS.get(k) or [
+        to_hex(c) for c in plt.get_cmap("PuOr")(np.linspace(0.1, 0.9, k))
+    ]
     n = len(shown)
     below = AXIS_BELOW + legend_height(k, k, 8) + 8
     svg = Svg(7.0, 0.38 + 0.1 + 0.3 * max(n, 1) + below / IN)
@@ -43,20 +44,39 @@ def plot_levels_by_group(
         for lv in range(1, k + 1):
             share = rec[f"pct_l{lv}"]
             share = 0.0 if share is None or share != share else float(share)
-            svg.rect(x(start), yi - half, x(start + share) - x(start), 2 * half,
-                     colours[lv - 1], stroke="white", cls="bar")
+            svg.rect(
+                x(start),
+                yi - half,
+                x(start + share) - x(start),
+                2 * half,
+                colours[lv - 1],
+                stroke="white",
+                cls="bar",
+            )
             if share >= 9:
                 dark = colours[lv - 1] in ("#A6561B", "#1F5F99")
-                svg.text(x(start + share / 2), yi, f"{share:.0f}", size=7.5, anchor="middle",
-                         fill="white" if dark else TEXT)
+                svg.text(
+                    x(start + share / 2),
+                    yi,
+                    f"{share:.0f}",
+                    size=7.5,
+                    anchor="middle",
+                    fill="white" if dark else TEXT,
+                )
             start += share
         svg.line(left - 3.5, yi, left, yi)
         svg.text(left - 5, yi, fit(rec["label"], 9, left - 8), anchor="end")
         svg.text(x(101.5), yi, fmt_pct(rec["pct_proficient"], 0), size=8)
     svg.text(x(101.5), y(n - 0.45) - 1.5, "proficient+", size=7, fill=MUTED, middle=False)
     svg.line(left, top, left, bottom, cls="spine")
-    value_axis(svg, Scale(0, 100, x(0), x(100)), at=bottom, vertical=False,
-               label="Percent of accountable tested students", label_at=bottom + 24)
+    value_axis(
+        svg,
+        Scale(0, 100, x(0), x(100)),
+        at=bottom,
+        vertical=False,
+        label="Percent of accountable tested students",
+        label_at=bottom + 24,
+    )
     svg.title(title)
     svg.legend(list(zip(level_names, colours, strict=True)), bottom=8, columns=k, size=8)
     return svg.chart(title, _alt_text(shown, title))
@@ -69,11 +89,15 @@ def _alt_text(shown: pd.DataFrame, title: str) -> str:
     groups = shown[~shown["kind"].isin(["all", "complement"])].dropna(subset=["pct_proficient"])
     parts = [f"{title}."]
     if len(all_rows):
-        parts.append(f"{fmt_pct(all_rows['pct_proficient'].iloc[0])} of all students scored "
-                     "proficient or above.")
+        parts.append(
+            f"{fmt_pct(all_rows['pct_proficient'].iloc[0])} of all students scored "
+            "proficient or above."
+        )
     if len(groups):
         low = groups.sort_values(["pct_proficient", "group"]).iloc[0]
         high = groups.sort_values(["pct_proficient", "group"]).iloc[-1]
-        parts.append(f"Lowest: {low['label']} at {fmt_pct(low['pct_proficient'])}; "
-                     f"highest: {high['label']} at {fmt_pct(high['pct_proficient'])}.")
+        parts.append(
+            f"Lowest: {low['label']} at {fmt_pct(low['pct_proficient'])}; "
+            f"highest: {high['label']} at {fmt_pct(high['pct_proficient'])}."
+        )
     return " ".join(parts)

@@ -113,7 +113,7 @@ class Scale:
 class Svg:
     """An SVG drawing ``width`` x ``height`` inches, built element by element."""
 
-    width: float   # inches
+    width: float  # inches
     height: float  # inches
     parts: list[str] = field(default_factory=list)
 
@@ -125,28 +125,61 @@ class Svg:
     def h(self) -> float:
         return self.height * PT_PER_IN
 
-    def rect(self, x: float, y: float, w: float, h: float, fill: str, *,
-             stroke: str | None = None, cls: str | None = None) -> None:
+    def rect(
+        self,
+        x: float,
+        y: float,
+        w: float,
+        h: float,
+        fill: str,
+        *,
+        stroke: str | None = None,
+        cls: str | None = None,
+    ) -> None:
         if w < 0:
             x, w = x + w, -w
         if h < 0:
             y, h = y + h, -h
         extra = f' stroke="{stroke}" stroke-width="0.75"' if stroke else ""
         extra += f' class="{cls}"' if cls else ""
-        self.parts.append(f'<rect x="{_num(x)}" y="{_num(y)}" width="{_num(w)}" '
-                          f'height="{_num(h)}" fill="{fill}"{extra}/>')
+        self.parts.append(
+            f'<rect x="{_num(x)}" y="{_num(y)}" width="{_num(w)}" '
+            f'height="{_num(h)}" fill="{fill}"{extra}/>'
+        )
 
-    def line(self, x1: float, y1: float, x2: float, y2: float, *, stroke: str = MUTED,
-             width: float = 0.8, dash: str | None = None, cls: str | None = None) -> None:
+    def line(
+        self,
+        x1: float,
+        y1: float,
+        x2: float,
+        y2: float,
+        *,
+        stroke: str = MUTED,
+        width: float = 0.8,
+        dash: str | None = None,
+        cls: str | None = None,
+    ) -> None:
         extra = f' stroke-dasharray="{dash}"' if dash else ""
         extra += f' class="{cls}"' if cls else ""
-        self.parts.append(f'<line x1="{_num(x1)}" y1="{_num(y1)}" x2="{_num(x2)}" '
-                          f'y2="{_num(y2)}" stroke="{stroke}" stroke-width="{_num(width)}"'
-                          f'{extra}/>')
+        self.parts.append(
+            f'<line x1="{_num(x1)}" y1="{_num(y1)}" x2="{_num(x2)}" '
+            f'y2="{_num(y2)}" stroke="{stroke}" stroke-width="{_num(width)}"'
+            f"{extra}/>"
+        )
 
-    def text(self, x: float, y: float, text: str, *, size: float = 9, anchor: str = "start",
-             middle: bool = True, fill: str = TEXT, bold: bool = False,
-             rotate: float | None = None) -> None:
+    def text(
+        self,
+        x: float,
+        y: float,
+        text: str,
+        *,
+        size: float = 9,
+        anchor: str = "start",
+        middle: bool = True,
+        fill: str = TEXT,
+        bold: bool = False,
+        rotate: float | None = None,
+    ) -> None:
         """Text at (x, y); ``middle`` centres it vertically on y, else y is the baseline."""
         attrs = f' text-anchor="{anchor}"' if anchor != "start" else ""
         attrs += ' dominant-baseline="central"' if middle else ""
@@ -154,25 +187,29 @@ class Svg:
         attrs += f' fill="{fill}"' if fill != TEXT else ""
         if rotate is not None:
             attrs += f' transform="rotate({_num(rotate)} {_num(x)} {_num(y)})"'
-        self.parts.append(f'<text x="{_num(x)}" y="{_num(y)}" font-size="{_num(size)}"'
-                          f'{attrs}>{clean(text)}</text>')
+        self.parts.append(
+            f'<text x="{_num(x)}" y="{_num(y)}" font-size="{_num(size)}"'
+            f"{attrs}>{clean(text)}</text>"
+        )
 
     def title(self, text: str) -> None:
         """The chart title, bold, top left (as :func:`kit.charts.items._title` places it)."""
         # The baseline sits a cap height (about 0.75 em) below the 0.08-inch top margin.
-        self.text(0.01 * self.w, 0.08 * PT_PER_IN + 7.5, text, size=10, bold=True,
-                  middle=False)
+        self.text(0.01 * self.w, 0.08 * PT_PER_IN + 7.5, text, size=10, bold=True, middle=False)
 
-    def legend(self, entries: list[tuple[str, str]], *, bottom: float, columns: int = 3,
-               size: float = 7) -> None:
+    def legend(
+        self, entries: list[tuple[str, str]], *, bottom: float, columns: int = 3, size: float = 7
+    ) -> None:
         """Swatches and labels in rows of ``columns``, centred, the last row ``bottom``
         points above the bottom edge; each column as wide as its longest label."""
         if not entries:
             return
         columns = max(1, min(columns, len(entries)))
-        rows = [entries[i:i + columns] for i in range(0, len(entries), columns)]
-        widths = [max(text_width(row[c][0], size) for row in rows if c < len(row)) + 3.2 * size
-                  for c in range(columns)]
+        rows = [entries[i : i + columns] for i in range(0, len(entries), columns)]
+        widths = [
+            max(text_width(row[c][0], size) for row in rows if c < len(row)) + 3.2 * size
+            for c in range(columns)
+        ]
         left = (self.w - sum(widths) + 1.5 * size) / 2
         for r, row in enumerate(rows):
             y = self.h - bottom - (len(rows) - 1 - r) * legend_row(size)
@@ -187,15 +224,25 @@ class Svg:
         return Chart(fig=None, alt=alt, title=title, svg=self.to_string(alt), width=self.width)
 
     def to_string(self, alt: str) -> str:
-        head = (f'<svg xmlns="http://www.w3.org/2000/svg" width="{_num(self.width)}in" '
-                f'height="{_num(self.height)}in" viewBox="0 0 {_num(self.w)} {_num(self.h)}" '
-                f'role="img" font-family="{FONT}" font-size="9" fill="{TEXT}">'
-                f"<title>{clean(alt)}</title>")
+        head = (
+            f'<svg xmlns="http://www.w3.org/2000/svg" width="{_num(self.width)}in" '
+            f'height="{_num(self.height)}in" viewBox="0 0 {_num(self.w)} {_num(self.h)}" '
+            f'role="img" font-family="{FONT}" font-size="9" fill="{TEXT}">'
+            f"<title>{clean(alt)}</title>"
+        )
         return head + "".join(self.parts) + "</svg>"
 
 
-def value_axis(svg: Svg, scale: Scale, *, at: float, vertical: bool, label: str | None = None,
-               label_at: float | None = None, most: int = 6) -> None:
+def value_axis(
+    svg: Svg,
+    scale: Scale,
+    *,
+    at: float,
+    vertical: bool,
+    label: str | None = None,
+    label_at: float | None = None,
+    most: int = 6,
+) -> None:
     """Spine, ticks and tick labels for a numeric axis, and its label.
 
     ``vertical``: a y axis drawn at x = ``at`` (ticks to the left); else an x axis at
@@ -209,8 +256,13 @@ def value_axis(svg: Svg, scale: Scale, *, at: float, vertical: bool, label: str 
             svg.text(at - 5, y, tick_label(t), anchor="end")
         if label:
             mid = (scale.p0 + scale.p1) / 2
-            svg.text(label_at if label_at is not None else at - 32, mid, label,
-                     anchor="middle", rotate=-90)
+            svg.text(
+                label_at if label_at is not None else at - 32,
+                mid,
+                label,
+                anchor="middle",
+                rotate=-90,
+            )
     else:
         svg.line(scale.p0, at, scale.p1, at, cls="spine")
         for t in nice_ticks(low, high, most):
@@ -218,5 +270,9 @@ def value_axis(svg: Svg, scale: Scale, *, at: float, vertical: bool, label: str 
             svg.line(x, at, x, at + 3.5, stroke=MUTED)
             svg.text(x, at + 10, tick_label(t), anchor="middle")
         if label:
-            svg.text((scale.p0 + scale.p1) / 2,
-                     label_at if label_at is not None else at + 24, label, anchor="middle")
+            svg.text(
+                (scale.p0 + scale.p1) / 2,
+                label_at if label_at is not None else at + 24,
+                label,
+                anchor="middle",
+            )

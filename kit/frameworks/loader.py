@@ -229,8 +229,12 @@ AypTest = Annotated[
     Field(discriminator="kind"),
 ]
 TEST_FAMILY = {  # which contract column of `ayp` a test kind feeds
-    "status": "status_met", "ci": "ci_met", "safe_harbor": "safe_harbor_met",
-    "index_gain": "safe_harbor_met", "index": "index_met", "averaging": "averaging_met",
+    "status": "status_met",
+    "ci": "ci_met",
+    "safe_harbor": "safe_harbor_met",
+    "index_gain": "safe_harbor_met",
+    "index": "index_met",
+    "averaging": "averaging_met",
 }
 
 
@@ -247,8 +251,12 @@ class AypRules(_Sourced):
     def accountable_groups(self) -> list[str]:
         if self.groups is not None:
             return list(self.groups)
-        return [g.id for g in GROUPS if g.kind in ("all", "program", "race", "composite")
-                and g.id not in ("title1", "super_subgroup", "former_ell")]
+        return [
+            g.id
+            for g in GROUPS
+            if g.kind in ("all", "program", "race", "composite")
+            and g.id not in ("title1", "super_subgroup", "former_ell")
+        ]
 
 
 class GoalMethod(_Sourced):
@@ -391,52 +399,73 @@ class Framework(_Strict):
     def _measure_ok(self, measure: str, where: str, *, ranged: bool = False) -> None:
         allowed = [PCT, *self.index_models]
         if measure not in allowed:
-            raise _KeyedError(where, f"measure {measure!r} is neither {PCT} nor one of the "
-                             f"index_models ({', '.join(self.index_models)})")
+            raise _KeyedError(
+                where,
+                f"measure {measure!r} is neither {PCT} nor one of the "
+                f"index_models ({', '.join(self.index_models)})",
+            )
         if ranged and self.measure_range(measure) is None:
-            raise _KeyedError(where, f"{measure!r} is a grade-weighted proficiency index, "
-                             "which has no top of scale; use percent proficient or a "
-                             "level-points index here")
+            raise _KeyedError(
+                where,
+                f"{measure!r} is a grade-weighted proficiency index, "
+                "which has no top of scale; use percent proficient or a "
+                "level-points index here",
+            )
 
     def _check_accountability(self) -> None:
         for aid, amo in self.amos.items():
             self._measure_ok(amo.measure, f"amos.{aid}")
-            if (amo.after_schedule == "starting_point" and amo.starting_point.goal is None
-                    and self.measure_range(amo.measure) is None):
-                raise _KeyedError(f"amos.{aid}.starting_point",
-                                  f"{amo.measure!r} has no top of scale; give starting_point.goal")
-        for key, groups in (("ayp.groups", self.ayp.groups if self.ayp else None),
-                            ("subgroups.ranking_groups", self.subgroups.ranking_groups),
-                            *((f"subgroups.crosstabs.{i}", c)
-                              for i, c in enumerate(self.subgroups.crosstabs))):
+            if (
+                amo.after_schedule == "starting_point"
+                and amo.starting_point.goal is None
+                and self.measure_range(amo.measure) is None
+            ):
+                raise _KeyedError(
+                    f"amos.{aid}.starting_point",
+                    f"{amo.measure!r} has no top of scale; give starting_point.goal",
+                )
+        for key, groups in (
+            ("ayp.groups", self.ayp.groups if self.ayp else None),
+            ("subgroups.ranking_groups", self.subgroups.ranking_groups),
+            *((f"subgroups.crosstabs.{i}", c) for i, c in enumerate(self.subgroups.crosstabs)),
+        ):
             bad = [g for g in groups or [] if g not in GROUP_IDS]
             if bad:
-                raise _KeyedError(key, f"unknown group(s) {', '.join(bad)}; allowed: "
-                                 f"{', '.join(GROUP_IDS)}")
+                raise _KeyedError(
+                    key, f"unknown group(s) {', '.join(bad)}; allowed: {', '.join(GROUP_IDS)}"
+                )
         if self.subgroups.measure is not None:
             self._measure_ok(self.subgroups.measure, "subgroups.measure")
         if self.ayp is not None:
             self._check_ayp(self.ayp)
         if self.goals is not None:
             if self.goals.primary not in self.goals.methods:
-                raise _KeyedError("goals.primary", f"{self.goals.primary!r} is not among "
-                                 f"goals.methods ({', '.join(self.goals.methods)})")
+                raise _KeyedError(
+                    "goals.primary",
+                    f"{self.goals.primary!r} is not among "
+                    f"goals.methods ({', '.join(self.goals.methods)})",
+                )
             for mid, m in self.goals.methods.items():
                 self._measure_ok(m.measure, f"goals.methods.{mid}", ranged=True)
         ids = [t.id for t in self.ayp.tests] if self.ayp else []
         for i, rs in enumerate(self.impact.rule_sets or []):
             bad = [t for t in rs.tests if t not in ids]
             if bad:
-                raise _KeyedError(f"impact.rule_sets.{i}", f"unknown test id(s) {', '.join(bad)}; "
-                                 f"allowed: {', '.join(ids) or '(no ayp.tests)'}")
+                raise _KeyedError(
+                    f"impact.rule_sets.{i}",
+                    f"unknown test id(s) {', '.join(bad)}; "
+                    f"allowed: {', '.join(ids) or '(no ayp.tests)'}",
+                )
         for m in self.impact.models or []:
             self._measure_ok(m, "impact.models")
 
     def _check_ayp(self, ayp: AypRules) -> None:
         def amo_ok(aid: str, where: str) -> None:
             if aid not in self.amos:
-                raise _KeyedError(where, f"amo {aid!r} is not among amos "
-                                 f"({', '.join(self.amos) or 'none defined'})")
+                raise _KeyedError(
+                    where,
+                    f"amo {aid!r} is not among amos ({', '.join(self.amos) or 'none defined'})",
+                )
 
         amo_ok(ayp.amo, "ayp.amo")
         self._measure_ok(ayp.measure, "ayp.measure")
@@ -611,8 +640,11 @@ def _explain(exc: ValidationError, origin: str) -> FrameworkError:
     err = exc.errors()[0]
     tags = {"status", "ci", "safe_harbor", "averaging", "index", "index_gain"}
     loc = tuple(err["loc"])
-    shown = [p for i, p in enumerate(loc)  # hide the union tag pydantic inserts in the path
-             if not (p in tags and i > 0 and isinstance(loc[i - 1], int))]
+    shown = [
+        p
+        for i, p in enumerate(loc)  # hide the union tag pydantic inserts in the path
+        if not (p in tags and i > 0 and isinstance(loc[i - 1], int))
+    ]
     key = ".".join(str(p) for p in shown) or "(top level)"
     msg = err["msg"].removeprefix("Value error, ")
     keyed = (err.get("ctx") or {}).get("error")

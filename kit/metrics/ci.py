@@ -157,15 +157,15 @@ def betainc(a, b, x) -> np.ndarray:
         am, bm, xm = a[mid], b[mid], x[mid]
         lgam = np.vectorize(math.lgamma, otypes=[float])
         lbt = lgam(am + bm) - lgam(am) - lgam(bm) + am * np.log(xm) + bm * np.log1p(-xm)
-        front = (xm < (am + 1.0) / (am + bm + 2.0))
+        front = xm < (am + 1.0) / (am + bm + 2.0)
         res = np.empty(xm.shape)
         if front.any():
             res[front] = np.exp(lbt[front]) * _betacf(am[front], bm[front], xm[front]) / am[front]
         back = ~front
         if back.any():
-            res[back] = 1.0 - np.exp(lbt[back]) * _betacf(
-                bm[back], am[back], 1.0 - xm[back]
-            ) / bm[back]
+            res[back] = (
+                1.0 - np.exp(lbt[back]) * _betacf(bm[back], am[back], 1.0 - xm[back]) / bm[back]
+            )
         out[mid] = res
     return out.reshape(np.broadcast(a, b, x).shape)
 
@@ -263,7 +263,9 @@ def interval(
         lo, hi = clopper_pearson_interval(x, n0, level=level, sided=sided)
         bad = np.isnan(p) | np.isnan(n)
         return np.where(bad, np.nan, lo), np.where(bad, np.nan, hi)
-    raise ValueError(f"unknown confidence interval method {method!r}; allowed: {', '.join(METHODS)}")
+    raise ValueError(
+        f"unknown confidence interval method {method!r}; allowed: {', '.join(METHODS)}"
+    )
 
 
 def mean_interval(mean, sd, n, *, level: float = 0.95, sided: Sided = "two"):

@@ -35,8 +35,14 @@ def complement_pairs() -> list[tuple[str, str]]:
     return out
 
 
-def group_gaps_sql(*, measure: str, reporting_min_n: int, perf: str = "perf", idx: str = "idx",
-                   counts: str = "counts") -> str:
+def group_gaps_sql(
+    *,
+    measure: str,
+    reporting_min_n: int,
+    perf: str = "perf",
+    idx: str = "idx",
+    counts: str = "counts",
+) -> str:
     """SQL for the ``group_gaps`` facts table (every key of ``performance``).
 
     Columns beyond the keys: ``measure`` (the index model), ``n``, ``pct_proficient``,
@@ -56,13 +62,17 @@ def group_gaps_sql(*, measure: str, reporting_min_n: int, perf: str = "perf", id
     """
     pairs = ", ".join(f"('{a}', '{b}')" for a, b in complement_pairs())
     same = " AND ".join(f'{{t}}."{k}" = g."{k}"' for k in _ON)
-    same_group = " AND ".join(f'{{t}}."{k}" = g."{k}"' for k in ("year", "subject", "grade", "group"))
+    same_group = " AND ".join(
+        f'{{t}}."{k}" = g."{k}"' for k in ("year", "subject", "grade", "group")
+    )
 
     def block(prefix: str, alias: str) -> str:
-        return (f'{alias}.n AS {prefix}_n, {alias}.pct_proficient AS {prefix}_pct_proficient, '
-                f'{alias}.index_value AS {prefix}_index_value, '
-                f'g.pct_proficient - {alias}.pct_proficient AS gap_{prefix}_pct, '
-                f'g.index_value - {alias}.index_value AS gap_{prefix}_index')
+        return (
+            f"{alias}.n AS {prefix}_n, {alias}.pct_proficient AS {prefix}_pct_proficient, "
+            f"{alias}.index_value AS {prefix}_index_value, "
+            f"g.pct_proficient - {alias}.pct_proficient AS gap_{prefix}_pct, "
+            f"g.index_value - {alias}.index_value AS gap_{prefix}_index"
+        )
 
     m = measure.replace("'", "''")
     return f"""
@@ -115,8 +125,9 @@ def crosstab_label(dims: Sequence[str]) -> str:
     return " x ".join(dims)
 
 
-def crosstab_sql(crosstabs: Sequence[Sequence[str]], *, reporting_min_n: int,
-                 students: str = "students") -> str:
+def crosstab_sql(
+    crosstabs: Sequence[Sequence[str]], *, reporting_min_n: int, students: str = "students"
+) -> str:
     """SQL for the ``crosstab`` facts table: students in each combination of groups.
 
     One block per crosstab (two or three group ids); every combination of Y / N / ALL is
@@ -145,11 +156,13 @@ def crosstab_sql(crosstabs: Sequence[Sequence[str]], *, reporting_min_n: int,
         flags = ", ".join(f"coalesce({_BY_ID[d].sql}, FALSE) AS d{i}" for i, d in enumerate(dims))
         values = ", ".join(
             f"CASE WHEN GROUPING(d{i}) = 1 THEN 'ALL' WHEN d{i} THEN 'Y' ELSE 'N' END AS v{i}"
-            for i in range(len(dims)))
+            for i in range(len(dims))
+        )
         cube = ", ".join(f"d{i}" for i in range(len(dims)))
         combos = ", ".join(
             "(" + ", ".join(f"'{v}'" for v in combo) + ")"
-            for combo in itertools.product(("Y", "N", "ALL"), repeat=len(dims)))
+            for combo in itertools.product(("Y", "N", "ALL"), repeat=len(dims))
+        )
         vcols = ", ".join(f"v{i}" for i in range(len(dims)))
         cols = []
         for d in all_dims:
@@ -185,7 +198,7 @@ def crosstab_sql(crosstabs: Sequence[Sequence[str]], *, reporting_min_n: int,
              AND c.entity_id = e.entity_id AND {join}
         """)
     body = "\nUNION ALL\n".join(f"SELECT * FROM ({p})" for p in parts)
-    return f"SELECT * FROM ({body}) ORDER BY year, entity_type, entity_id, crosstab, \"group\""
+    return f'SELECT * FROM ({body}) ORDER BY year, entity_type, entity_id, crosstab, "group"'
 
 
 def group_ranking(
@@ -233,23 +246,30 @@ def group_ranking(
     order = {g.id: i for i, g in enumerate(GROUPS)}
     base = frame[ekeys + ["group", "n", "pct_proficient", measure_col]]
     all_rows = base[base["group"] == "all"][ekeys + [measure_col]].rename(
-        columns={measure_col: "all_value"})
+        columns={measure_col: "all_value"}
+    )
     df = base[base["group"].isin(list(groups)) & base[measure_col].notna()].merge(
-        all_rows, on=ekeys, how="left")
+        all_rows, on=ekeys, how="left"
+    )
     df = df.rename(columns={measure_col: "value"})
     df["gap_all"] = df["value"] - df["all_value"]
     n = df["n"].to_numpy(float)
     shown = n >= reporting_min_n
     df["_order"] = df["group"].map(order).fillna(999)
-    df = df.assign(_shown=shown).sort_values(ekeys + ["_shown", "value", "_order"],
-                                             ascending=[True] * 4 + [False, True, True],
-                                             kind="stable")
+    df = df.assign(_shown=shown).sort_values(
+        ekeys + ["_shown", "value", "_order"],
+        ascending=[True] * 4 + [False, True, True],
+        kind="stable",
+    )
     df["rank"] = df.groupby(ekeys, sort=False).cumcount() + 1
     df["rank"] = df["rank"].where(df["_shown"]).astype("Int64")
     df["n_ranked"] = df.groupby(ekeys, sort=False)["_shown"].transform("sum").astype("int64")
     if ayp_met is not None and len(ayp_met):
-        df = df.merge(ayp_met[ekeys + ["group", "met"]].rename(columns={"met": "ayp_met"}),
-                      on=ekeys + ["group"], how="left")
+        df = df.merge(
+            ayp_met[ekeys + ["group", "met"]].rename(columns={"met": "ayp_met"}),
+            on=ekeys + ["group"],
+            how="left",
+        )
     else:
         df["ayp_met"] = pd.NA
     df["ayp_met"] = df["ayp_met"].astype("boolean")
@@ -271,13 +291,28 @@ def group_ranking(
     gap_txt = pd.Series(np.abs(np.round(gap, 1))).map("{:.1f}".format).to_numpy(dtype=object)
     below = np.where(gap < 0, gap_txt + " points below all students", "")
     reasons = np.where(lowest | trails, below, reasons)
-    reasons = np.where(missed, np.where(reasons == "", "did not make AYP",
-                                        reasons + "; did not make AYP"), reasons)
+    reasons = np.where(
+        missed, np.where(reasons == "", "did not make AYP", reasons + "; did not make AYP"), reasons
+    )
     df["reason"] = np.where(candidate, reasons, "")
     df["suppressed"] = ~df["_shown"]
     df.insert(4, "grade", "ALL")
     df["measure"] = measure
-    cols = ekeys + ["grade", "group", "measure", "n", "value", "pct_proficient", "all_value",
-                    "gap_all", "rank", "n_ranked", "lowest", "targeted", "ayp_met", "reason",
-                    "suppressed"]
+    cols = ekeys + [
+        "grade",
+        "group",
+        "measure",
+        "n",
+        "value",
+        "pct_proficient",
+        "all_value",
+        "gap_all",
+        "rank",
+        "n_ranked",
+        "lowest",
+        "targeted",
+        "ayp_met",
+        "reason",
+        "suppressed",
+    ]
     return df[cols].sort_values(ekeys + ["rank"], kind="stable").reset_index(drop=True)

@@ -42,8 +42,9 @@ GROUPS: tuple[Group, ...] = (
     Group("all", "All students", "all", "TRUE", "all students"),
     Group("low_income", "Low income", "program", "low_income", "low-income students"),
     Group("ell", "English learners", "program", "ell", "English learners"),
-    Group("former_ell", "Former English learners", "program", "former_ell",
-          "former English learners"),
+    Group(
+        "former_ell", "Former English learners", "program", "former_ell", "former English learners"
+    ),
     Group("swd", "Students with disabilities", "program", "swd", "students with disabilities"),
     # Massachusetts high needs: low income OR ELL / former ELL OR SWD (DOMAIN.md, Subgroups).
     Group("high_needs", "High needs", "composite", _HIGH_NEEDS, "high-needs students"),
@@ -65,14 +66,38 @@ GROUPS: tuple[Group, ...] = (
     Group("gender_X", "Non-binary", "gender", "gender = 'X'", "non-binary students"),
     Group("migrant", "Migrant", "program", "migrant", "migrant students"),
     Group("title1", "Title I", "program", "title1", "Title I students"),
-    Group("non_low_income", "Not low income", "complement", "NOT low_income",
-          "students not from low-income families", "low_income"),
-    Group("non_ell", "Not English learners", "complement", "NOT ell",
-          "students who are not English learners", "ell"),
-    Group("non_swd", "Students without disabilities", "complement", "NOT swd",
-          "students without disabilities", "swd"),
-    Group("non_high_needs", "Not high needs", "complement", f"NOT {_HIGH_NEEDS}",
-          "students not in the high-needs group", "high_needs"),
+    Group(
+        "non_low_income",
+        "Not low income",
+        "complement",
+        "NOT low_income",
+        "students not from low-income families",
+        "low_income",
+    ),
+    Group(
+        "non_ell",
+        "Not English learners",
+        "complement",
+        "NOT ell",
+        "students who are not English learners",
+        "ell",
+    ),
+    Group(
+        "non_swd",
+        "Students without disabilities",
+        "complement",
+        "NOT swd",
+        "students without disabilities",
+        "swd",
+    ),
+    Group(
+        "non_high_needs",
+        "Not high needs",
+        "complement",
+        f"NOT {_HIGH_NEEDS}",
+        "students not in the high-needs group",
+        "high_needs",
+    ),
 )
 
 # Groups that split all students into disjoint parts: one hidden part could be recovered as
@@ -96,8 +121,14 @@ def groups_frame() -> pd.DataFrame:
     """The groups as a table (for the facts store and for notebooks)."""
     return pd.DataFrame(
         [
-            {"group": g.id, "label": g.label, "noun": g.noun, "kind": g.kind,
-             "complement_of": g.complement, "order": i}
+            {
+                "group": g.id,
+                "label": g.label,
+                "noun": g.noun,
+                "kind": g.kind,
+                "complement_of": g.complement,
+                "order": i,
+            }
             for i, g in enumerate(GROUPS)
         ]
     )

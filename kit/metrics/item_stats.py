@@ -103,12 +103,10 @@ def distractor_beats_key_sql() -> str:
     BLANK is not a distractor. NULL for items that are not MC.
     """
     chosen = " ".join(f"WHEN '{o}' THEN chose_{o}" for o in MC_CHOICES)
-    others = ", ".join(
-        f"CASE WHEN \"key\" <> '{o}' THEN chose_{o} ELSE 0 END" for o in MC_CHOICES
-    )
+    others = ", ".join(f"CASE WHEN \"key\" <> '{o}' THEN chose_{o} ELSE 0 END" for o in MC_CHOICES)
     return (
         f"(CASE WHEN item_type = 'MC' "
-        f"THEN greatest({others}) > coalesce(CASE \"key\" {chosen} END, 0) END)"
+        f'THEN greatest({others}) > coalesce(CASE "key" {chosen} END, 0) END)'
     )
 
 
@@ -215,11 +213,16 @@ def item_stats_sql(
     - ``flag``: :func:`flag_sql`; ``suppressed`` = n < the reporting minimum.
     """
     pct = "100.0 * r.sx / nullif(r.n * i.max_points, 0)"
-    rb = pearson_sql("r.n", "r.sx", "r.sxx", "(r.st - r.sx)", "(r.stt - 2 * r.sxt + r.sxx)",
-                     "(r.sxt - r.sxx)")
-    flag = flag_sql(hard_below=hard_below, easy_above=easy_above,
-                    min_point_biserial=min_point_biserial, trails_state_by=trails_state_by,
-                    min_n=flag_min_n)
+    rb = pearson_sql(
+        "r.n", "r.sx", "r.sxx", "(r.st - r.sx)", "(r.stt - 2 * r.sxt + r.sxx)", "(r.sxt - r.sxx)"
+    )
+    flag = flag_sql(
+        hard_below=hard_below,
+        easy_above=easy_above,
+        min_point_biserial=min_point_biserial,
+        trails_state_by=trails_state_by,
+        min_n=flag_min_n,
+    )
     rows = _compared_sql(
         f"""
         {keys_sql("e", "i", "r.grp")}, i.item_id, i.item_type, i.max_points, i."key",
@@ -234,7 +237,7 @@ def item_stats_sql(
         {distractor_beats_key_sql()} AS distractor_beats_key
         """,
         joins="LEFT JOIN _item_tests t ON t.entity_no = r.entity_no AND t.test_no = i.test_no "
-              "AND t.grp = r.grp",
+        "AND t.grp = r.grp",
     )
     return f"""
     WITH item_rows AS ({rows}),

@@ -230,13 +230,14 @@ def stage_items(con: duckdb.DuckDBPyConnection) -> None:
         ("CREATE OR REPLACE TEMP TABLE _item_entities AS", entities_sql()),
         # sorted by entity, so that each facts table written from it keeps an entity's rows
         # together (a report reads one entity: few row groups to scan)
-        ("CREATE OR REPLACE TEMP TABLE _item_rollup AS",
-         school_sums_sql() + " ORDER BY entity_no"),
+        ("CREATE OR REPLACE TEMP TABLE _item_rollup AS", school_sums_sql() + " ORDER BY entity_no"),
         ("INSERT INTO _item_rollup", rollup_sql("district")),
         ("INSERT INTO _item_rollup", rollup_sql("state")),
         ("CREATE OR REPLACE TEMP TABLE _item_tests AS", tests_sql()),
-        ("CREATE OR REPLACE TEMP TABLE _item_standards AS",
-         standards_sql() + " ORDER BY entity_no, test_no, grp, rollup, rank"),
+        (
+            "CREATE OR REPLACE TEMP TABLE _item_standards AS",
+            standards_sql() + " ORDER BY entity_no, test_no, grp, rollup, rank",
+        ),
     )
     for statement, sql in steps:
         con.execute(f"{statement} {sql}")
@@ -274,12 +275,14 @@ def item_facts(con: duckdb.DuckDBPyConnection, fw) -> dict[str, pd.DataFrame | s
     order = ", ".join(f'"{k}"' for k in KEYS)
     return {
         "item_stats": item_stats_sql(
-            hard_below=rules.hard_below, easy_above=rules.easy_above,
-            min_point_biserial=rules.min_point_biserial, trails_state_by=rules.trails_state_by,
-            flag_min_n=rules.min_n, reporting_min_n=min_n,
+            hard_below=rules.hard_below,
+            easy_above=rules.easy_above,
+            min_point_biserial=rules.min_point_biserial,
+            trails_state_by=rules.trails_state_by,
+            flag_min_n=rules.min_n,
+            reporting_min_n=min_n,
         ),
         "item_options": item_options_sql(reporting_min_n=min_n),
-        "reliability": f"SELECT * FROM ({reliability_sql(reporting_min_n=min_n)}) "
-                       f"ORDER BY {order}",
+        "reliability": f"SELECT * FROM ({reliability_sql(reporting_min_n=min_n)}) ORDER BY {order}",
         "standard_stats": standard_stats_sql(reporting_min_n=min_n),
     }

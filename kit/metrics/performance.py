@@ -67,8 +67,7 @@ def count_sql(*, n_levels: int, proficient_level: int, sublevel_cuts: dict[int, 
     ``students`` and ``assessments`` tables.
     """
     level_cols = ",\n".join(
-        f"count(*) FILTER (WHERE {cond}) AS {name}"
-        for name, cond in _level_count_columns(n_levels)
+        f"count(*) FILTER (WHERE {cond}) AS {name}" for name, cond in _level_count_columns(n_levels)
     )
     return f"""
     WITH base AS ({base_sql(sublevel_cuts)}),
@@ -111,8 +110,9 @@ def count_by_entity(
     sublevel_cuts: dict[int, float],
 ) -> pd.DataFrame:
     """:func:`count_sql` run on ``con`` (validated ``students`` and ``assessments``), sorted."""
-    sql = count_sql(n_levels=n_levels, proficient_level=proficient_level,
-                    sublevel_cuts=sublevel_cuts)
+    sql = count_sql(
+        n_levels=n_levels, proficient_level=proficient_level, sublevel_cuts=sublevel_cuts
+    )
     return con.execute(f"SELECT * FROM ({sql}) ORDER BY ALL").df()
 
 
@@ -161,7 +161,9 @@ def run_sql_on(frames: dict[str, pd.DataFrame], sql: str) -> pd.DataFrame:
 
 def performance_table(counts: pd.DataFrame, *, reporting_min_n: int) -> pd.DataFrame:
     """The ``performance`` facts table from a counts DataFrame (see :func:`performance_sql`)."""
-    return run_sql_on({"counts": counts}, performance_sql("counts", reporting_min_n=reporting_min_n))
+    return run_sql_on(
+        {"counts": counts}, performance_sql("counts", reporting_min_n=reporting_min_n)
+    )
 
 
 def level_counts_table(counts: pd.DataFrame, *, n_levels: int) -> pd.DataFrame:

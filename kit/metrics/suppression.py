@@ -59,7 +59,9 @@ def _partitions(frame: pd.DataFrame, hidden: np.ndarray, key_cols: Sequence[str]
         lone = parts[(n_hidden == 1) & ~parts["_hidden"]]
         if lone.empty:
             continue
-        smallest = lone.sort_values(["_n", "group"], kind="stable").groupby(keys, sort=False).head(1)
+        smallest = (
+            lone.sort_values(["_n", "group"], kind="stable").groupby(keys, sort=False).head(1)
+        )
         hidden[smallest["_pos"].to_numpy()] = True
     return hidden
 
@@ -111,7 +113,8 @@ def suppress(
     """
     if key_cols is None:
         key_cols = [
-            c for c in ("year", "entity_type", "entity_id", "subject", "grade", "model", "level")
+            c
+            for c in ("year", "entity_type", "entity_id", "subject", "grade", "model", "level")
             if c in df.columns
         ]
     small = is_small(df[n_col], min_n)
@@ -152,19 +155,28 @@ def hidden_groups(
 
 
 def apply_hidden(
-    df: pd.DataFrame, hidden: pd.DataFrame, *, value_cols: Sequence[str],
-    key_cols: Sequence[str] | None = None
+    df: pd.DataFrame,
+    hidden: pd.DataFrame,
+    *,
+    value_cols: Sequence[str],
+    key_cols: Sequence[str] | None = None,
 ) -> pd.DataFrame:
     """A copy of ``df`` with ``value_cols`` NaN where :func:`hidden_groups` hides the group.
 
     Rows whose group has no decision (no count at all) are hidden too: what is not known to
     be safe is not shown. Adds ``suppressed`` and ``suppression_reason``.
     """
-    keys = list(key_cols) if key_cols is not None else [
-        c for c in _default_keys(df) if c in hidden.columns]
+    keys = (
+        list(key_cols)
+        if key_cols is not None
+        else [c for c in _default_keys(df) if c in hidden.columns]
+    )
     merged = df.drop(columns=[c for c in ("suppressed", "suppression_reason") if c in df.columns])
-    merged = merged.merge(hidden[[*keys, "group", "suppressed", "suppression_reason"]],
-                          on=[*keys, "group"], how="left")
+    merged = merged.merge(
+        hidden[[*keys, "group", "suppressed", "suppression_reason"]],
+        on=[*keys, "group"],
+        how="left",
+    )
     hide = merged["suppressed"].fillna(True).astype(bool).to_numpy()
     for col in value_cols:
         if col in merged.columns:
@@ -175,8 +187,12 @@ def apply_hidden(
 
 
 def suppress_level_counts(
-    levels: pd.DataFrame, group_rows: pd.DataFrame, *, min_n: int, n_col: str = "n_fay_tested",
-    key_cols: Sequence[str] | None = None
+    levels: pd.DataFrame,
+    group_rows: pd.DataFrame,
+    *,
+    min_n: int,
+    n_col: str = "n_fay_tested",
+    key_cols: Sequence[str] | None = None,
 ) -> pd.DataFrame:
     """``level_counts`` rows safe to publish: a level count is hidden with its group.
 
@@ -191,10 +207,24 @@ def suppress_level_counts(
     return apply_hidden(levels, hidden, value_cols=["n"], key_cols=keys)
 
 
-_GAP_OWN = ("n", "pct_proficient", "index_value", "gap_all_pct", "gap_all_index",
-            "gap_state_pct", "gap_state_index", "gap_district_pct", "gap_district_index")
-_GAP_COMPLEMENT = ("complement_n", "complement_pct_proficient", "complement_index_value",
-                   "gap_complement_pct", "gap_complement_index")
+_GAP_OWN = (
+    "n",
+    "pct_proficient",
+    "index_value",
+    "gap_all_pct",
+    "gap_all_index",
+    "gap_state_pct",
+    "gap_state_index",
+    "gap_district_pct",
+    "gap_district_index",
+)
+_GAP_COMPLEMENT = (
+    "complement_n",
+    "complement_pct_proficient",
+    "complement_index_value",
+    "gap_complement_pct",
+    "gap_complement_index",
+)
 
 
 def _hide_by_pseudo_rows(df: pd.DataFrame, prefix: str, min_n: int, keys: list[str]) -> np.ndarray:
@@ -215,8 +245,13 @@ def suppress_group_gaps(df: pd.DataFrame, *, min_n: int) -> pd.DataFrame:
       would hide that group; the gaps to them likewise.
     """
     keys = _default_keys(df)
-    out = suppress(df, min_n=min_n, n_col="n", value_cols=[c for c in _GAP_OWN if c in df.columns],
-                   key_cols=keys)
+    out = suppress(
+        df,
+        min_n=min_n,
+        n_col="n",
+        value_cols=[c for c in _GAP_OWN if c in df.columns],
+        key_cols=keys,
+    )
     own_hidden = out["suppressed"].to_numpy()
     comp_small = is_small(df["complement_n"], min_n) & df["complement_group"].notna().to_numpy()
     comp_hidden = own_hidden | comp_small
@@ -227,8 +262,13 @@ def suppress_group_gaps(df: pd.DataFrame, *, min_n: int) -> pd.DataFrame:
         if f"{prefix}_n" not in df.columns:
             continue
         other = _hide_by_pseudo_rows(df, prefix, min_n, keys)
-        for col in (f"{prefix}_n", f"{prefix}_pct_proficient", f"{prefix}_index_value",
-                    f"gap_{prefix}_pct", f"gap_{prefix}_index"):
+        for col in (
+            f"{prefix}_n",
+            f"{prefix}_pct_proficient",
+            f"{prefix}_index_value",
+            f"gap_{prefix}_pct",
+            f"gap_{prefix}_index",
+        ):
             if col in out.columns:
                 out[col] = out[col].astype("float64").where(~other)
     out["complement_suppressed"] = comp_hidden
@@ -258,9 +298,15 @@ def suppress_crosstab(
     ties). The hypothesis property in ``tests/metrics/test_suppression.py`` checks with
     :func:`recoverable` that no hidden count can then be solved from the published ones.
     """
-    keys = list(key_cols) if key_cols is not None else [
-        c for c in ("year", "entity_type", "entity_id", "subject", "grade", "crosstab")
-        if c in df.columns]
+    keys = (
+        list(key_cols)
+        if key_cols is not None
+        else [
+            c
+            for c in ("year", "entity_type", "entity_id", "subject", "grade", "crosstab")
+            if c in df.columns
+        ]
+    )
     dims_all = _crosstab_dims(df)
     hidden = is_small(df[n_col], min_n)
     n = np.nan_to_num(np.asarray(df[n_col], dtype="float64"), nan=0.0)
@@ -285,8 +331,11 @@ def suppress_crosstab(
                 if lone.empty:
                     continue
                 lone = lone.assign(_margin=(lone[d] == _MARGIN).astype(int))
-                pick = lone.sort_values(["_n", "_margin"], kind="stable").groupby(
-                    line, sort=False).head(1)
+                pick = (
+                    lone.sort_values(["_n", "_margin"], kind="stable")
+                    .groupby(line, sort=False)
+                    .head(1)
+                )
                 hidden[pick["_pos"].to_numpy()] = True
                 changed = True
         if not changed:

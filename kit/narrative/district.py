@@ -21,8 +21,12 @@ _REAL_KINDS = ("program", "race", "gender", "composite")
 def describe_district_intro(ctx: ReportContext, schools: pd.DataFrame) -> str:
     """The opening paragraph of the district summary."""
     n_schools = schools["entity_id"].nunique() if len(schools) else 0
-    return render_template("district_intro.md.j2", ctx=ctx, n_schools=n_schools,
-                           subjects=[subject_name(s) for s in ctx.subjects])
+    return render_template(
+        "district_intro.md.j2",
+        ctx=ctx,
+        n_schools=n_schools,
+        subjects=[subject_name(s) for s in ctx.subjects],
+    )
 
 
 def _per_school(schools: pd.DataFrame) -> list[dict]:
@@ -30,9 +34,12 @@ def _per_school(schools: pd.DataFrame) -> list[dict]:
     return _records(first)
 
 
-def describe_district_findings(schools: pd.DataFrame, ctx: ReportContext,
-                               ayp_subjects: list[str],
-                               gaps: dict[str, pd.DataFrame] | None = None) -> str:
+def describe_district_findings(
+    schools: pd.DataFrame,
+    ctx: ReportContext,
+    ayp_subjects: list[str],
+    gaps: dict[str, pd.DataFrame] | None = None,
+) -> str:
     """Findings first: how many schools made AYP and which did not, then for each AYP
     subject the range of the headline index across schools, how far the district's
     high-needs students trail the other students (``gaps``: :func:`view_gaps` of the
@@ -45,31 +52,42 @@ def describe_district_findings(schools: pd.DataFrame, ctx: ReportContext,
     for subject in ayp_subjects:
         rows = schools[(schools["subject"] == subject) & ~schools["suppressed"]]
         rows = rows.sort_values(["index", "name"])
-        hn = schools[(schools["subject"] == subject) & ~schools["hn_suppressed"]
-                     & schools["hn_gap"].notna()].sort_values(["hn_gap", "name"])
+        hn = schools[
+            (schools["subject"] == subject) & ~schools["hn_suppressed"] & schools["hn_gap"].notna()
+        ].sort_values(["hn_gap", "name"])
         g = (gaps or {}).get(subject)
         hn_district = None
         if g is not None and len(g):
             found = g[(g["group"] == "high_needs") & ~g["suppressed"]]
             hn_district = _records(found)[0] if len(found) else None
-        subjects.append({
-            "name": subject_name(subject),
-            "hn_district": hn_district,
-            "low": _records(rows.head(1))[0] if len(rows) else None,
-            "high": _records(rows.tail(1))[0] if len(rows) > 1 else None,
-            "hn_widest": _records(hn.head(1))[0] if len(hn) else None,
-            "n_hn": len(hn),
-            "n_hn_hidden": int(((schools["subject"] == subject) & schools["hn_suppressed"]).sum()),
-        })
+        subjects.append(
+            {
+                "name": subject_name(subject),
+                "hn_district": hn_district,
+                "low": _records(rows.head(1))[0] if len(rows) else None,
+                "high": _records(rows.tail(1))[0] if len(rows) > 1 else None,
+                "hn_widest": _records(hn.head(1))[0] if len(hn) else None,
+                "n_hn": len(hn),
+                "n_hn_hidden": int(
+                    ((schools["subject"] == subject) & schools["hn_suppressed"]).sum()
+                ),
+            }
+        )
     return render_template(
-        "district_findings.md.j2", ctx=ctx, n_schools=len(per_school), n_judged=len(judged),
-        n_made=len(judged) - len(missed), made=[s for s in judged if _true(s["ayp_met"])],
-        missed=missed, subjects=subjects,
+        "district_findings.md.j2",
+        ctx=ctx,
+        n_schools=len(per_school),
+        n_judged=len(judged),
+        n_made=len(judged) - len(missed),
+        made=[s for s in judged if _true(s["ayp_met"])],
+        missed=missed,
+        subjects=subjects,
     )
 
 
-def describe_equity(gaps: pd.DataFrame, schools: pd.DataFrame, ctx: ReportContext,
-                    subject: str) -> str:
+def describe_equity(
+    gaps: pd.DataFrame, schools: pd.DataFrame, ctx: ReportContext, subject: str
+) -> str:
     """The equity paragraph of one subject: high-needs students first (their size, their
     gap to all students and to the other students, where the gap is widest and narrowest),
     then the group furthest behind across the district."""
@@ -77,19 +95,28 @@ def describe_equity(gaps: pd.DataFrame, schools: pd.DataFrame, ctx: ReportContex
     recs = {r["group"]: r for r in _records(shown)}
     hn = recs.get("high_needs")
     all_row = recs.get("all")
-    widest = shown[shown["kind"].isin(_REAL_KINDS) & shown["gap_all_index"].notna()
-                   & (shown["gap_all_index"].round(1) < 0)].sort_values(["gap_all_index", "group"])
-    by_school = schools[(schools["subject"] == subject) & ~schools["hn_suppressed"]
-                        & schools["hn_gap"].notna()].sort_values(["hn_gap", "name"])
+    widest = shown[
+        shown["kind"].isin(_REAL_KINDS)
+        & shown["gap_all_index"].notna()
+        & (shown["gap_all_index"].round(1) < 0)
+    ].sort_values(["gap_all_index", "group"])
+    by_school = schools[
+        (schools["subject"] == subject) & ~schools["hn_suppressed"] & schools["hn_gap"].notna()
+    ].sort_values(["hn_gap", "name"])
     hidden_hn = schools[(schools["subject"] == subject) & schools["hn_suppressed"]]
     small = gaps.loc[gaps["suppression_reason"] == "small", "noun"].tolist() if len(gaps) else []
     return render_template(
-        "district_equity.md.j2", ctx=ctx, lead=subject_name(subject).capitalize(),
-        subject_name=subject_name(subject), hn=hn, all=all_row,
+        "district_equity.md.j2",
+        ctx=ctx,
+        lead=subject_name(subject).capitalize(),
+        subject_name=subject_name(subject),
+        hn=hn,
+        all=all_row,
         widest=_records(widest.head(2)),
         hn_widest=_records(by_school.head(1))[0] if len(by_school) else None,
         hn_narrowest=_records(by_school.tail(1))[0] if len(by_school) > 1 else None,
-        n_hn_schools=len(by_school), hn_hidden=hidden_hn["name"].tolist(),
+        n_hn_schools=len(by_school),
+        hn_hidden=hidden_hn["name"].tolist(),
         small=[s for s in small if s],
     )
 
@@ -99,15 +126,20 @@ def describe_lowest(schools: pd.DataFrame, ctx: ReportContext, ayp_subjects: lis
     schools, per AYP subject."""
     subjects = []
     for subject in ayp_subjects:
-        rows = schools[(schools["subject"] == subject) & schools["lowest_group"].notna()
-                       & (schools["lowest_gap"].round(1) < 0)]
+        rows = schools[
+            (schools["subject"] == subject)
+            & schools["lowest_group"].notna()
+            & (schools["lowest_gap"].round(1) < 0)
+        ]
         counts = rows.groupby("lowest_noun").size().sort_values(ascending=False, kind="stable")
-        subjects.append({
-            "name": subject_name(subject),
-            "n_schools": int(rows["entity_id"].nunique()),
-            "top_noun": counts.index[0] if len(counts) else None,
-            "top_count": int(counts.iloc[0]) if len(counts) else 0,
-        })
+        subjects.append(
+            {
+                "name": subject_name(subject),
+                "n_schools": int(rows["entity_id"].nunique()),
+                "top_noun": counts.index[0] if len(counts) else None,
+                "top_count": int(counts.iloc[0]) if len(counts) else 0,
+            }
+        )
     return render_template("district_lowest.md.j2", ctx=ctx, subjects=subjects)
 
 
@@ -118,20 +150,34 @@ def describe_impact(impact: pd.DataFrame, ctx: ReportContext, rules: dict) -> st
         return render_template("district_impact.md.j2", ctx=ctx, det=None)
     recs = _records(impact)
     det = next((r for r in recs if r["determination"]), None)
-    single = [dict(r, word=ayp_test_word(r["tests"][0])) for r in recs
-              if r["comparison"] == "rules" and not r["determination"] and len(r["tests"]) == 1]
-    cumulative = [r for r in recs if r["comparison"] == "rules" and not r["determination"]
-                  and len(r["tests"]) > 1]
+    single = [
+        dict(r, word=ayp_test_word(r["tests"][0]))
+        for r in recs
+        if r["comparison"] == "rules" and not r["determination"] and len(r["tests"]) == 1
+    ]
+    cumulative = [
+        r
+        for r in recs
+        if r["comparison"] == "rules" and not r["determination"] and len(r["tests"]) > 1
+    ]
     decisive = {t["id"] for t in rules["tests"]}
     with_all = max(cumulative, key=lambda r: len(r["tests"])) if cumulative else None
     models = [r for r in recs if r["comparison"] == "models"]
     headline = next((r for r in models if r["model"] == ctx.headline_model), None)
     ranked = sorted(models, key=lambda r: (r["n_met"], r["rule_order"]))
     return render_template(
-        "district_impact.md.j2", ctx=ctx, det=det, single=single, with_all=with_all,
-        extra=[ayp_test_word(t) for t in (with_all["tests"] if with_all else []) if t not in decisive],
-        models=models, headline=headline,
-        fewest=ranked[0] if ranked else None, most=ranked[-1] if ranked else None,
+        "district_impact.md.j2",
+        ctx=ctx,
+        det=det,
+        single=single,
+        with_all=with_all,
+        extra=[
+            ayp_test_word(t) for t in (with_all["tests"] if with_all else []) if t not in decisive
+        ],
+        models=models,
+        headline=headline,
+        fewest=ranked[0] if ranked else None,
+        most=ranked[-1] if ranked else None,
         n_models_most=sum(r["n_met"] == ranked[-1]["n_met"] for r in ranked) if ranked else 0,
         placeholder=[r["model_name"] for r in models if r["target_basis"] == "held"],
         starting_point=any(r["target_basis"] == "starting_point" for r in models),

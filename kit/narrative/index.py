@@ -67,8 +67,11 @@ def _ayp_row(rec: dict, rules: dict) -> dict:
     r = _rec(rec)
     d = int(r.get("digits") or 1)
     r["to_target"] = shown_diff(r["value"], r["target"], d)
-    r["gain"] = (None if r["value"] is None or r.get("prior_value") is None
-                 else float(r["value"]) - float(r["prior_value"]))
+    r["gain"] = (
+        None
+        if r["value"] is None or r.get("prior_value") is None
+        else float(r["value"]) - float(r["prior_value"])
+    )
     r["met"] = _true(r["met"])
     r["participation_met"] = _true(r["participation_met"])
     tests = r.get("tests")
@@ -90,14 +93,16 @@ def _level_moves(ctx: ReportContext) -> list[tuple[str, str]]:
 def describe_index_intro(ctx: ReportContext, ayp: pd.DataFrame) -> str:
     """The opening paragraph of the index report: what it covers and how to read it."""
     return render_template(
-        "index_intro.md.j2", ctx=ctx,
+        "index_intro.md.j2",
+        ctx=ctx,
         subjects=[subject_name(s) for s in ctx.subjects],
         ayp_subjects=[subject_name(s) for s in ayp_subjects(ayp)],
     )
 
 
-def describe_ayp(ayp: pd.DataFrame, ctx: ReportContext, rules: dict,
-                 caveats: list[dict] | None = None) -> str:
+def describe_ayp(
+    ayp: pd.DataFrame, ctx: ReportContext, rules: dict, caveats: list[dict] | None = None
+) -> str:
     """The headline finding: did the school make AYP, which results missed, and how all
     students did against the target in each subject (findings first)."""
     summary = ayp_summary(ayp)
@@ -108,34 +113,58 @@ def describe_ayp(ayp: pd.DataFrame, ctx: ReportContext, rules: dict,
         if not _true(r["met"]):
             missed.setdefault(r["noun"], []).append(subject_name(r["subject"]))
     # A hidden group's result counts in the determination but is not named.
-    hidden_acc = ayp[ayp["suppressed"] & ayp["accountable"].fillna(False).astype(bool)] \
-        if len(ayp) else ayp
-    n_hidden_missed = int((~hidden_acc["met"].fillna(False).astype(bool)).sum()) \
-        if len(hidden_acc) else 0
-    all_rows = [dict(_ayp_row(r, rules), subject_name=subject_name(r["subject"]))
-                for r in _records(shown[shown["group"] == "all"])] if len(shown) else []
+    hidden_acc = (
+        ayp[ayp["suppressed"] & ayp["accountable"].fillna(False).astype(bool)] if len(ayp) else ayp
+    )
+    n_hidden_missed = (
+        int((~hidden_acc["met"].fillna(False).astype(bool)).sum()) if len(hidden_acc) else 0
+    )
+    all_rows = (
+        [
+            dict(_ayp_row(r, rules), subject_name=subject_name(r["subject"]))
+            for r in _records(shown[shown["group"] == "all"])
+        ]
+        if len(shown)
+        else []
+    )
     # Seed 001: keep the high-needs group in view, counted for AYP or not.
     high_needs = []
     for r in _records(ayp[ayp["group"] == "high_needs"]) if len(ayp) else []:
         all_row = next((a for a in all_rows if a["subject"] == r["subject"]), None)
         d = int(r.get("digits") or 1)
-        high_needs.append({
-            "subject_name": subject_name(r["subject"]), "suppressed": bool(r["suppressed"]),
-            "reason": r["suppression_reason"], "value": r["value"], "digits": d,
-            "gap": shown_diff(r["value"], all_row["value"], d) if all_row else None,
-            "accountable": _true(r["accountable"]), "met": _true(r["met"]),
-        })
+        high_needs.append(
+            {
+                "subject_name": subject_name(r["subject"]),
+                "suppressed": bool(r["suppressed"]),
+                "reason": r["suppression_reason"],
+                "value": r["value"],
+                "digits": d,
+                "gap": shown_diff(r["value"], all_row["value"], d) if all_row else None,
+                "accountable": _true(r["accountable"]),
+                "met": _true(r["met"]),
+            }
+        )
     return render_template(
-        "index_findings.md.j2", ctx=ctx, summary=summary, high_needs=high_needs,
+        "index_findings.md.j2",
+        ctx=ctx,
+        summary=summary,
+        high_needs=high_needs,
         n_hidden_missed=n_hidden_missed,
-        missed=[{"noun": k, "subjects": v} for k, v in missed.items()], all_rows=all_rows,
-        rules=rules, caveats=[c for c in (caveats or []) if c["section"] in ("amos", "ayp")],
+        missed=[{"noun": k, "subjects": v} for k, v in missed.items()],
+        all_rows=all_rows,
+        rules=rules,
+        caveats=[c for c in (caveats or []) if c["section"] in ("amos", "ayp")],
         prior_year=ctx.year - 1,
     )
 
 
-def describe_ayp_subject(ayp: pd.DataFrame, ctx: ReportContext, subject: str, rules: dict,
-                         unjudged: pd.DataFrame | None = None) -> str:
+def describe_ayp_subject(
+    ayp: pd.DataFrame,
+    ctx: ReportContext,
+    subject: str,
+    rules: dict,
+    unjudged: pd.DataFrame | None = None,
+) -> str:
     """How each group did in one subject: which tests they passed, which missed and by how
     much, the groups shown for information, judged on participation only, not judged, or
     not reported."""
@@ -151,11 +180,17 @@ def describe_ayp_subject(ayp: pd.DataFrame, ctx: ReportContext, subject: str, ru
             made.setdefault(key, []).append(r["noun"])
     small, comp = _hidden_lists(rows[rows["suppressed"]])
     hidden_counted = rows[rows["suppressed"] & rows["accountable"].fillna(False).astype(bool)]
-    extra = unjudged[unjudged["subject"] == subject] if unjudged is not None and len(unjudged) \
+    extra = (
+        unjudged[unjudged["subject"] == subject]
+        if unjudged is not None and len(unjudged)
         else pd.DataFrame(columns=["noun", "suppressed"])
+    )
     return render_template(
-        "index_ayp_subject.md.j2", ctx=ctx, rules=rules,
-        lead=subject_name(subject).capitalize(), subject_name=subject_name(subject),
+        "index_ayp_subject.md.j2",
+        ctx=ctx,
+        rules=rules,
+        lead=subject_name(subject).capitalize(),
+        subject_name=subject_name(subject),
         n_counted=len(counted) + len(hidden_counted),
         n_made=sum(r["met"] for r in counted)
         + int(hidden_counted["met"].fillna(False).astype(bool).sum()),
@@ -165,7 +200,8 @@ def describe_ayp_subject(ayp: pd.DataFrame, ctx: ReportContext, subject: str, ru
         info=[r for r in recs if not r["accountable"]],
         not_judged=extra.loc[~extra["suppressed"].astype(bool), "noun"].tolist(),
         small=small + extra.loc[extra["suppressed"].astype(bool), "noun"].tolist(),
-        complement=comp, prior_year=ctx.year - 1,
+        complement=comp,
+        prior_year=ctx.year - 1,
     )
 
 
@@ -177,10 +213,17 @@ def what_would_change(ayp: pd.DataFrame) -> tuple[list[dict], int]:
     missed = ayp[~ayp["suppressed"] & ~ayp["met"].fillna(False).astype(bool)]
     # Accountable results first (they decide AYP), all students first among them.
     missed = missed.assign(_all=missed["group"] == "all").sort_values(
-        ["accountable", "_all"], ascending=False, kind="stable")
-    near = [dict(_rec(r), subject_name=subject_name(r["subject"]),
-                 test_name=ayp_test_word(r["change_test"]))
-            for r in missed.to_dict("records") if _true(r["change_plausible"])]
+        ["accountable", "_all"], ascending=False, kind="stable"
+    )
+    near = [
+        dict(
+            _rec(r),
+            subject_name=subject_name(r["subject"]),
+            test_name=ayp_test_word(r["change_test"]),
+        )
+        for r in missed.to_dict("records")
+        if _true(r["change_plausible"])
+    ]
     return near, len(missed) - len(near)
 
 
@@ -191,7 +234,11 @@ def describe_what_would_change(ayp: pd.DataFrame, ctx: ReportContext) -> str:
     near, far = what_would_change(ayp)
     n_missed = len(near) + far
     return render_template(
-        "index_change.md.j2", ctx=ctx, near=near, far=far, n_missed=n_missed,
+        "index_change.md.j2",
+        ctx=ctx,
+        near=near,
+        far=far,
+        n_missed=n_missed,
         moves=_level_moves(ctx),
     )
 
@@ -203,22 +250,27 @@ def describe_models(models: dict[str, pd.DataFrame], ctx: ReportContext) -> str:
     for subject, view in models.items():
         shown = view[~view["suppressed"]]
         head = shown[shown["headline"].fillna(False).astype(bool)]
-        points = shown[(shown["kind"] == "level_points") & ~shown["headline"].astype(bool)
-                       & shown["share_of_range"].notna()].sort_values(["share_of_range", "model"])
+        points = shown[
+            (shown["kind"] == "level_points")
+            & ~shown["headline"].astype(bool)
+            & shown["share_of_range"].notna()
+        ].sort_values(["share_of_range", "model"])
         prof = shown[(shown["kind"] == "proficiency_index") & shown["value"].notna()]
         high = head["range_high"].iloc[0] if len(head) else None
-        subjects.append({
-            "lead": subject_name(subject).capitalize(),
-            "digits": 3 if high is not None and not pd.isna(high) and high <= 1 else 1,
-            "head": _rec(head.iloc[0].to_dict()) if len(head) else None,
-            "low": _rec(points.iloc[0].to_dict()) if len(points) else None,
-            "high": _rec(points.iloc[-1].to_dict()) if len(points) else None,
-            "n_points": len(points),
-            "prof_above": prof.loc[prof["value"].round(1) >= 0, "name"].tolist(),
-            "prof_below": prof.loc[prof["value"].round(1) < 0, "name"].tolist(),
-            "prof_unverified": bool(len(prof)) and not prof["verified"].astype(bool).all(),
-            "suppressed": view["suppressed"].all() if len(view) else True,
-        })
+        subjects.append(
+            {
+                "lead": subject_name(subject).capitalize(),
+                "digits": 3 if high is not None and not pd.isna(high) and high <= 1 else 1,
+                "head": _rec(head.iloc[0].to_dict()) if len(head) else None,
+                "low": _rec(points.iloc[0].to_dict()) if len(points) else None,
+                "high": _rec(points.iloc[-1].to_dict()) if len(points) else None,
+                "n_points": len(points),
+                "prof_above": prof.loc[prof["value"].round(1) >= 0, "name"].tolist(),
+                "prof_below": prof.loc[prof["value"].round(1) < 0, "name"].tolist(),
+                "prof_unverified": bool(len(prof)) and not prof["verified"].astype(bool).all(),
+                "suppressed": view["suppressed"].all() if len(view) else True,
+            }
+        )
     return render_template("index_models.md.j2", ctx=ctx, subjects=subjects)
 
 
@@ -234,8 +286,13 @@ def describe_goals(goals: pd.DataFrame, ctx: ReportContext, subject: str) -> str
     off = [r for r in groups if r["on_track_now"] is False]
     on = [r for r in groups if r["on_track_now"] is True]
     return render_template(
-        "index_goals.md.j2", ctx=ctx, lead=subject_name(subject).capitalize(),
-        subject_name=subject_name(subject), all=all_row, off=off, n_on=len(on),
+        "index_goals.md.j2",
+        ctx=ctx,
+        lead=subject_name(subject).capitalize(),
+        subject_name=subject_name(subject),
+        all=all_row,
+        off=off,
+        n_on=len(on),
         baseline_year_is_now=bool(all_row) and int(all_row["baseline_year"]) == ctx.year,
     )
 
@@ -248,5 +305,6 @@ def describe_caveats(caveats: list[dict], ctx: ReportContext) -> str:
 def describe_index_method(ctx: ReportContext, rules: dict, caveats: list[dict]) -> str:
     """'About these figures': how AYP is decided, what 'what would change' counts, the
     models' scales, small groups and the unverified rules."""
-    return render_template("index_method.md.j2", ctx=ctx, rules=rules, moves=_level_moves(ctx),
-                           caveats=caveats)
+    return render_template(
+        "index_method.md.j2", ctx=ctx, rules=rules, moves=_level_moves(ctx), caveats=caveats
+    )

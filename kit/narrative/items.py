@@ -77,21 +77,34 @@ def _build_context(view: ItemTestView, ctx: ReportContext) -> dict:
     quality["reasons_text"] = quality["reasons"].map(", ".join)
     beat = distractors_beating_key(view)
     beat["quality"] = beat["item_id"].isin(quality["item_id"])
-    focus = (view.focus[~view.focus["suppressed"] & (view.focus["diff_vs_all"].round(1) < 0)]
-             .sort_values(["diff_vs_all", "item_id"]).head(5)
-             if len(view.focus) and not view.focus_suppressed else pd.DataFrame())
+    focus = (
+        view.focus[~view.focus["suppressed"] & (view.focus["diff_vs_all"].round(1) < 0)]
+        .sort_values(["diff_vs_all", "item_id"])
+        .head(5)
+        if len(view.focus) and not view.focus_suppressed
+        else pd.DataFrame()
+    )
     return dict(
-        ctx=ctx, view=view, title=item_test_title(view), rules=view.rules,
+        ctx=ctx,
+        view=view,
+        title=item_test_title(view),
+        rules=view.rules,
         test_name=f"grade {view.grade} {SUBJECT_NAMES.get(view.subject, view.subject)}",
-        n_items=len(view.items), n_reported=len(reported),
+        n_items=len(view.items),
+        n_reported=len(reported),
         n_below=int((reported["diff_vs_state"].round(1) < 0).sum()),
-        overall=_overall(view), trailing=_records(trailing), starting=_records(starting),
+        overall=_overall(view),
+        trailing=_records(trailing),
+        starting=_records(starting),
         n_starting=n_starting,
         weakest_category=_records(cats.sort_values(["gap_vs_state", "category"]).head(1)),
         types=_records(types.sort_values("category")),
-        beat=_records(beat.head(4)), n_beat=len(beat),
-        quality=_records(quality), reliability=view.reliability,
-        focus=_records(focus), focus_step=(100.0 / view.focus_n if view.focus_n else None),
+        beat=_records(beat.head(4)),
+        n_beat=len(beat),
+        quality=_records(quality),
+        reliability=view.reliability,
+        focus=_records(focus),
+        focus_step=(100.0 / view.focus_n if view.focus_n else None),
         standards=_records(weakest_standards(view, limit=3)),
     )
 
@@ -102,15 +115,18 @@ def describe_items_intro(ctx: ReportContext, views: list[ItemTestView]) -> str:
     focus = list(dict.fromkeys(v.focus_noun for v in views if v.focus_noun))
     sources = sorted({v.state_source for v in views if v.state_source})
     return render_template(
-        "items_intro.md.j2", ctx=ctx, tests=[item_test_title(v) for v in views], sources=sources,
-        focus=focus, rules=views[0].rules if views else None,
+        "items_intro.md.j2",
+        ctx=ctx,
+        tests=[item_test_title(v) for v in views],
+        sources=sources,
+        focus=focus,
+        rules=views[0].rules if views else None,
     )
 
 
 def describe_items_findings(views: list[ItemTestView], ctx: ReportContext) -> str:
     """The findings list: one bullet per test, the largest shortfalls first."""
-    return render_template("items_findings.md.j2", ctx=ctx,
-                           tests=[_context(v, ctx) for v in views])
+    return render_template("items_findings.md.j2", ctx=ctx, tests=[_context(v, ctx) for v in views])
 
 
 def describe_item_test(view: ItemTestView, ctx: ReportContext) -> str:
@@ -129,6 +145,10 @@ def describe_skills(view: ItemTestView, ctx: ReportContext) -> str:
 def describe_items_method(ctx: ReportContext, views: list[ItemTestView]) -> str:
     """The closing 'About these figures' section."""
     sources = sorted({v.state_source for v in views if v.state_source})
-    return render_template("items_method.md.j2", ctx=ctx, sources=sources,
-                           rules=views[0].rules if views else None,
-                           compare_district=any(v.compare_district for v in views))
+    return render_template(
+        "items_method.md.j2",
+        ctx=ctx,
+        sources=sources,
+        rules=views[0].rules if views else None,
+        compare_district=any(v.compare_district for v in views),
+    )

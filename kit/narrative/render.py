@@ -27,7 +27,11 @@ def _environment(extra: str | None) -> Environment:
         keep_trailing_newline=False,
     )
     env.filters.update(
-        pct=fmt_pct, num=fmt_num, int_=fmt_int, points=fmt_points, gap=fmt_gap,
+        pct=fmt_pct,
+        num=fmt_num,
+        int_=fmt_int,
+        points=fmt_points,
+        gap=fmt_gap,
         change=fmt_change,
     )
     return env

@@ -56,8 +56,9 @@ def describe_subgroups(
 
 def describe_intro(ctx: ReportContext) -> str:
     """The opening paragraph: what the report covers and how to read it."""
-    return render_template("intro.md.j2", ctx=ctx, subjects=[
-        SUBJECT_NAMES.get(s, s) for s in ctx.subjects])
+    return render_template(
+        "intro.md.j2", ctx=ctx, subjects=[SUBJECT_NAMES.get(s, s) for s in ctx.subjects]
+    )
 
 
 def describe_method(ctx: ReportContext) -> str:

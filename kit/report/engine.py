@@ -58,8 +58,9 @@ def parameterize(nb: nbformat.NotebookNode, parameters: dict) -> nbformat.Notebo
     for cell in nb.cells:  # papermill expects every cell to carry a tags list
         cell.metadata.setdefault("tags", [])
     nb.metadata.setdefault("papermill", {})
-    return parameterize_notebook(nb, parameters, report_mode=False, kernel_name="python3",
-                                 language="python")
+    return parameterize_notebook(
+        nb, parameters, report_mode=False, kernel_name="python3", language="python"
+    )
 
 
 class WarmKernel:
@@ -86,8 +87,12 @@ class WarmKernel:
         if self.km is None:
             self.km = ipc_kernel_manager_class()(kernel_name="python3")
         client = NotebookClient(
-            nb, km=self.km, timeout=self.timeout, allow_errors=False,
-            record_timing=False, resources={"metadata": {"path": self.workdir}},
+            nb,
+            km=self.km,
+            timeout=self.timeout,
+            allow_errors=False,
+            record_timing=False,
+            resources={"metadata": {"path": self.workdir}},
         )
         client.kc = self.kc  # reuse the connected client: no new channels per report
         return client
@@ -156,7 +161,6 @@ class WarmKernel:
         self.km = self.kc = None
         self.runs = 0
 
-
     def kill(self) -> None:
         """Kill the kernel process at once and remove its socket folder; safe in a signal
         handler (no event loop, no messages). For a batch being stopped."""
@@ -176,8 +180,9 @@ def _failing_cell(nb: nbformat.NotebookNode) -> int:
     """1-based number of the failing code cell, counted in the report notebook as written
     (the reset and injected-parameters cells left out)."""
     skip = {"kit-reset", "injected-parameters"}
-    code = [c for c in nb.cells if c.cell_type == "code"
-            and not skip & set(c.metadata.get("tags", []))]
+    code = [
+        c for c in nb.cells if c.cell_type == "code" and not skip & set(c.metadata.get("tags", []))
+    ]
     for i, cell in enumerate(code, start=1):
         if any(o.get("output_type") == "error" for o in cell.get("outputs", [])):
             return i

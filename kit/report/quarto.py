@@ -31,21 +31,26 @@ def _param_value(value) -> str:
 
 
 def quarto_command(
-    notebook: Path, parameters: dict, out_dir: Path, fmt: str = "html",
+    notebook: Path,
+    parameters: dict,
+    out_dir: Path,
+    fmt: str = "html",
     quarto: str = "quarto",
 ) -> list[str]:
     """The ``quarto render`` command line for one report (parameters as ``-P key:value``)."""
     if fmt not in ("html", "pdf"):
         raise RenderError(f"The Quarto engine writes html or pdf, not {fmt!r}.")
-    cmd = [quarto, "render", str(notebook), "--to", fmt, "--execute",
-           "--output-dir", str(out_dir)]
+    cmd = [quarto, "render", str(notebook), "--to", fmt, "--execute", "--output-dir", str(out_dir)]
     for key, value in sorted(parameters.items()):
         cmd += ["-P", f"{key}:{_param_value(value)}"]
     return cmd
 
 
 def render_with_quarto(
-    notebook: Path, parameters: dict, out_dir: Path, formats: tuple[str, ...] = ("html",),
+    notebook: Path,
+    parameters: dict,
+    out_dir: Path,
+    formats: tuple[str, ...] = ("html",),
     timeout: int = 1800,
 ) -> dict[str, Path]:
     """Render with Quarto; raise :class:`RenderError` with install help when it is missing."""
@@ -59,7 +64,6 @@ def render_with_quarto(
         proc = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout)
         if proc.returncode != 0:
             tail = (proc.stderr or proc.stdout).strip().splitlines()[-5:]
-            raise RenderError(f"quarto render failed (exit {proc.returncode}): "
-                              + " | ".join(tail))
+            raise RenderError(f"quarto render failed (exit {proc.returncode}): " + " | ".join(tail))
         written[fmt] = out_dir / f"{notebook.stem}.{fmt}"
     return written

@@ -25,13 +25,22 @@ class ReportSpec:
 REPORTS: dict[str, ReportSpec] = {
     spec.id: spec
     for spec in (
-        ReportSpec("subgroups", "Student group results", "subgroups.ipynb",
-                   ("school", "district")),
+        ReportSpec("subgroups", "Student group results", "subgroups.ipynb", ("school", "district")),
         ReportSpec("index", "Index and accountability", "index.ipynb", ("school",)),
-        ReportSpec("district_summary", "District summary", "district_summary.ipynb",
-                   ("district",), cost=3.0),
-        ReportSpec("item_analysis", "Item analysis", "item_analysis.ipynb",
-                   ("school", "district"), cost=4.0),
+        ReportSpec(
+            "district_summary",
+            "District summary",
+            "district_summary.ipynb",
+            ("district",),
+            cost=3.0,
+        ),
+        ReportSpec(
+            "item_analysis",
+            "Item analysis",
+            "item_analysis.ipynb",
+            ("school", "district"),
+            cost=4.0,
+        ),
     )
 }
 
@@ -62,6 +71,6 @@ def notebook_path(report_id: str) -> Path:
         raise ParameterError(
             f"The notebook for report {report_id!r} is missing: {path}.",
             fix="Reinstall the kit (its notebooks ship inside it), or set KIT_NOTEBOOKS to a "
-                "folder holding the report notebooks.",
+            "folder holding the report notebooks.",
         )
     return path

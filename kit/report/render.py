@@ -72,8 +72,11 @@ def report_meta(report_id: str, params: ReportParams) -> tuple[ReportMeta, dict]
         framework=str(run["framework_name"]),
         kit_version=__version__,
         data_hash=str(run["data_hash"]),
-        parameters={"entity_id": params.entity_id, "year": int(year),
-                    **({"subjects": ", ".join(params.subjects)} if params.subjects else {})},
+        parameters={
+            "entity_id": params.entity_id,
+            "year": int(year),
+            **({"subjects": ", ".join(params.subjects)} if params.subjects else {}),
+        },
         run_date=dt.date.today().isoformat(),
     )
     return meta, ent
@@ -139,8 +142,12 @@ def render_report(
         Format -> path of each file written.
     """
     params = validate_params(
-        {**(options or {}), "facts_path": str(Path(facts_path).resolve()),
-         "entity_id": entity_id, "year": year}
+        {
+            **(options or {}),
+            "facts_path": str(Path(facts_path).resolve()),
+            "entity_id": entity_id,
+            "year": year,
+        }
     )
     meta, ent = report_meta(report_id, params)
     params = params.model_copy(update={"year": meta.year})
@@ -150,8 +157,12 @@ def render_report(
     if engine == "quarto":
         from kit.report.quarto import render_with_quarto
 
-        return render_with_quarto(notebook_path(report_id), params.model_dump(), out_dir,
-                                  tuple(f for f in formats if f != "ipynb"))
+        return render_with_quarto(
+            notebook_path(report_id),
+            params.model_dump(),
+            out_dir,
+            tuple(f for f in formats if f != "ipynb"),
+        )
     if engine != "papermill":
         raise ParameterError(f"Unknown engine {engine!r}: use papermill (default) or quarto.")
     wanted = tuple(formats) + (("ipynb",) if keep_notebook else ())

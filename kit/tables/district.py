@@ -15,8 +15,7 @@ from kit.views.context import ReportContext
 from kit.views.index import ayp_test_word
 
 
-def tab_schools(schools: pd.DataFrame, ctx: ReportContext,
-                ayp_subjects: list[str]) -> pd.DataFrame:
+def tab_schools(schools: pd.DataFrame, ctx: ReportContext, ayp_subjects: list[str]) -> pd.DataFrame:
     """Every school on one page: the headline index per subject, AYP, group results met and
     the high-needs gap to all students in each AYP subject."""
     if schools.empty:
@@ -27,12 +26,15 @@ def tab_schools(schools: pd.DataFrame, ctx: ReportContext,
         row = {"School": first["name"]}
         for rec in rows.to_dict("records"):
             row[_SUBJECT_SHORT.get(rec["subject"], rec["subject"])] = (
-                f"<{ctx.reporting_min_n}" if rec["suppressed"] else fmt_num(rec["index"]))
+                f"<{ctx.reporting_min_n}" if rec["suppressed"] else fmt_num(rec["index"])
+            )
         met = first["ayp_met"]
         row["AYP"] = MISSING if met is None else ("Met" if _yes(met) else "Not met")
-        row["Group results met"] = (f"{fmt_int(first['ayp_n_met'])} of "
-                                    f"{fmt_int(first['ayp_n_groups'])}"
-                                    if first["ayp_n_groups"] else MISSING)
+        row["Group results met"] = (
+            f"{fmt_int(first['ayp_n_met'])} of {fmt_int(first['ayp_n_groups'])}"
+            if first["ayp_n_groups"]
+            else MISSING
+        )
         for rec in rows.to_dict("records"):
             if rec["subject"] in ayp_subjects:
                 key = f"High needs vs all, {_SUBJECT_SHORT.get(rec['subject'], rec['subject'])}"
@@ -48,15 +50,16 @@ def tab_lowest(schools: pd.DataFrame, ctx: ReportContext, ayp_subjects: list[str
     out = []
     for rec in rows.to_dict("records"):
         behind = rec["lowest_gap"] == rec["lowest_gap"] and round(rec["lowest_gap"], 1) < 0
-        out.append({
-            "School": rec["name"],
-            "Subject": _SUBJECT_SHORT.get(rec["subject"], rec["subject"]),
-            "Lowest group": rec["lowest_label"] if behind else "no group behind all students",
-            abbr: fmt_num(rec["lowest_value"]) if behind else MISSING,
-            "vs all students": _signed(rec["lowest_gap"]) if behind else MISSING,
-        })
-    return pd.DataFrame(out, columns=["School", "Subject", "Lowest group", abbr,
-                                      "vs all students"])
+        out.append(
+            {
+                "School": rec["name"],
+                "Subject": _SUBJECT_SHORT.get(rec["subject"], rec["subject"]),
+                "Lowest group": rec["lowest_label"] if behind else "no group behind all students",
+                abbr: fmt_num(rec["lowest_value"]) if behind else MISSING,
+                "vs all students": _signed(rec["lowest_gap"]) if behind else MISSING,
+            }
+        )
+    return pd.DataFrame(out, columns=["School", "Subject", "Lowest group", abbr, "vs all students"])
 
 
 def tab_gaps(gaps: pd.DataFrame, ctx: ReportContext) -> pd.DataFrame:
@@ -67,19 +70,22 @@ def tab_gaps(gaps: pd.DataFrame, ctx: ReportContext) -> pd.DataFrame:
         return pd.DataFrame(columns=["Group"])
     rank = {"all": 0, "high_needs": 1}
     rows = rows.assign(_r=rows["group"].map(lambda g: rank.get(g, 2))).sort_values(
-        "_r", kind="stable")
+        "_r", kind="stable"
+    )
     abbr = model_abbr(ctx.headline_model)
     out = []
     for rec in rows.to_dict("records"):
         is_all = rec["group"] == "all"
-        out.append({
-            "Group": rec["label"],
-            "Students": _n_text(rec, ctx),
-            abbr: fmt_num(rec["index_value"]),
-            "vs all students": "" if is_all else _signed(rec["gap_all_index"]),
-            "vs the rest": "" if is_all else _signed(rec["gap_complement_index"]),
-            "% proficient+": fmt_pct(rec["pct_proficient"]),
-        })
+        out.append(
+            {
+                "Group": rec["label"],
+                "Students": _n_text(rec, ctx),
+                abbr: fmt_num(rec["index_value"]),
+                "vs all students": "" if is_all else _signed(rec["gap_all_index"]),
+                "vs the rest": "" if is_all else _signed(rec["gap_complement_index"]),
+                "% proficient+": fmt_pct(rec["pct_proficient"]),
+            }
+        )
     return pd.DataFrame(out)
 
 
@@ -92,22 +98,34 @@ def tab_impact(impact: pd.DataFrame, ctx: ReportContext, comparison: str = "rule
         if comparison == "rules":
             tests = rec["tests"] or []
             if rec["determination"]:
-                label = "AYP as determined (participation and " + " or ".join(
-                    ayp_test_word(t) for t in tests) + ")"
+                label = (
+                    "AYP as determined (participation and "
+                    + " or ".join(ayp_test_word(t) for t in tests)
+                    + ")"
+                )
             elif len(tests) == 1:
                 label = f"Only {ayp_test_word(tests[0])}"
             else:
                 label = " + ".join(ayp_test_word(t) for t in tests).capitalize()
             first = {"Rule": label}
         else:
-            basis = {"starting_point": "kit starting point", "held": "placeholder AMO",
-                     "scaled": "AMO scaled", "schedule": "state AMO"}.get(
-                rec["target_basis"], rec["target_basis"] or MISSING)
-            first = {"Model": rec["model_name"] + (" (framework)" if rec["model"] ==
-                                                   ctx.headline_model else ""),
-                     "Target": basis}
-        out.append({**first,
-                    "Schools counted": fmt_int(rec["n_schools"]),
-                    "Met": fmt_int(rec["n_met"]),
-                    "% met": fmt_pct(rec["pct_met"])})
+            basis = {
+                "starting_point": "kit starting point",
+                "held": "placeholder AMO",
+                "scaled": "AMO scaled",
+                "schedule": "state AMO",
+            }.get(rec["target_basis"], rec["target_basis"] or MISSING)
+            first = {
+                "Model": rec["model_name"]
+                + (" (framework)" if rec["model"] == ctx.headline_model else ""),
+                "Target": basis,
+            }
+        out.append(
+            {
+                **first,
+                "Schools counted": fmt_int(rec["n_schools"]),
+                "Met": fmt_int(rec["n_met"]),
+                "% met": fmt_pct(rec["pct_met"]),
+            }
+        )
     return pd.DataFrame(out)

@@ -31,15 +31,18 @@ def tab_ayp(ayp: pd.DataFrame, ctx: ReportContext, subject: str) -> pd.DataFrame
     if rows.empty:
         return pd.DataFrame(columns=["Group", "Students", "Tested", "Index", "Target", "AYP"])
     rows = rows.assign(_acc=rows["accountable"].fillna(False).astype(bool)).sort_values(
-        "_acc", ascending=False, kind="stable")
+        "_acc", ascending=False, kind="stable"
+    )
     abbr = model_abbr(str(rows["measure"].iloc[0]))
     with_gain = rows["required_gain"].notna().any()
     out = []
     for rec in rows.to_dict("records"):
         d = int(rec.get("digits") or 1)
         tests = rec.get("tests")
-        judged = any(v is not None for v in (json.loads(tests) if isinstance(tests, str)
-                                             else (tests or {})).values())
+        judged = any(
+            v is not None
+            for v in (json.loads(tests) if isinstance(tests, str) else (tests or {})).values()
+        )
         if rec["suppressed"]:
             result = "not reported"
         elif _yes(rec["met"]):
@@ -74,9 +77,13 @@ def tab_models(models: dict[str, pd.DataFrame], ctx: ReportContext) -> pd.DataFr
     first = first.assign(
         _head=first["headline"].fillna(False).astype(bool),
         _points=first["range_high"].notna(),
-        _share=first["model"].map(
+        _share=first["model"]
+        .map(
             pd.concat([v[~v["suppressed"]][["model", "share_of_range"]] for v in models.values()])
-            .groupby("model")["share_of_range"].mean()).fillna(-1.0),
+            .groupby("model")["share_of_range"]
+            .mean()
+        )
+        .fillna(-1.0),
     ).sort_values(["_head", "_points", "_share", "model"], ascending=[False, False, False, True])
     out = []
     for rec in first.to_dict("records"):
@@ -86,8 +93,10 @@ def tab_models(models: dict[str, pd.DataFrame], ctx: ReportContext) -> pd.DataFr
         name = rec["name"] + (" (framework)" if _yes(rec["headline"]) else "")
         if not _yes(rec["verified"]):
             name += ", not verified"
-        row = {"Model": name,
-               "Scale": f"{fmt_num(lo, 0)}–{fmt_num(hi, 0)}" if is_range else "≥ 0: AMOs met"}
+        row = {
+            "Model": name,
+            "Scale": f"{fmt_num(lo, 0)}–{fmt_num(hi, 0)}" if is_range else "≥ 0: AMOs met",
+        }
         for subject, view in models.items():
             match = view[view["model"] == rec["model"]]
             if match.empty:
@@ -117,20 +126,25 @@ def tab_goals(goals: pd.DataFrame, ctx: ReportContext) -> pd.DataFrame:
     for rec in rows.to_dict("records"):
         d = int(rec.get("digits") or 1)
         if rec["suppressed"]:
-            status = (f"fewer than {ctx.reporting_min_n} students — not reported"
-                      if rec["suppression_reason"] == "small" else "not reported")
+            status = (
+                f"fewer than {ctx.reporting_min_n} students — not reported"
+                if rec["suppression_reason"] == "small"
+                else "not reported"
+            )
         elif rec["on_track_now"] is True:
             status = "On track"
         elif rec["on_track_now"] is False:
             status = "Off track"
         else:
             status = "baseline year" if ctx.year == base_year else MISSING
-        out.append({
-            "Group": rec["label"],
-            f"Baseline {base_year}": fmt_num(rec["baseline"], d),
-            f"Target {ctx.year}": fmt_num(rec["target_now"], d),
-            f"Result {ctx.year}": fmt_num(rec["actual_now"], d),
-            "Status": status,
-            f"Goal {goal_year}": fmt_num(rec["goal"], d),
-        })
+        out.append(
+            {
+                "Group": rec["label"],
+                f"Baseline {base_year}": fmt_num(rec["baseline"], d),
+                f"Target {ctx.year}": fmt_num(rec["target_now"], d),
+                f"Result {ctx.year}": fmt_num(rec["actual_now"], d),
+                "Status": status,
+                f"Goal {goal_year}": fmt_num(rec["goal"], d),
+            }
+        )
     return pd.DataFrame(out)

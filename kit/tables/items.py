@@ -48,11 +48,13 @@ def tab_rollups(view: ItemTestView) -> pd.DataFrame:
             name = rec["category"] if isinstance(rec["category"], str) else "(none)"
             if label == "Item type":
                 name = _TYPE_NAMES.get(name, name)
-            rows.append({
-                "Reporting category / item type": name,
-                "Items": fmt_int(rec["n_items"]),
-                "% of points": fmt_pct(rec["pct_earned"]),
-                "State": fmt_pct(rec["state_pct_earned"]),
-                "vs state": _signed(rec["gap_vs_state"]),
-            })
+            rows.append(
+                {
+                    "Reporting category / item type": name,
+                    "Items": fmt_int(rec["n_items"]),
+                    "% of points": fmt_pct(rec["pct_earned"]),
+                    "State": fmt_pct(rec["state_pct_earned"]),
+                    "vs state": _signed(rec["gap_vs_state"]),
+                }
+            )
     return pd.DataFrame(rows)

@@ -38,8 +38,9 @@ def has_accountability(facts: Facts) -> bool:
     return {"ayp", "accountability_rules", "amo_targets"} <= set(facts.tables)
 
 
-def hidden_for(facts: Facts, ctx: ReportContext, entity_ids: list[str],
-               years: list[int]) -> pd.DataFrame:
+def hidden_for(
+    facts: Facts, ctx: ReportContext, entity_ids: list[str], years: list[int]
+) -> pd.DataFrame:
     """Which groups the report hides, decided once from the ``performance`` counts."""
     rows = facts.sql(
         f'SELECT year, entity_type, entity_id, subject, grade, "group", n_fay_tested '

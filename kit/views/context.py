@@ -80,7 +80,8 @@ def report_context(
         level_names=tuple(levels["name"]),
         # Caveats that bear on what reports show: other models' placeholders do not.
         unverified=tuple(
-            u for u in run["framework_unverified"]
+            u
+            for u in run["framework_unverified"]
             if not u.startswith("index model") or u == f"index model {run['headline_model']}"
         ),
         subjects=tuple(subjects_found),

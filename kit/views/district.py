@@ -18,9 +18,14 @@ from kit.views.context import ReportContext
 from kit.views.index import ayp_summary, view_ayp
 
 
-def view_ranking(facts: Facts, ctx: ReportContext, subject: str,
-                 entity_id: str | None = None, *,
-                 hidden: pd.DataFrame | None = None) -> pd.DataFrame:
+def view_ranking(
+    facts: Facts,
+    ctx: ReportContext,
+    subject: str,
+    entity_id: str | None = None,
+    *,
+    hidden: pd.DataFrame | None = None,
+) -> pd.DataFrame:
     """The group ranking (PIM 1-A lowest, 1-B targeted) of one subject, suppression applied.
 
     Columns of ``group_ranking`` with ``label``, ``noun``, ``kind``; hidden groups keep
@@ -40,16 +45,20 @@ def view_ranking(facts: Facts, ctx: ReportContext, subject: str,
     )
     if hidden is None:
         hidden = hidden_for(facts, ctx, [entity_id], [ctx.year])
-    out = apply_hidden(rows, hidden[hidden["year"] == ctx.year],
-                       value_cols=["n", "value", "pct_proficient", "gap_all"])
+    out = apply_hidden(
+        rows,
+        hidden[hidden["year"] == ctx.year],
+        value_cols=["n", "value", "pct_proficient", "gap_all"],
+    )
     out["rank"] = out["rank"].astype("Int64").where(~out["suppressed"], pd.NA)
     for col in ("lowest", "targeted"):
         out[col] = out[col].fillna(False).astype(bool) & ~out["suppressed"]
     return out.reset_index(drop=True)
 
 
-def view_gaps(facts: Facts, ctx: ReportContext, subject: str,
-              entity_id: str | None = None) -> pd.DataFrame:
+def view_gaps(
+    facts: Facts, ctx: ReportContext, subject: str, entity_id: str | None = None
+) -> pd.DataFrame:
     """Each group's gap to all students and to the rest of the students (``group_gaps``).
 
     Columns of ``group_gaps`` after :func:`~kit.metrics.suppression.suppress_group_gaps`
@@ -99,8 +108,9 @@ def view_impact(facts: Facts, ctx: ReportContext, subject: str = "ALL") -> pd.Da
         [ctx.year, district, subject],
     )
     rows["tests"] = rows["tests"].map(_json)
-    rows["model_name"] = np.where(rows["model"] == PCT, "Percent proficient",
-                                  rows["model_name"].fillna(""))
+    rows["model_name"] = np.where(
+        rows["model"] == PCT, "Percent proficient", rows["model_name"].fillna("")
+    )
     rows["determination"] = rows["rule"].str.startswith("AYP as determined")
     amos = facts.table("amo_targets")
     verified_amo = set(amos.loc[amos["verified"].fillna(False).astype(bool), "measure"])
@@ -120,8 +130,9 @@ def view_schools(facts: Facts, ctx: ReportContext) -> pd.DataFrame:
     group), ``hn_suppressed``; the lowest reported group on the headline index:
     ``lowest_group``, ``lowest_label``, ``lowest_noun``, ``lowest_value``, ``lowest_gap``.
     """
-    schools = facts.schools(ctx.year, ctx.entity_id if ctx.entity_type == "district"
-                            else ctx.district_id)
+    schools = facts.schools(
+        ctx.year, ctx.entity_id if ctx.entity_type == "district" else ctx.district_id
+    )
     ids = schools["entity_id"].tolist()
     if not ids:
         return pd.DataFrame(columns=["entity_id", "name", "subject", "suppressed"])
@@ -139,18 +150,25 @@ def view_schools(facts: Facts, ctx: ReportContext) -> pd.DataFrame:
         """,
         [ctx.headline_model, ctx.year, *ids, *subjects],
     )
-    perf = suppress(perf, min_n=ctx.reporting_min_n, n_col="n",
-                    value_cols=["pct_proficient", "index"])
-    base = perf[perf["group"] == "all"][["entity_id", "subject", "n", "pct_proficient", "index",
-                                          "suppressed"]]
+    perf = suppress(
+        perf, min_n=ctx.reporting_min_n, n_col="n", value_cols=["pct_proficient", "index"]
+    )
+    base = perf[perf["group"] == "all"][
+        ["entity_id", "subject", "n", "pct_proficient", "index", "suppressed"]
+    ]
     grid = pd.MultiIndex.from_product([ids, subjects], names=["entity_id", "subject"])
     out = grid.to_frame(index=False).merge(base, how="left", on=["entity_id", "subject"])
     out["suppressed"] = out["suppressed"].fillna(True).astype(bool)
     out = out.merge(schools[["entity_id", "name", "grades"]], on="entity_id", how="left")
 
     # AYP: the subject and every AYP subject together, from each school's AYP view.
-    ayp_cols = {"ayp_subject_met": [], "ayp_met": [], "ayp_n_groups": [], "ayp_n_met": [],
-                "not_met": []}
+    ayp_cols = {
+        "ayp_subject_met": [],
+        "ayp_met": [],
+        "ayp_n_groups": [],
+        "ayp_n_met": [],
+        "not_met": [],
+    }
     hidden = hidden_for(facts, ctx, ids, [ctx.year - 1, ctx.year])
     views = {sid: view_ayp(facts, ctx, sid, hidden=hidden) for sid in ids}
     for sid, subject in zip(out["entity_id"], out["subject"], strict=True):
@@ -161,8 +179,15 @@ def view_schools(facts: Facts, ctx: ReportContext) -> pd.DataFrame:
         ayp_cols["ayp_met"].append(summary["met"])
         ayp_cols["ayp_n_groups"].append(summary["n_groups"])
         ayp_cols["ayp_n_met"].append(summary["n_met"])
-        missed = view[(view["subject"] == subject) & view["accountable"].fillna(False).astype(bool)
-                      & ~view["met"].fillna(False).astype(bool)] if len(view) else view
+        missed = (
+            view[
+                (view["subject"] == subject)
+                & view["accountable"].fillna(False).astype(bool)
+                & ~view["met"].fillna(False).astype(bool)
+            ]
+            if len(view)
+            else view
+        )
         ayp_cols["not_met"].append(missed["noun"].tolist() if len(missed) else [])
     for key, vals in ayp_cols.items():
         out[key] = vals
@@ -180,27 +205,40 @@ def view_schools(facts: Facts, ctx: ReportContext) -> pd.DataFrame:
         gaps = suppress_group_gaps(gaps, min_n=ctx.reporting_min_n)
         for rec in gaps[gaps["group"] == "high_needs"].to_dict("records"):
             hn[(rec["entity_id"], rec["subject"])] = rec
-    for col, src in (("hn_n", "n"), ("hn_index", "index_value"), ("hn_gap", "gap_all_index"),
-                     ("hn_gap_rest", "gap_complement_index")):
-        out[col] = [hn.get(k, {}).get(src, float("nan"))
-                    for k in zip(out["entity_id"], out["subject"], strict=True)]
-    out["hn_suppressed"] = [bool(hn.get(k, {}).get("suppressed", True))
-                            for k in zip(out["entity_id"], out["subject"], strict=True)]
+    for col, src in (
+        ("hn_n", "n"),
+        ("hn_index", "index_value"),
+        ("hn_gap", "gap_all_index"),
+        ("hn_gap_rest", "gap_complement_index"),
+    ):
+        out[col] = [
+            hn.get(k, {}).get(src, float("nan"))
+            for k in zip(out["entity_id"], out["subject"], strict=True)
+        ]
+    out["hn_suppressed"] = [
+        bool(hn.get(k, {}).get("suppressed", True))
+        for k in zip(out["entity_id"], out["subject"], strict=True)
+    ]
 
     # Lowest reported group on the headline index (PIM 1-A).
-    lowest = {k: [] for k in ("lowest_group", "lowest_label", "lowest_noun", "lowest_value",
-                              "lowest_gap")}
+    lowest = {
+        k: [] for k in ("lowest_group", "lowest_label", "lowest_noun", "lowest_value", "lowest_gap")
+    }
     ranks = {}
     for sid, subject in zip(out["entity_id"], out["subject"], strict=True):
         if (sid, subject) not in ranks:
             ranks[(sid, subject)] = view_ranking(facts, ctx, subject, sid, hidden=hidden)
         r = ranks[(sid, subject)]
-        shown = r[~r["suppressed"] & r["value"].notna()].sort_values(["value", "group"]) \
-            if len(r) else r
+        shown = (
+            r[~r["suppressed"] & r["value"].notna()].sort_values(["value", "group"])
+            if len(r)
+            else r
+        )
         first = shown.iloc[0].to_dict() if len(shown) else {}
         for key, src in zip(lowest, ("group", "label", "noun", "value", "gap_all"), strict=True):
-            lowest[key].append(first.get(src, float("nan") if src in ("value", "gap_all")
-                                         else None))
+            lowest[key].append(
+                first.get(src, float("nan") if src in ("value", "gap_all") else None)
+            )
     for key, vals in lowest.items():
         out[key] = vals
     return out

@@ -40,11 +40,25 @@ from kit.views.context import ReportContext
 # A change is "within reach" when it needs at most this share of the group's students.
 PLAUSIBLE_SHARE = 0.10
 
-_SUBJECT_ORDER = ("CASE subject WHEN 'ELA' THEN 0 WHEN 'MATH' THEN 1 WHEN 'SCI' THEN 2 "
-                  "ELSE 3 END, subject")
-_AYP_VALUES = ["n", "n_enrolled", "n_tested", "participation_rate", "target", "value",
-               "prior_value", "ci_low", "ci_high", "pct_proficient", "n_proficient",
-               "prior_pct_proficient", "prior_n", "n_below"]
+_SUBJECT_ORDER = (
+    "CASE subject WHEN 'ELA' THEN 0 WHEN 'MATH' THEN 1 WHEN 'SCI' THEN 2 ELSE 3 END, subject"
+)
+_AYP_VALUES = [
+    "n",
+    "n_enrolled",
+    "n_tested",
+    "participation_rate",
+    "target",
+    "value",
+    "prior_value",
+    "ci_low",
+    "ci_high",
+    "pct_proficient",
+    "n_proficient",
+    "prior_pct_proficient",
+    "prior_n",
+    "n_below",
+]
 
 
 def ayp_test_word(test_id: str) -> str:
@@ -85,8 +99,10 @@ def testers_to_reach(n_tested: float, n_enrolled: float, min_rate: float) -> int
     -----
     k = ceil(min_rate / 100 x n_enrolled - n_tested): 93 of 100 tested against 95 % -> 2.
     """
-    if any(x is None or (isinstance(x, float) and math.isnan(x))
-           for x in (n_tested, n_enrolled, min_rate)):
+    if any(
+        x is None or (isinstance(x, float) and math.isnan(x))
+        for x in (n_tested, n_enrolled, min_rate)
+    ):
         return None
     return max(0, int(math.ceil(min_rate / 100.0 * n_enrolled - n_tested - 1e-9)))
 
@@ -107,8 +123,9 @@ def level_step(facts: Facts, model: str, proficient_level: int) -> float | None:
     if spec.get("denominator", "tested") != "tested":
         return None
     row = stored.iloc[0]
-    if (str(row["name"]) != spec["name"]
-            or [float(row["range_low"]), float(row["range_high"])] != [float(x) for x in spec["range"]]):
+    if str(row["name"]) != spec["name"] or [float(row["range_low"]), float(row["range_high"])] != [
+        float(x) for x in spec["range"]
+    ]:
         return None  # a framework of the user's own defines this model differently
     scale = float(spec.get("scale", 1.0))
     points = {int(k): v for k, v in spec["points"].items()}
@@ -119,8 +136,11 @@ def level_step(facts: Facts, model: str, proficient_level: int) -> float | None:
     def high(p):
         return float(p[1] if isinstance(p, list | tuple) else p)
 
-    steps = [scale * (low(points[lv + 1]) - high(points[lv]))
-             for lv in range(1, proficient_level) if lv in points and lv + 1 in points]
+    steps = [
+        scale * (low(points[lv + 1]) - high(points[lv]))
+        for lv in range(1, proficient_level)
+        if lv in points and lv + 1 in points
+    ]
     steps = [s for s in steps if s > 0]
     return min(steps) if steps else None
 
@@ -129,8 +149,10 @@ def _what_would_change(df: pd.DataFrame, facts: Facts, ctx: ReportContext) -> pd
     """Add ``change_*`` columns: the smallest change of students that would pass a test."""
     rules = _rules(facts)
     ayp_rules = rules[rules["section"] == "ayp"]
-    decisive = ayp_rules[(ayp_rules["kind"] != "participation")
-                         & ayp_rules["in_determination"].fillna(False).astype(bool)]
+    decisive = ayp_rules[
+        (ayp_rules["kind"] != "participation")
+        & ayp_rules["in_determination"].fillna(False).astype(bool)
+    ]
     part = ayp_rules[ayp_rules["kind"] == "participation"]
     min_rate = float(part["params"].iloc[0]["min_rate"]) if len(part) else 95.0
     models = facts.table("index_models").set_index("model")
@@ -147,9 +169,20 @@ def _what_would_change(df: pd.DataFrame, facts: Facts, ctx: ReportContext) -> pd
     def top_of(measure: str) -> float:
         return 100.0 if measure == PCT else float(models.loc[measure, "range_high"])
 
-    out = {k: [] for k in ("change_test", "change_kind", "change_students", "change_of",
-                           "change_target", "change_value", "change_step",
-                           "change_plausible", "required_gain")}
+    out = {
+        k: []
+        for k in (
+            "change_test",
+            "change_kind",
+            "change_students",
+            "change_of",
+            "change_target",
+            "change_value",
+            "change_step",
+            "change_plausible",
+            "required_gain",
+        )
+    }
     for rec in df.to_dict("records"):
         best = None  # (k, test, kind, of, target, value, step)
         required_gain = float("nan")
@@ -171,9 +204,11 @@ def _what_would_change(df: pd.DataFrame, facts: Facts, ctx: ReportContext) -> pd
                     req = p["gap_fraction"] * (goal - vp)
                 else:
                     if p.get("target_year") == "amo":
-                        gy = goal_years[(goal_years["measure"] == measure)
-                                        & (goal_years["year"] == rec["year"])
-                                        & (goal_years["subject"] == rec["subject"])]["goal_year"]
+                        gy = goal_years[
+                            (goal_years["measure"] == measure)
+                            & (goal_years["year"] == rec["year"])
+                            & (goal_years["subject"] == rec["subject"])
+                        ]["goal_year"]
                         gy = float(gy.iloc[0]) if len(gy) else float("nan")
                     else:
                         gy = float(p.get("target_year") or "nan")
@@ -197,15 +232,26 @@ def _what_would_change(df: pd.DataFrame, facts: Facts, ctx: ReportContext) -> pd
         if not met and not part_met and achievement_ok:
             k = testers_to_reach(rec["n_tested"], rec["n_enrolled"], min_rate)
             if k:
-                best = (k, "participation", "participation", rec["n_enrolled"], min_rate,
-                        rec["participation_rate"], float("nan"))
+                best = (
+                    k,
+                    "participation",
+                    "participation",
+                    rec["n_enrolled"],
+                    min_rate,
+                    rec["participation_rate"],
+                    float("nan"),
+                )
         if best is None:
             best = (None, None, None, float("nan"), float("nan"), float("nan"), float("nan"))
         k, test, kind, of, target, value, step = best
-        plausible = bool(k is not None and k <= PLAUSIBLE_SHARE * of
-                         and (kind == "participation" or k <= (rec["n_below"] or 0)))
-        for key, val in zip(out, (test, kind, k, of, target, value, step, plausible,
-                                  required_gain), strict=True):
+        plausible = bool(
+            k is not None
+            and k <= PLAUSIBLE_SHARE * of
+            and (kind == "participation" or k <= (rec["n_below"] or 0))
+        )
+        for key, val in zip(
+            out, (test, kind, k, of, target, value, step, plausible, required_gain), strict=True
+        ):
             out[key].append(val)
     res = df.copy()
     for key, vals in out.items():
@@ -217,8 +263,13 @@ def _what_would_change(df: pd.DataFrame, facts: Facts, ctx: ReportContext) -> pd
 # --- views --------------------------------------------------------------------------------
 
 
-def view_ayp(facts: Facts, ctx: ReportContext, entity_id: str | None = None, *,
-             hidden: pd.DataFrame | None = None) -> pd.DataFrame:
+def view_ayp(
+    facts: Facts,
+    ctx: ReportContext,
+    entity_id: str | None = None,
+    *,
+    hidden: pd.DataFrame | None = None,
+) -> pd.DataFrame:
     """The entity's AYP rows for the report year, one per subject x group, suppression applied.
 
     Every AYP subject is included whatever the report's ``subjects`` (AYP is decided over all
@@ -261,7 +312,7 @@ def view_ayp(facts: Facts, ctx: ReportContext, entity_id: str | None = None, *,
         ) lc ON lc.year = a.year AND lc.entity_id = a.entity_id AND lc.subject = a.subject
              AND lc.grade = a.grade AND lc."group" = a."group"
         WHERE a.year = ? AND a.entity_id = ? AND a.grade = 'ALL'
-        ORDER BY {_SUBJECT_ORDER.replace('subject', 'a.subject')}, g."order"
+        ORDER BY {_SUBJECT_ORDER.replace("subject", "a.subject")}, g."order"
         """,
         [ctx.proficient_level, ctx.year, entity_id],
     )
@@ -273,7 +324,8 @@ def view_ayp(facts: Facts, ctx: ReportContext, entity_id: str | None = None, *,
     # change would give them away), and no route through them is offered.
     prior = hidden[hidden["year"] == ctx.year - 1].assign(year=ctx.year)
     prior = prior.rename(columns={"suppressed": "prior_hidden"})[
-        ["year", "entity_id", "subject", "group", "prior_hidden"]]
+        ["year", "entity_id", "subject", "group", "prior_hidden"]
+    ]
     rows = rows.merge(prior, on=["year", "entity_id", "subject", "group"], how="left")
     rows["prior_hidden"] = rows["prior_hidden"].fillna(True).astype(bool)
     for col in ("prior_value", "prior_pct_proficient", "prior_n"):
@@ -281,8 +333,11 @@ def view_ayp(facts: Facts, ctx: ReportContext, entity_id: str | None = None, *,
     rows = _what_would_change(rows, facts, ctx)
     rows["digits"] = rows["measure"].map(lambda m: measure_digits(facts, m))
     hidden = hidden[hidden["year"] == ctx.year]
-    out = apply_hidden(rows, hidden, value_cols=[*_AYP_VALUES, "change_target",
-                                                 "change_value", "change_of", "required_gain"])
+    out = apply_hidden(
+        rows,
+        hidden,
+        value_cols=[*_AYP_VALUES, "change_target", "change_value", "change_of", "required_gain"],
+    )
     hide = out["suppressed"].to_numpy()
     out["path"] = out["path"].where(~hide, None)
     out["change_students"] = out["change_students"].where(~hide, pd.NA)
@@ -310,11 +365,14 @@ def ayp_summary(ayp: pd.DataFrame) -> dict:
     subjects = {}
     for subject, rows in acc.groupby("subject", sort=False):
         met = rows["met"].fillna(False).astype(bool)
-        subjects[subject] = {"met": bool(met.all()), "n_groups": len(rows),
-                             "n_met": int(met.sum())}
+        subjects[subject] = {"met": bool(met.all()), "n_groups": len(rows), "n_met": int(met.sum())}
     met = acc["met"].fillna(False).astype(bool)
-    return {"met": bool(met.all()), "n_groups": len(acc), "n_met": int(met.sum()),
-            "subjects": subjects}
+    return {
+        "met": bool(met.all()),
+        "n_groups": len(acc),
+        "n_met": int(met.sum()),
+        "subjects": subjects,
+    }
 
 
 def ayp_unjudged(facts: Facts, ctx: ReportContext, ayp: pd.DataFrame) -> pd.DataFrame:
@@ -341,8 +399,9 @@ def ayp_unjudged(facts: Facts, ctx: ReportContext, ayp: pd.DataFrame) -> pd.Data
     have = set(zip(ayp["subject"], ayp["group"], strict=True))
     rows = rows[[(s, g) not in have for s, g in zip(rows["subject"], rows["group"], strict=True)]]
     hidden = hidden_for(facts, ctx, [ctx.entity_id], [ctx.year])
-    rows = rows.assign(year=ctx.year, entity_type=ctx.entity_type, entity_id=ctx.entity_id,
-                       grade="ALL")
+    rows = rows.assign(
+        year=ctx.year, entity_type=ctx.entity_type, entity_id=ctx.entity_id, grade="ALL"
+    )
     out = apply_hidden(rows, hidden, value_cols=["n_fay_tested"])
     return out[["subject", "group", "label", "noun", "suppressed"]].reset_index(drop=True)
 
@@ -363,11 +422,17 @@ def ayp_rules(facts: Facts) -> dict:
     decisive = tests["in_determination"].fillna(False).astype(bool)
 
     def listed(rows: pd.DataFrame) -> list[dict]:
-        return [{"id": r["id"], "name": str(r["id"]).replace("_", " "), "kind": r["kind"],
-                 "label": r["label"],
-                 "short": re.sub(r"\s*\(impact analysis only\)$", "", str(r["label"])),
-                 "verified": bool(r["verified"])}
-                for r in rows.to_dict("records")]
+        return [
+            {
+                "id": r["id"],
+                "name": str(r["id"]).replace("_", " "),
+                "kind": r["kind"],
+                "label": r["label"],
+                "short": re.sub(r"\s*\(impact analysis only\)$", "", str(r["label"])),
+                "verified": bool(r["verified"]),
+            }
+            for r in rows.to_dict("records")
+        ]
 
     return {
         "min_rate": float(part["params"].iloc[0]["min_rate"]) if len(part) else None,
@@ -388,8 +453,9 @@ def primary_goal_method(facts: Facts) -> str | None:
     return str(rules["id"].iloc[0]) if len(rules) else None
 
 
-def view_goals(facts: Facts, ctx: ReportContext, subject: str,
-               method: str | None = None) -> pd.DataFrame:
+def view_goals(
+    facts: Facts, ctx: ReportContext, subject: str, method: str | None = None
+) -> pd.DataFrame:
     """Goals (PIM 2-A) of the entity's groups in one subject, suppression applied.
 
     One row per group with a goal under ``method`` (default the framework's primary one).
@@ -444,21 +510,37 @@ def view_goals(facts: Facts, ctx: ReportContext, subject: str,
     hidden = hidden_for(facts, ctx, [ctx.entity_id], years)
     hidden = hidden[hidden["subject"] == subject]
     # Hidden in any of those years -> hidden (the baseline gives the goal away).
-    per_group = hidden.groupby("group").agg(
-        suppressed=("suppressed", "any"),
-        suppression_reason=("suppression_reason", lambda s: "small" if (s == "small").any()
-                            else ("complement" if (s == "complement").any() else "")),
-    ).reset_index()
+    per_group = (
+        hidden.groupby("group")
+        .agg(
+            suppressed=("suppressed", "any"),
+            suppression_reason=(
+                "suppression_reason",
+                lambda s: (
+                    "small"
+                    if (s == "small").any()
+                    else ("complement" if (s == "complement").any() else "")
+                ),
+            ),
+        )
+        .reset_index()
+    )
     out = rows.drop(columns=["order"]).merge(per_group, on="group", how="left")
     hide = out["suppressed"].fillna(True).astype(bool).to_numpy()
     out["suppressed"] = hide
     out["suppression_reason"] = out["suppression_reason"].fillna("small")
-    for col in ("baseline", "n_baseline", "goal", "target_now", "actual_now", "latest_value",
-                "latest_target"):
+    for col in (
+        "baseline",
+        "n_baseline",
+        "goal",
+        "target_now",
+        "actual_now",
+        "latest_value",
+        "latest_target",
+    ):
         out[col] = out[col].astype("float64").where(~hide)
     out["trajectory"] = [None if h else t for h, t in zip(hide, out["trajectory"], strict=True)]
-    out["on_track_now"] = [None if h else v for h, v in zip(hide, out["on_track_now"],
-                                                           strict=True)]
+    out["on_track_now"] = [None if h else v for h, v in zip(hide, out["on_track_now"], strict=True)]
     return out.reset_index(drop=True)
 
 
@@ -475,20 +557,25 @@ def goal_measure(goals: pd.DataFrame, ctx: ReportContext) -> str:
     return str(goals["measure"].iloc[0]) if len(goals) else ctx.headline_model
 
 
-def view_goal_trend(facts: Facts, ctx: ReportContext, subject: str, goals: pd.DataFrame,
-                    group: str = "all") -> pd.DataFrame:
+def view_goal_trend(
+    facts: Facts, ctx: ReportContext, subject: str, goals: pd.DataFrame, group: str = "all"
+) -> pd.DataFrame:
     """One group's results on its goal's measure, every year up to the report year, with
     the goal's ``measure`` and ``measure_name``: ``year``, ``n``, ``value``, ``suppressed``
     (for :func:`kit.charts.index.plot_trend` with :func:`goal_trajectory`)."""
     measure = goal_measure(goals, ctx)
     if measure == PCT:
-        sql = ("SELECT year, n_fay_tested AS n, pct_proficient AS value FROM performance "
-               "WHERE entity_id = ? AND subject = ? AND grade = 'ALL' AND \"group\" = ? "
-               "AND year <= ? ORDER BY year")
+        sql = (
+            "SELECT year, n_fay_tested AS n, pct_proficient AS value FROM performance "
+            "WHERE entity_id = ? AND subject = ? AND grade = 'ALL' AND \"group\" = ? "
+            "AND year <= ? ORDER BY year"
+        )
         params = [ctx.entity_id, subject, group, ctx.year]
     else:
-        sql = ("SELECT year, n, value FROM index_scores WHERE entity_id = ? AND subject = ? "
-               "AND grade = 'ALL' AND \"group\" = ? AND year <= ? AND model = ? ORDER BY year")
+        sql = (
+            "SELECT year, n, value FROM index_scores WHERE entity_id = ? AND subject = ? "
+            "AND grade = 'ALL' AND \"group\" = ? AND year <= ? AND model = ? ORDER BY year"
+        )
         params = [ctx.entity_id, subject, group, ctx.year, measure]
     rows = facts.sql(sql, params)
     years = sorted(rows["year"].unique().tolist())
@@ -498,8 +585,11 @@ def view_goal_trend(facts: Facts, ctx: ReportContext, subject: str, goals: pd.Da
     rows["suppressed"] = rows["suppressed"].fillna(True).astype(bool)
     rows["value"] = rows["value"].astype("float64").where(~rows["suppressed"])
     rows["n"] = rows["n"].astype("float64").where(~rows["suppressed"])
-    name = (goals["measure_name"].iloc[0] if len(goals) and "measure_name" in goals
-            else ctx.headline_model_name)
+    name = (
+        goals["measure_name"].iloc[0]
+        if len(goals) and "measure_name" in goals
+        else ctx.headline_model_name
+    )
     return rows.assign(measure=measure, measure_name=name)
 
 
@@ -520,13 +610,16 @@ def view_trend(facts: Facts, ctx: ReportContext, subject: str, group: str = "all
         """,
         [ctx.headline_model, ctx.entity_id, subject, group, ctx.year],
     )
-    return suppress(rows, min_n=ctx.reporting_min_n, n_col="n",
-                    value_cols=["pct_proficient", "index"], key_cols=["year"])
+    return suppress(
+        rows,
+        min_n=ctx.reporting_min_n,
+        n_col="n",
+        value_cols=["pct_proficient", "index"],
+        key_cols=["year"],
+    )
 
 
-def view_models(
-    facts: Facts, ctx: ReportContext, subject: str, group: str = "all"
-) -> pd.DataFrame:
+def view_models(facts: Facts, ctx: ReportContext, subject: str, group: str = "all") -> pd.DataFrame:
     """The entity's result under every index model of the framework, side by side.
 
     Columns: ``model``, ``name``, ``kind``, ``value``, ``range_low``, ``range_high``,
@@ -546,12 +639,16 @@ def view_models(
     )
     span = rows["range_high"] - rows["range_low"]
     rows["share_of_range"] = 100.0 * (rows["value"] - rows["range_low"]) / span.where(span > 0)
-    return suppress(rows, min_n=ctx.reporting_min_n, n_col="n",
-                    value_cols=["value", "share_of_range"], key_cols=["model"])
+    return suppress(
+        rows,
+        min_n=ctx.reporting_min_n,
+        n_col="n",
+        value_cols=["value", "share_of_range"],
+        key_cols=["model"],
+    )
 
 
-def accountability_caveats(facts: Facts, ctx: ReportContext, *,
-                           impact: bool = False) -> list[dict]:
+def accountability_caveats(facts: Facts, ctx: ReportContext, *, impact: bool = False) -> list[dict]:
     """The unverified rules a report rests on: ``{"label", "note"}`` for each.
 
     From ``accountability_rules`` (``verified`` false): the AMO schedule the AYP measure is
@@ -569,12 +666,21 @@ def accountability_caveats(facts: Facts, ctx: ReportContext, *,
     primary = primary_goal_method(facts)
     used = (
         ((rules["section"] == "amos") & rules["id"].isin(used_amos))
-        | ((rules["section"] == "ayp")
-           & (rules["in_determination"].fillna(False).astype(bool) | impact))
+        | (
+            (rules["section"] == "ayp")
+            & (rules["in_determination"].fillna(False).astype(bool) | impact)
+        )
         | ((rules["section"] == "goals") & (rules["id"] == primary) & (not impact))
     )
     rows = rules[used & ~rules["verified"].fillna(False).astype(bool)]
-    return [{"section": r["section"], "id": r["id"], "label": str(r["label"]),
-             "note": None if r["note"] is None or (isinstance(r["note"], float)
-                                                   and math.isnan(r["note"])) else str(r["note"])}
-            for r in rows.to_dict("records")]
+    return [
+        {
+            "section": r["section"],
+            "id": r["id"],
+            "label": str(r["label"]),
+            "note": None
+            if r["note"] is None or (isinstance(r["note"], float) and math.isnan(r["note"]))
+            else str(r["note"]),
+        }
+        for r in rows.to_dict("records")
+    ]

@@ -20,11 +20,26 @@ from kit.facts import Facts
 from kit.metrics.suppression import suppress
 from kit.views.context import ReportContext
 
-_ITEM_VALUES = ["points_earned", "pct_correct", "state_pct_correct", "district_pct_correct",
-                "diff_vs_state", "diff_vs_district", "point_biserial", "alpha_if_deleted"]
-_STANDARD_VALUES = ["n_items", "points_earned", "points_possible", "pct_earned",
-                    "state_pct_earned", "district_pct_earned", "gap_vs_state",
-                    "gap_vs_district"]
+_ITEM_VALUES = [
+    "points_earned",
+    "pct_correct",
+    "state_pct_correct",
+    "district_pct_correct",
+    "diff_vs_state",
+    "diff_vs_district",
+    "point_biserial",
+    "alpha_if_deleted",
+]
+_STANDARD_VALUES = [
+    "n_items",
+    "points_earned",
+    "points_possible",
+    "pct_earned",
+    "state_pct_earned",
+    "district_pct_earned",
+    "gap_vs_state",
+    "gap_vs_district",
+]
 _OPTION_VALUES = ["n_choosing", "pct", "point_biserial"]
 _RELIABILITY_VALUES = ["n_incomplete", "mean_total", "sd_total", "alpha", "sem"]
 
@@ -52,9 +67,13 @@ def item_rules(ctx: ReportContext) -> ItemRules:
         rules = load_framework(ctx.framework).item_analysis
     except Exception:  # a framework given by a path no longer present: use the defaults
         return ItemRules()
-    return ItemRules(hard_below=rules.hard_below, easy_above=rules.easy_above,
-                     min_point_biserial=rules.min_point_biserial,
-                     trails_state_by=rules.trails_state_by, min_n=rules.min_n)
+    return ItemRules(
+        hard_below=rules.hard_below,
+        easy_above=rules.easy_above,
+        min_point_biserial=rules.min_point_biserial,
+        trails_state_by=rules.trails_state_by,
+        min_n=rules.min_n,
+    )
 
 
 @dataclass(frozen=True)
@@ -93,11 +112,15 @@ class ItemTestView:
 
     def to_dict(self) -> dict:
         return {
-            "subject": self.subject, "grade": self.grade, "n": self.n,
-            "suppressed": self.suppressed, "reliability": self.reliability,
+            "subject": self.subject,
+            "grade": self.grade,
+            "n": self.n,
+            "suppressed": self.suppressed,
+            "reliability": self.reliability,
             "items": self.items.to_dict("records"),
             "standards": self.standards.to_dict("records"),
-            "focus_group": self.focus_group, "focus_suppressed": self.focus_suppressed,
+            "focus_group": self.focus_group,
+            "focus_suppressed": self.focus_suppressed,
         }
 
 
@@ -129,8 +152,9 @@ def choose_focus_group(facts: Facts, ctx: ReportContext, subject: str) -> str | 
     return str(rows["group"].iloc[0]) if len(rows) else None
 
 
-def _items(facts: Facts, ctx: ReportContext, entity_id: str, subject: str,
-           grade: str) -> pd.DataFrame:
+def _items(
+    facts: Facts, ctx: ReportContext, entity_id: str, subject: str, grade: str
+) -> pd.DataFrame:
     rows = facts.sql(
         """
         SELECT * FROM item_stats
@@ -138,8 +162,9 @@ def _items(facts: Facts, ctx: ReportContext, entity_id: str, subject: str,
         """,
         [ctx.year, entity_id, subject, grade],
     ).drop(columns=["suppressed"])
-    out = suppress(rows, min_n=ctx.reporting_min_n, n_col="n", value_cols=_ITEM_VALUES,
-                   key_cols=["item_id"])
+    out = suppress(
+        rows, min_n=ctx.reporting_min_n, n_col="n", value_cols=_ITEM_VALUES, key_cols=["item_id"]
+    )
     # The flag is judged from the hidden figures: it goes with them.
     out["flag"] = out["flag"].where(~out["suppressed"])
     return out
@@ -159,8 +184,9 @@ def _all_students(facts, table: str, keys: list, ctx, value_cols, key_cols) -> p
         f"SELECT * FROM {table} WHERE year = ? AND entity_id = ? AND subject = ? AND grade = ?",
         keys,
     ).drop(columns=["suppressed"])
-    rows = suppress(rows, min_n=ctx.reporting_min_n, n_col="n", value_cols=value_cols,
-                    key_cols=key_cols)
+    rows = suppress(
+        rows, min_n=ctx.reporting_min_n, n_col="n", value_cols=value_cols, key_cols=key_cols
+    )
     return rows[rows["group"] == "all"]
 
 
@@ -170,26 +196,37 @@ def view_item_test(
     """The item analysis of one test at the report's entity, suppression applied."""
     keys = [ctx.year, ctx.entity_id, subject, grade]
     every = _items(facts, ctx, ctx.entity_id, subject, grade)
-    items = every[every["group"] == "all"].sort_values(
-        ["diff_vs_state", "item_id"], kind="stable", na_position="last").reset_index(drop=True)
+    items = (
+        every[every["group"] == "all"]
+        .sort_values(["diff_vs_state", "item_id"], kind="stable", na_position="last")
+        .reset_index(drop=True)
+    )
 
-    std = _all_students(facts, "standard_stats", keys, ctx, _STANDARD_VALUES,
-                        ["rollup", "category"]).sort_values(["rollup", "rank", "category"])
-    rollups = {r: std[std["rollup"] == r].reset_index(drop=True)
-               for r in ("standard", "reporting_category", "item_type")}
+    std = _all_students(
+        facts, "standard_stats", keys, ctx, _STANDARD_VALUES, ["rollup", "category"]
+    ).sort_values(["rollup", "rank", "category"])
+    rollups = {
+        r: std[std["rollup"] == r].reset_index(drop=True)
+        for r in ("standard", "reporting_category", "item_type")
+    }
 
-    opts = _all_students(facts, "item_options", keys, ctx, _OPTION_VALUES,
-                         ["item_id", "option"]).reset_index(drop=True)
+    opts = _all_students(
+        facts, "item_options", keys, ctx, _OPTION_VALUES, ["item_id", "option"]
+    ).reset_index(drop=True)
 
     rel = facts.sql(
-        'SELECT * FROM reliability WHERE year = ? AND entity_id = ? AND subject = ? AND grade = ?',
+        "SELECT * FROM reliability WHERE year = ? AND entity_id = ? AND subject = ? AND grade = ?",
         keys,
     ).drop(columns=["suppressed"])
-    rel = suppress(rel, min_n=ctx.reporting_min_n, n_col="n", value_cols=_RELIABILITY_VALUES,
-                   key_cols=["subject"])
+    rel = suppress(
+        rel,
+        min_n=ctx.reporting_min_n,
+        n_col="n",
+        value_cols=_RELIABILITY_VALUES,
+        key_cols=["subject"],
+    )
     rel_all = rel[rel["group"] == "all"]
-    reliability = ({k: _nan(v) for k, v in rel_all.iloc[0].to_dict().items()}
-                   if len(rel_all) else {})
+    reliability = {k: _nan(v) for k, v in rel_all.iloc[0].to_dict().items()} if len(rel_all) else {}
 
     state_items = facts.sql(
         """
@@ -198,8 +235,13 @@ def view_item_test(
         """,
         [ctx.year, subject, grade],
     )
-    state_items = suppress(state_items, min_n=ctx.reporting_min_n, n_col="n",
-                           value_cols=["pct_correct", "point_biserial"], key_cols=["item_id"])
+    state_items = suppress(
+        state_items,
+        min_n=ctx.reporting_min_n,
+        n_col="n",
+        value_cols=["pct_correct", "point_biserial"],
+        key_cols=["item_id"],
+    )
     state_items["flag"] = state_items["flag"].where(~state_items["suppressed"])
 
     n_all = reliability.get("n")
@@ -217,27 +259,44 @@ def view_item_test(
         g = facts.sql('SELECT label, noun FROM "groups" WHERE "group" = ?', [focus_group])
         if len(g):
             label, noun = str(g["label"].iloc[0]), str(g["noun"].iloc[0])
-        focus = every[every["group"] == focus_group].sort_values(
-            ["pct_correct", "item_id"], kind="stable", na_position="last").reset_index(drop=True)
+        focus = (
+            every[every["group"] == focus_group]
+            .sort_values(["pct_correct", "item_id"], kind="stable", na_position="last")
+            .reset_index(drop=True)
+        )
         focus_hidden = focus.empty or bool(focus["suppressed"].all())
         if not focus_hidden:
             focus_n = float(focus["n"].max())
-            focus = focus.merge(items[["item_id", "pct_correct"]].rename(
-                columns={"pct_correct": "all_pct_correct"}), on="item_id", how="left")
+            focus = focus.merge(
+                items[["item_id", "pct_correct"]].rename(
+                    columns={"pct_correct": "all_pct_correct"}
+                ),
+                on="item_id",
+                how="left",
+            )
             focus["diff_vs_all"] = focus["pct_correct"] - focus["all_pct_correct"]
 
     return ItemTestView(
-        subject=subject, grade=grade,
+        subject=subject,
+        grade=grade,
         n=_nan(float(n_max)) if n_max is not None else _nan(n_all),
         suppressed=bool(items.empty or items["suppressed"].all()),
-        reliability=reliability, items=items,
-        standards=rollups["standard"], categories=rollups["reporting_category"],
-        types=rollups["item_type"], options=opts, state_items=state_items,
+        reliability=reliability,
+        items=items,
+        standards=rollups["standard"],
+        categories=rollups["reporting_category"],
+        types=rollups["item_type"],
+        options=opts,
+        state_items=state_items,
         rules=item_rules(ctx),
         state_source=sources[0] if len(sources) == 1 else ("mixed" if sources else ""),
         compare_district=compare_district,
-        focus_group=focus_group, focus_noun=noun, focus_label=label, focus_n=focus_n,
-        focus_suppressed=focus_hidden, focus=focus,
+        focus_group=focus_group,
+        focus_noun=noun,
+        focus_label=label,
+        focus_n=focus_n,
+        focus_suppressed=focus_hidden,
+        focus=focus,
     )
 
 
@@ -268,14 +327,29 @@ def distractors_beating_key(view: ItemTestView) -> pd.DataFrame:
     standard and description (PIM 3-B: what misconception the wrong answer shows)."""
     o = view.options[~view.options["suppressed"]]
     if o.empty:
-        return pd.DataFrame(columns=["item_id", "key", "key_pct", "option", "option_pct",
-                                     "standard", "description", "pct_correct"])
+        return pd.DataFrame(
+            columns=[
+                "item_id",
+                "key",
+                "key_pct",
+                "option",
+                "option_pct",
+                "standard",
+                "description",
+                "pct_correct",
+            ]
+        )
     keys = o[o["is_key"]][["item_id", "option", "pct"]].rename(
-        columns={"option": "key", "pct": "key_pct"})
+        columns={"option": "key", "pct": "key_pct"}
+    )
     wrong = o[~o["is_key"] & (o["option"] != "BLANK")].sort_values(
-        ["item_id", "pct", "option"], ascending=[True, False, True])
-    top = wrong.groupby("item_id", sort=False).head(1)[["item_id", "option", "pct"]].rename(
-        columns={"pct": "option_pct"})
+        ["item_id", "pct", "option"], ascending=[True, False, True]
+    )
+    top = (
+        wrong.groupby("item_id", sort=False)
+        .head(1)[["item_id", "option", "pct"]]
+        .rename(columns={"pct": "option_pct"})
+    )
     both = keys.merge(top, on="item_id")
     both = both[both["option_pct"] > both["key_pct"]]
     info = view.items[["item_id", "standard", "description", "pct_correct"]]
@@ -289,21 +363,27 @@ def quality_items(view: ItemTestView) -> pd.DataFrame:
     negative or low discrimination or a distractor beating the key for all students in the
     state. Columns: ``item_id``, ``reasons`` (a list), ``point_biserial`` (state)."""
     s = view.state_items[~view.state_items["suppressed"]].copy()
-    s["reasons"] = s["flag"].fillna("").map(
-        lambda f: [r for r in QUALITY_FLAGS if r in f.split("; ")])
+    s["reasons"] = (
+        s["flag"].fillna("").map(lambda f: [r for r in QUALITY_FLAGS if r in f.split("; ")])
+    )
     s = s[s["reasons"].map(len) > 0]
-    return s.sort_values("item_id")[["item_id", "reasons", "point_biserial"]].reset_index(
-        drop=True)
+    return s.sort_values("item_id")[["item_id", "reasons", "point_biserial"]].reset_index(drop=True)
 
 
 def weakest_standards(view: ItemTestView, limit: int = 3) -> pd.DataFrame:
     """Reported standards below the state, largest shortfall first (PIM 3-C), with the
     descriptions of their items joined as ``skill``."""
-    s = view.standards[~view.standards["suppressed"] & view.standards["category"].notna()
-                       & (view.standards["gap_vs_state"].round(1) < 0)]
+    s = view.standards[
+        ~view.standards["suppressed"]
+        & view.standards["category"].notna()
+        & (view.standards["gap_vs_state"].round(1) < 0)
+    ]
     s = s.sort_values(["gap_vs_state", "category"]).head(limit).copy()
-    desc = (view.items.dropna(subset=["standard"]).groupby("standard")["description"]
-            .agg(lambda d: "; ".join(dict.fromkeys(x for x in d if isinstance(x, str)))))
+    desc = (
+        view.items.dropna(subset=["standard"])
+        .groupby("standard")["description"]
+        .agg(lambda d: "; ".join(dict.fromkeys(x for x in d if isinstance(x, str))))
+    )
     s["skill"] = s["category"].map(desc)
     return s.reset_index(drop=True)
 

@@ -25,8 +25,12 @@ BASE = {
     "headline_model": "sc_pi",
     "index_models": ["sc_pi", "ma_cpi", "pa_ppi"],
     "amos": {
-        "pct": {"measure": "pct_proficient", "schedule": {"ALL": {2008: 70.0}},
-                "after_schedule": "hold_last", "target_year": 2014},
+        "pct": {
+            "measure": "pct_proficient",
+            "schedule": {"ALL": {2008: 70.0}},
+            "after_schedule": "hold_last",
+            "target_year": 2014,
+        },
         "sc_pi": {"measure": "sc_pi", "schedule": {"ALL": {2008: 68.3}}, "target_year": 2014},
     },
     "ayp": {
@@ -34,8 +38,7 @@ BASE = {
         "measure": "pct_proficient",
         "amo": "pct",
         "participation": {"min_rate": 95},
-        "tests": [{"id": "status", "kind": "status"},
-                  {"id": "safe_harbor", "kind": "safe_harbor"}],
+        "tests": [{"id": "status", "kind": "status"}, {"id": "safe_harbor", "kind": "safe_harbor"}],
     },
 }
 
@@ -53,18 +56,39 @@ def build_framework(**changes):
     return _parse(yaml.safe_dump(data, sort_keys=False), "test")
 
 
-def measure_row(year, *, n=20, prof=None, pct=None, group="all", entity="S1", subject="ELA",
-                enrolled=None, tested=None, entity_type="school", **models):
+def measure_row(
+    year,
+    *,
+    n=20,
+    prof=None,
+    pct=None,
+    group="all",
+    entity="S1",
+    subject="ELA",
+    enrolled=None,
+    tested=None,
+    entity_type="school",
+    **models,
+):
     """One row of the measure frame; ``pct`` or ``prof`` (proficient count) gives the result."""
     if prof is None:
         prof = round(pct * n / 100) if pct is not None else 0
     pct = 100.0 * prof / n if pct is None else pct
     tested = n if tested is None else tested
     enrolled = tested if enrolled is None else enrolled
-    row = {"year": year, "entity_type": entity_type, "entity_id": entity, "subject": subject,
-           "group": group, "n_enrolled": enrolled, "n_tested": tested, "n": n,
-           "n_proficient": prof, "pct_proficient": pct,
-           "participation_rate": 100.0 * tested / enrolled}
+    row = {
+        "year": year,
+        "entity_type": entity_type,
+        "entity_id": entity,
+        "subject": subject,
+        "group": group,
+        "n_enrolled": enrolled,
+        "n_tested": tested,
+        "n": n,
+        "n_proficient": prof,
+        "pct_proficient": pct,
+        "participation_rate": 100.0 * tested / enrolled,
+    }
     for model, value in models.items():
         row[f"v_{model}"] = value
         row[f"n_{model}"] = n

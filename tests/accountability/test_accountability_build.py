@@ -9,8 +9,17 @@ from kit.build import build_facts
 from kit.frameworks.loader import load_framework
 from kit.metrics.suppression import suppress_crosstab
 
-TABLES = ("group_gaps", "crosstab", "group_ranking", "amo_targets", "ayp", "ayp_summary",
-          "ayp_impact", "goals", "accountability_rules")
+TABLES = (
+    "group_gaps",
+    "crosstab",
+    "group_ranking",
+    "amo_targets",
+    "ayp",
+    "ayp_summary",
+    "ayp_impact",
+    "goals",
+    "accountability_rules",
+)
 
 
 def test_every_accountability_table_is_filled(facts):
@@ -21,11 +30,13 @@ def test_every_accountability_table_is_filled(facts):
 def test_every_entity_and_year_has_its_rows(facts):
     entities = facts.table("entities")
     ayp = facts.table("ayp")
-    for table, types in (("ayp", ("school", "district", "state")),
-                         ("group_gaps", ("school", "district", "state")),
-                         ("crosstab", ("school", "district", "state")),
-                         ("group_ranking", ("school", "district", "state")),
-                         ("goals", ("school", "district", "state"))):
+    for table, types in (
+        ("ayp", ("school", "district", "state")),
+        ("group_gaps", ("school", "district", "state")),
+        ("crosstab", ("school", "district", "state")),
+        ("group_ranking", ("school", "district", "state")),
+        ("goals", ("school", "district", "state")),
+    ):
         rows = facts.table(table)
         for et in types:
             want = set(entities.loc[entities.entity_type == et, "entity_id"])
@@ -72,7 +83,9 @@ def test_crosstab_lines_add_up_and_suppression_closes_them(facts):
         for e in ("Y", "N", "ALL"):
             for s in ("Y", "N", "ALL"):
                 total = cells[(year, et, eid, "ALL", e, s)]
-                assert total == cells[(year, et, eid, "Y", e, s)] + cells[(year, et, eid, "N", e, s)]
+                assert (
+                    total == cells[(year, et, eid, "Y", e, s)] + cells[(year, et, eid, "N", e, s)]
+                )
     shown = suppress_crosstab(ct, min_n=10)
     assert shown["suppressed"].sum() >= (ct["n"] < 10).sum()
 

@@ -11,11 +11,21 @@ from kit.accountability.goals import goals_sql, horizon, resolve_baseline_year, 
 
 def long_rows(values):
     """The long measure table: {(year, group): (n, value)} for school S1, ELA, percent."""
-    return pd.DataFrame([
-        {"measure": "pct_proficient", "year": y, "entity_type": "school", "entity_id": "S1",
-         "subject": "ELA", "group": g, "n": n, "value": v}
-        for (y, g), (n, v) in values.items()
-    ])
+    return pd.DataFrame(
+        [
+            {
+                "measure": "pct_proficient",
+                "year": y,
+                "entity_type": "school",
+                "entity_id": "S1",
+                "subject": "ELA",
+                "group": g,
+                "n": n,
+                "value": v,
+            }
+            for (y, g), (n, v) in values.items()
+        ]
+    )
 
 
 def run_goals(fw, values, baseline_year):
@@ -27,13 +37,26 @@ def run_goals(fw, values, baseline_year):
 
 
 METHODS = {
-    "third": {"kind": "gap_fraction", "label": "one-third in six years",
-              "fraction": 0.3333333333333333, "years": 6},
-    "halve": {"kind": "gap_fraction", "label": "halve by 2017", "fraction": 0.5,
-              "target_year": 2017},
+    "third": {
+        "kind": "gap_fraction",
+        "label": "one-third in six years",
+        "fraction": 0.3333333333333333,
+        "years": 6,
+    },
+    "halve": {
+        "kind": "gap_fraction",
+        "label": "halve by 2017",
+        "fraction": 0.5,
+        "target_year": 2017,
+    },
     "line": {"kind": "linear", "label": "to 100 in 12", "years": 12},
-    "tn": {"kind": "annual_gap_fraction", "label": "Tennessee", "fraction": 0.0625, "years": 6,
-           "min_n": 30},
+    "tn": {
+        "kind": "annual_gap_fraction",
+        "label": "Tennessee",
+        "fraction": 0.0625,
+        "years": 6,
+        "min_n": 30,
+    },
 }
 
 

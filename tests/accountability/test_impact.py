@@ -14,9 +14,11 @@ from kit.accountability.impact import ayp_impact, rule_sets
 def fw(make_framework):
     return make_framework(
         index_models=["sc_pi", "ma_cpi"],
-        ayp_tests=[{"id": "status", "kind": "status"},
-                   {"id": "safe_harbor", "kind": "safe_harbor"},
-                   {"id": "index", "kind": "index", "model": "sc_pi", "amo": "sc_pi"}],
+        ayp_tests=[
+            {"id": "status", "kind": "status"},
+            {"id": "safe_harbor", "kind": "safe_harbor"},
+            {"id": "index", "kind": "index", "model": "sc_pi", "amo": "sc_pi"},
+        ],
     )
 
 
@@ -44,18 +46,32 @@ def frame(frame_of):
 
 def test_rule_sets_follow_the_pennsylvania_table_shape(fw):
     labels = [label for label, _ in rule_sets(fw)]
-    assert labels == ["Using only status", "Using only safe harbor", "Using status + safe harbor",
-                      "Using only index", "Using status + safe harbor + index"]
+    assert labels == [
+        "Using only status",
+        "Using only safe harbor",
+        "Using status + safe harbor",
+        "Using only index",
+        "Using status + safe harbor + index",
+    ]
 
 
 def test_counts_for_each_rule(fw, frame_of):
     f = frame(frame_of)
     ayp = determine_ayp(f, fw, amo_targets(f, fw), keep_tests=True)
-    districts = pd.DataFrame({"year": [2008] * 4, "entity_id": ["S1", "S2", "S3", "S4"],
-                              "district_id": ["D1", "D1", "D2", "D2"]})
+    districts = pd.DataFrame(
+        {
+            "year": [2008] * 4,
+            "entity_id": ["S1", "S2", "S3", "S4"],
+            "district_id": ["D1", "D1", "D2", "D2"],
+        }
+    )
     out = ayp_impact(ayp, f, fw, districts)
-    state = out[(out.entity_type == "state") & (out.year == 2008) & (out.subject == "ALL")
-                & (out.comparison == "rules")].set_index("rule")
+    state = out[
+        (out.entity_type == "state")
+        & (out.year == 2008)
+        & (out.subject == "ALL")
+        & (out.comparison == "rules")
+    ].set_index("rule")
     # status only: S1 (S2, S3 fail on swd; S4 fails) -> 1 of 4.
     assert (state.loc["Using only status", ["n_schools", "n_met"]] == [4, 1]).all()
     # safe harbor only: S1's all (78 -> 80: 22 -> 20, -9.1 %) fails; S2 needs all 70 -> 76
@@ -70,19 +86,28 @@ def test_counts_for_each_rule(fw, frame_of):
     # all three: S1, S2, S3 of the 3 with prior results.
     assert (state.loc["Using status + safe harbor + index", ["n_schools", "n_met"]] == [3, 3]).all()
     assert json.loads(state.loc["Using only index", "tests"]) == ["index"]
-    d2 = out[(out.entity_id == "D2") & (out.year == 2008) & (out.subject == "ELA")
-             & (out.rule == "Using only index")]
+    d2 = out[
+        (out.entity_id == "D2")
+        & (out.year == 2008)
+        & (out.subject == "ELA")
+        & (out.rule == "Using only index")
+    ]
     assert d2[["n_schools", "n_met"]].values.tolist() == [[2, 1]]  # S3 of S3, S4
 
 
 def test_models_side_by_side(fw, frame_of):
     f = frame(frame_of)
     ayp = determine_ayp(f, fw, amo_targets(f, fw), keep_tests=True)
-    districts = pd.DataFrame({"year": [2008] * 4, "entity_id": ["S1", "S2", "S3", "S4"],
-                              "district_id": "D1"})
+    districts = pd.DataFrame(
+        {"year": [2008] * 4, "entity_id": ["S1", "S2", "S3", "S4"], "district_id": "D1"}
+    )
     out = ayp_impact(ayp, f, fw, districts)
-    models = out[(out.comparison == "models") & (out.entity_type == "state") & (out.year == 2008)
-                 & (out.subject == "ALL")].set_index("model")
+    models = out[
+        (out.comparison == "models")
+        & (out.entity_type == "state")
+        & (out.year == 2008)
+        & (out.subject == "ALL")
+    ].set_index("model")
     # Each model is judged against its own AMO: percent against 70 (framework's own), sc_pi
     # against 68.3 (framework's own) -> the same counts as status only and index only.
     assert models.loc["pct_proficient", "n_met"] == 1 and models.loc["sc_pi", "n_met"] == 2

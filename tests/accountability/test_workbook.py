@@ -15,8 +15,14 @@ def test_goal_workbook(facts, facts_path, tmp_path):
     ws = wb["ELA"]
     assert ws.protection.sheet
     head = [c.value for c in ws[6]]
-    assert head[:6] == ["Group", "Students (baseline)", "Baseline year", "Baseline", "Goal",
-                        "Target year"]
+    assert head[:6] == [
+        "Group",
+        "Students (baseline)",
+        "Baseline year",
+        "Baseline",
+        "Goal",
+        "Target year",
+    ]
     assert ws["A6"].protection.locked and not ws["D7"].protection.locked
     assert ws["A7"].value == "All students"
     # The goal is a visible formula of the baseline: B + (100 - B) / 3.

@@ -46,14 +46,27 @@ def test_a_report_does_not_depend_on_the_report_before_it(facts_path, facts, tmp
     a, b = facts.schools()["entity_id"][:2]
     warm = WarmKernel()
     try:
-        render_report("subgroups", facts_path=facts_path, entity_id=a, out=tmp_path / "w",
-                      formats=("html",), kernel=warm)
-        after_a = render_report("subgroups", facts_path=facts_path, entity_id=b,
-                                out=tmp_path / "w", formats=("html",), kernel=warm)
+        render_report(
+            "subgroups",
+            facts_path=facts_path,
+            entity_id=a,
+            out=tmp_path / "w",
+            formats=("html",),
+            kernel=warm,
+        )
+        after_a = render_report(
+            "subgroups",
+            facts_path=facts_path,
+            entity_id=b,
+            out=tmp_path / "w",
+            formats=("html",),
+            kernel=warm,
+        )
     finally:
         warm.shutdown()
-    alone = render_report("subgroups", facts_path=facts_path, entity_id=b,
-                          out=tmp_path / "cold", formats=("html",))
+    alone = render_report(
+        "subgroups", facts_path=facts_path, entity_id=b, out=tmp_path / "cold", formats=("html",)
+    )
     assert after_a["html"].read_bytes() == alone["html"].read_bytes()
 
 
@@ -62,17 +75,24 @@ def _broken_notebooks(tmp_path: Path, bad_entity: str) -> Path:
     folder = tmp_path / "notebooks"
     shutil.copytree(notebooks_dir(), folder)
     nb = nbformat.read(folder / "subgroups.ipynb", as_version=4)
-    nb.cells.insert(3, nbformat.v4.new_code_cell(
-        f"if entity_id == {bad_entity!r}:\n    raise ValueError('broken on purpose')"))
+    nb.cells.insert(
+        3,
+        nbformat.v4.new_code_cell(
+            f"if entity_id == {bad_entity!r}:\n    raise ValueError('broken on purpose')"
+        ),
+    )
     nbformat.write(nb, folder / "subgroups.ipynb")
     return folder
 
 
-def test_a_failing_report_is_recorded_and_the_batch_goes_on(facts_path, facts, tmp_path,
-                                                            monkeypatch):
+def test_a_failing_report_is_recorded_and_the_batch_goes_on(
+    facts_path, facts, tmp_path, monkeypatch
+):
     good, bad = facts.schools()["entity_id"][:2]
     monkeypatch.setenv("KIT_NOTEBOOKS", str(_broken_notebooks(tmp_path, bad)))
-    jobs = plan_jobs(facts_path, tmp_path / "out", schools=[good, bad], formats=("html",), reports=["subgroups"])
+    jobs = plan_jobs(
+        facts_path, tmp_path / "out", schools=[good, bad], formats=("html",), reports=["subgroups"]
+    )
     result = run_batch(jobs, workers=1)
     assert result.exit_code == 1
     status = {r.job.entity_id: r for r in result.results}
@@ -101,15 +121,31 @@ def test_resume_renders_only_what_is_missing_or_stale(facts_path, facts, tmp_pat
 
 
 def test_params_only_jobs_run_with_plain_papermill(facts_path, facts, tmp_path):
-    jobs = plan_jobs(facts_path, tmp_path / "out", schools=[facts.schools()["entity_id"][0]],
-                     formats=("html",), reports=["subgroups"])
+    jobs = plan_jobs(
+        facts_path,
+        tmp_path / "out",
+        schools=[facts.schools()["entity_id"][0]],
+        formats=("html",),
+        reports=["subgroups"],
+    )
     jobs_csv = write_params_only(jobs)
     rows = list(csv.DictReader(open(jobs_csv)))
     assert len(rows) == 1 and set(rows[0]) == {"notebook", "params", "output"}
     out = tmp_path / "run.ipynb"
-    proc = subprocess.run([sys.executable, "-m", "papermill", rows[0]["notebook"], str(out),
-                           "-f", rows[0]["params"], "--no-progress-bar"],
-                          capture_output=True, text=True)
+    proc = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "papermill",
+            rows[0]["notebook"],
+            str(out),
+            "-f",
+            rows[0]["params"],
+            "--no-progress-bar",
+        ],
+        capture_output=True,
+        text=True,
+    )
     assert proc.returncode == 0, proc.stderr[-2000:]
     nb = nbformat.read(out, as_version=4)
     text = json.dumps([c.get("outputs", []) for c in nb.cells])
@@ -118,9 +154,11 @@ def test_params_only_jobs_run_with_plain_papermill(facts_path, facts, tmp_path):
 
 def test_killed_batch_leaves_no_half_written_report(facts_path, tmp_path):
     out = tmp_path / "out"
-    code = ("from kit.batch.plan import plan_jobs; from kit.batch.runner import run_batch; "
-            f"run_batch(plan_jobs({str(facts_path)!r}, {str(out)!r}, formats=('html', 'pdf'),"
-            " reports=['subgroups']), workers=2)")
+    code = (
+        "from kit.batch.plan import plan_jobs; from kit.batch.runner import run_batch; "
+        f"run_batch(plan_jobs({str(facts_path)!r}, {str(out)!r}, formats=('html', 'pdf'),"
+        " reports=['subgroups']), workers=2)"
+    )
     proc = subprocess.Popen([sys.executable, "-c", code], start_new_session=True)
     deadline = time.time() + 120
     while time.time() < deadline and not list(out.rglob("*.pdf")):
@@ -135,8 +173,13 @@ def test_killed_batch_leaves_no_half_written_report(facts_path, tmp_path):
 
 
 def test_dask_local_cluster_runs_the_same_jobs(facts_path, facts, tmp_path):
-    jobs = plan_jobs(facts_path, tmp_path / "out",
-                     schools=list(facts.schools()["entity_id"][:2]), formats=("html",), reports=["subgroups"])
+    jobs = plan_jobs(
+        facts_path,
+        tmp_path / "out",
+        schools=list(facts.schools()["entity_id"][:2]),
+        formats=("html",),
+        reports=["subgroups"],
+    )
     result = run_batch(jobs, workers=2, dask="local")
     assert [r.status for r in result.results] == ["ok", "ok"]
     assert all(Path(r.files["html"]).stat().st_size > 10_000 for r in result.results)
@@ -187,9 +230,24 @@ def _start_batch(facts_path, out):
     """Start `kit batch` (2 workers) and return once both kernels run and the batch
     process has results in hand (three reports written, then a moment)."""
     proc = subprocess.Popen(
-        [sys.executable, "-m", "kit.cli", "batch", "--facts", str(facts_path), "--out",
-         str(out), "--formats", "html", "--workers", "2"],
-        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        [
+            sys.executable,
+            "-m",
+            "kit.cli",
+            "batch",
+            "--facts",
+            str(facts_path),
+            "--out",
+            str(out),
+            "--formats",
+            "html",
+            "--workers",
+            "2",
+        ],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
     deadline = time.time() + 180
     while time.time() < deadline and len(list(out.rglob("*.html"))) < 3:
         time.sleep(0.1)
@@ -208,7 +266,8 @@ def _gone_within(pids: set[int], seconds: float) -> set[int]:
 
 @pytest.mark.skipif(not Path("/proc").is_dir(), reason="needs /proc to list processes")
 def test_sigterm_stops_the_batch_its_workers_and_kernels_and_resume_finishes(
-        facts_path, facts, tmp_path):
+    facts_path, facts, tmp_path
+):
     out = tmp_path / "out"
     proc, kids = _start_batch(facts_path, out)
     assert proc.poll() is None, "the batch finished before it could be stopped"
@@ -224,9 +283,25 @@ def test_sigterm_stops_the_batch_its_workers_and_kernels_and_resume_finishes(
     total = len(plan_jobs(facts_path, out, formats=("html",)))
     assert len(ok) < total
     again = subprocess.run(
-        [sys.executable, "-m", "kit.cli", "batch", "--facts", str(facts_path), "--out",
-         str(out), "--formats", "html", "--workers", "2", "--resume"],
-        capture_output=True, text=True, timeout=600)
+        [
+            sys.executable,
+            "-m",
+            "kit.cli",
+            "batch",
+            "--facts",
+            str(facts_path),
+            "--out",
+            str(out),
+            "--formats",
+            "html",
+            "--workers",
+            "2",
+            "--resume",
+        ],
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
     assert again.returncode == 0, again.stderr[-2000:]
     assert f"{total - len(ok)} rendered, {len(ok)} unchanged, 0 failed" in again.stdout
 

@@ -21,11 +21,14 @@ def test_chart_alt_text_states_the_widest_gap(summary):
     chart = kit.plot_gaps_by_school(summary.schools, summary.subjects, title="High-needs gaps")
     try:
         for subject in summary.subjects:
-            rows = summary.schools[(summary.schools["subject"] == subject)
-                                   & ~summary.schools["hn_suppressed"]]
+            rows = summary.schools[
+                (summary.schools["subject"] == subject) & ~summary.schools["hn_suppressed"]
+            ]
             widest = rows.loc[rows["hn_gap"].idxmin()]
-            assert f"trail most at {widest['name']}, {fmt_num(-widest['hn_gap'])} points below" \
+            assert (
+                f"trail most at {widest['name']}, {fmt_num(-widest['hn_gap'])} points below"
                 in chart.alt
+            )
     finally:
         import matplotlib.pyplot as plt
 

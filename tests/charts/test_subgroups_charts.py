@@ -16,8 +16,9 @@ def views(facts):
 def test_levels_chart_draws_every_reported_group_and_no_suppressed_one(facts):
     ns = "{http://www.w3.org/2000/svg}"
     ctx, subject, view, _ = next(p for p in views(facts) if p[2]["suppressed"].any())
-    chart = kit.plot_levels_by_group(view, ctx.level_names, proficient_level=ctx.proficient_level,
-                                     title="Levels")
+    chart = kit.plot_levels_by_group(
+        view, ctx.level_names, proficient_level=ctx.proficient_level, title="Levels"
+    )
     root = ElementTree.fromstring(chart.svg)
     assert root.find(f"{ns}title").text == chart.alt
     shown = view[~view["suppressed"]]
@@ -29,7 +30,7 @@ def test_levels_chart_draws_every_reported_group_and_no_suppressed_one(facts):
     assert not any(label in texts for label in view[view["suppressed"]]["label"])
     # Each group's segments fill the same width: its level shares add up to 100 percent.
     widths = [float(b.get("width")) for b in bars]
-    totals = [sum(widths[i:i + k]) for i in range(0, len(widths), k)]
+    totals = [sum(widths[i : i + k]) for i in range(0, len(widths), k)]
     assert max(totals) - min(totals) < 0.05  # points; widths are written to 0.01
     for label, pct in zip(shown["label"], shown["pct_proficient"], strict=True):
         assert fmt_pct(pct, 0) in texts, label

@@ -19,13 +19,16 @@ from kit.charts.svg import (
 )
 
 
-@pytest.mark.parametrize("low, high, expect", [
-    (-12, 5, [-10, -5, 0, 5]),
-    (0, 100, [0, 20, 40, 60, 80, 100]),
-    (-11.5, 11.5, [-10, -5, 0, 5, 10]),
-    (0, 1, [0, 0.2, 0.4, 0.6, 0.8, 1]),
-    (3, 3, [3]),
-])
+@pytest.mark.parametrize(
+    "low, high, expect",
+    [
+        (-12, 5, [-10, -5, 0, 5]),
+        (0, 100, [0, 20, 40, 60, 80, 100]),
+        (-11.5, 11.5, [-10, -5, 0, 5, 10]),
+        (0, 1, [0, 0.2, 0.4, 0.6, 0.8, 1]),
+        (3, 3, [3]),
+    ],
+)
 def test_nice_ticks_by_hand(low, high, expect):
     assert nice_ticks(low, high) == pytest.approx(expect)
 
@@ -62,8 +65,14 @@ def test_text_is_escaped_and_the_document_is_well_formed():
     assert '<script>alert("x")</script>' in texts and "A & B" in texts
     assert root.find(f"{ns}title").text == 'Alt "text" <b>'
     assert root.get("width") == "7in" and root.get("viewBox") == "0 0 504 144"
-    assert [t for t in texts if t in {"0", "20", "40", "60", "80", "100"}] == \
-        ["0", "20", "40", "60", "80", "100"]
+    assert [t for t in texts if t in {"0", "20", "40", "60", "80", "100"}] == [
+        "0",
+        "20",
+        "40",
+        "60",
+        "80",
+        "100",
+    ]
 
 
 def test_legend_rows_and_text_width():

@@ -53,27 +53,58 @@ def test_a_users_own_framework_file_works(tmp_path):
     assert fw.id == "mine" and fw.ayp.tests[0].label == "My status"
 
 
-@pytest.mark.parametrize(("change", "key", "words"), [
-    (lambda d: d["ayp"]["tests"][0].update(kind="growth"), "ayp.tests.0",
-     "Allowed kinds: averaging, ci, index, index_gain, safe_harbor, status"),
-    (lambda d: d["ayp"]["tests"][1].update(gap=0.1), "ayp.tests.1.gap",
-     "Allowed keys: gap_fraction, goal, id, in_determination, kind, label, model"),
-    (lambda d: d["ayp"]["tests"][2].update(method="bayes"), "ayp.tests.2.method",
-     "'wilson', 'wald', 'wald_target' or 'exact'"),
-    (lambda d: d["ayp"].update(amo="nope"), "ayp.amo", "amo 'nope' is not among amos"),
-    (lambda d: d["ayp"].update(groups=["all", "pupils"]), "ayp.groups", "unknown group(s) pupils"),
-    (lambda d: d["ayp"]["tests"][1].update(gap_fraction=0.1), "ayp.tests.1",
-     "exactly one of gap_fraction or target_year"),
-    (lambda d: d["goals"].update(primary="best"), "goals.primary", "'best' is not among"),
-    (lambda d: d["goals"]["methods"]["gap_third"].update(measure="ny_index"),
-     "goals.methods.gap_third", "measure 'ny_index' is neither pct_proficient"),
-    (lambda d: d["amos"]["ma_cpi"].update(after_schedule="extend"), "amos.ma_cpi.after_schedule",
-     "'hold_last', 'starting_point' or 'none'"),
-    (lambda d: d.update(impact={"rule_sets": [{"label": "x", "tests": ["status"]}]}),
-     "impact.rule_sets.0", "unknown test id(s) status"),
-    (lambda d: d["subgroups"].update(lowest={"gap": 5}), "subgroups.lowest.gap",
-     "Allowed keys: min_gap, min_n"),
-])
+@pytest.mark.parametrize(
+    ("change", "key", "words"),
+    [
+        (
+            lambda d: d["ayp"]["tests"][0].update(kind="growth"),
+            "ayp.tests.0",
+            "Allowed kinds: averaging, ci, index, index_gain, safe_harbor, status",
+        ),
+        (
+            lambda d: d["ayp"]["tests"][1].update(gap=0.1),
+            "ayp.tests.1.gap",
+            "Allowed keys: gap_fraction, goal, id, in_determination, kind, label, model",
+        ),
+        (
+            lambda d: d["ayp"]["tests"][2].update(method="bayes"),
+            "ayp.tests.2.method",
+            "'wilson', 'wald', 'wald_target' or 'exact'",
+        ),
+        (lambda d: d["ayp"].update(amo="nope"), "ayp.amo", "amo 'nope' is not among amos"),
+        (
+            lambda d: d["ayp"].update(groups=["all", "pupils"]),
+            "ayp.groups",
+            "unknown group(s) pupils",
+        ),
+        (
+            lambda d: d["ayp"]["tests"][1].update(gap_fraction=0.1),
+            "ayp.tests.1",
+            "exactly one of gap_fraction or target_year",
+        ),
+        (lambda d: d["goals"].update(primary="best"), "goals.primary", "'best' is not among"),
+        (
+            lambda d: d["goals"]["methods"]["gap_third"].update(measure="ny_index"),
+            "goals.methods.gap_third",
+            "measure 'ny_index' is neither pct_proficient",
+        ),
+        (
+            lambda d: d["amos"]["ma_cpi"].update(after_schedule="extend"),
+            "amos.ma_cpi.after_schedule",
+            "'hold_last', 'starting_point' or 'none'",
+        ),
+        (
+            lambda d: d.update(impact={"rule_sets": [{"label": "x", "tests": ["status"]}]}),
+            "impact.rule_sets.0",
+            "unknown test id(s) status",
+        ),
+        (
+            lambda d: d["subgroups"].update(lowest={"gap": 5}),
+            "subgroups.lowest.gap",
+            "Allowed keys: min_gap, min_n",
+        ),
+    ],
+)
 def test_an_invalid_file_names_the_key_and_what_is_allowed(tmp_path, change, key, words):
     data = ma_data()
     change(data)

@@ -45,8 +45,8 @@ def test_exact_binomial_textbook_values():
     assert (float(lo), float(hi)) == pytest.approx((0.187086, 0.812914), abs=1e-6)
     # x = 0: lower 0, upper 1 - 0.025^(1/10) = 0.308497; x = n: upper 1.
     lo, hi = ci.clopper_pearson_interval(np.array([0, 10]), np.array([10, 10]))
-    assert lo[0] == 0 and hi[0] == pytest.approx(1 - 0.025 ** 0.1, abs=1e-6)
-    assert hi[1] == 1 and lo[1] == pytest.approx(0.025 ** 0.1, abs=1e-6)
+    assert lo[0] == 0 and hi[0] == pytest.approx(1 - 0.025**0.1, abs=1e-6)
+    assert hi[1] == 1 and lo[1] == pytest.approx(0.025**0.1, abs=1e-6)
 
 
 def test_binomial_cdf_equals_the_sum_of_terms():
@@ -63,8 +63,12 @@ def test_binom_cdf_matches_exact_sum(n, data, p):
 
 
 @settings(max_examples=40, deadline=None)
-@given(st.integers(1, 400), st.data(), st.sampled_from(["one", "two"]),
-       st.sampled_from([0.9, 0.95, 0.99]))
+@given(
+    st.integers(1, 400),
+    st.data(),
+    st.sampled_from(["one", "two"]),
+    st.sampled_from([0.9, 0.95, 0.99]),
+)
 def test_intervals_contain_the_estimate_and_stay_in_0_1(n, data, sided, level):
     x = data.draw(st.integers(0, n))
     p = x / n
@@ -75,7 +79,8 @@ def test_intervals_contain_the_estimate_and_stay_in_0_1(n, data, sided, level):
     if x < n:
         _, hi = ci.clopper_pearson_interval(x, n, level=level, sided=sided)
         assert float(ci.binom_cdf(x, n, float(hi))) == pytest.approx(
-            ci.tail_alpha(level, sided), abs=1e-7)
+            ci.tail_alpha(level, sided), abs=1e-7
+        )
 
 
 def test_wider_level_gives_wider_interval_and_bad_arguments_are_refused():

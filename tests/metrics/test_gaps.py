@@ -19,13 +19,28 @@ def perf_rows():
         ("state", "STATE", "swd", 1000, 280, 52.0),
         ("state", "STATE", "all", 5000, 2900, 78.0),
     ]
-    perf = pd.DataFrame([{"year": 2024, "entity_type": et, "entity_id": eid, "subject": "ELA",
-                          "grade": "ALL", "group": g, "n_fay_tested": n, "n_proficient": p,
-                          "pct_proficient": 100.0 * p / n} for et, eid, g, n, p, _ in data])
+    perf = pd.DataFrame(
+        [
+            {
+                "year": 2024,
+                "entity_type": et,
+                "entity_id": eid,
+                "subject": "ELA",
+                "grade": "ALL",
+                "group": g,
+                "n_fay_tested": n,
+                "n_proficient": p,
+                "pct_proficient": 100.0 * p / n,
+            }
+            for et, eid, g, n, p, _ in data
+        ]
+    )
     idx = perf[["year", "entity_type", "entity_id", "subject", "grade", "group"]].assign(
-        model="ma_cpi", n=[d[3] for d in data], value=[d[5] for d in data])
-    counts = pd.DataFrame([{"year": 2024, "entity_type": "school", "entity_id": "S1",
-                            "district_id": "D1"}])
+        model="ma_cpi", n=[d[3] for d in data], value=[d[5] for d in data]
+    )
+    counts = pd.DataFrame(
+        [{"year": 2024, "entity_type": "school", "entity_id": "S1", "district_id": "D1"}]
+    )
     return perf, idx, counts
 
 
@@ -40,8 +55,9 @@ def run(sql, **frames):
 
 def test_group_gaps_hand_worked():
     perf, idx, counts = perf_rows()
-    out = run(group_gaps_sql(measure="ma_cpi", reporting_min_n=10), perf=perf, idx=idx,
-              counts=counts).set_index(["entity_id", "group"])
+    out = run(
+        group_gaps_sql(measure="ma_cpi", reporting_min_n=10), perf=perf, idx=idx, counts=counts
+    ).set_index(["entity_id", "group"])
     swd = out.loc[("S1", "swd")]
     assert swd.pct_proficient == pytest.approx(30.0) and swd.index_value == 55.0
     assert swd.gap_all_pct == pytest.approx(-30.0)  # 30 - 60
@@ -64,12 +80,32 @@ def test_group_gaps_hand_worked():
 
 
 def test_crosstab_counts_and_margins():
-    flags = [(True, True, False), (True, False, False), (True, False, True), (False, False, False),
-             (False, False, False), (True, True, True)]
-    students = pd.DataFrame([{"year": 2024, "district_id": "D1", "school_id": "S1",
-                              "low_income": li, "ell": el, "swd": sw, "race_ethnicity": "WH",
-                              "gender": "F", "former_ell": False, "migrant": False,
-                              "title1": False} for li, el, sw in flags])
+    flags = [
+        (True, True, False),
+        (True, False, False),
+        (True, False, True),
+        (False, False, False),
+        (False, False, False),
+        (True, True, True),
+    ]
+    students = pd.DataFrame(
+        [
+            {
+                "year": 2024,
+                "district_id": "D1",
+                "school_id": "S1",
+                "low_income": li,
+                "ell": el,
+                "swd": sw,
+                "race_ethnicity": "WH",
+                "gender": "F",
+                "former_ell": False,
+                "migrant": False,
+                "title1": False,
+            }
+            for li, el, sw in flags
+        ]
+    )
     sql = crosstab_sql([["low_income", "ell", "swd"], ["low_income", "swd"]], reporting_min_n=2)
     out = run(sql, students=students)
     three = out[(out.entity_type == "school") & (out.crosstab == "low_income x ell x swd")]
@@ -89,17 +125,53 @@ def test_group_ranking_lowest_and_targeted():
     # low_income 52 (-8) trails by >= 5: targeted. ell 57 (-3) missed AYP: a candidate, but
     # only the three lowest are targeted. race_AS (n 8) is below the reporting minimum 10:
     # never ranked, so it cannot shift a shown rank.
-    rows = [("all", 200, 60.0), ("swd", 25, 45.0), ("race_HI", 22, 49.0),
-            ("low_income", 40, 52.0), ("ell", 30, 57.0), ("race_AS", 8, 30.0)]
-    frame = pd.DataFrame([{"year": 2024, "entity_type": "school", "entity_id": "S1",
-                           "subject": "ELA", "group": g, "n": n, "pct_proficient": v,
-                           "v_ma_cpi": v} for g, n, v in rows])
-    ayp = pd.DataFrame([{"year": 2024, "entity_type": "school", "entity_id": "S1",
-                         "subject": "ELA", "group": "ell", "met": False}])
-    out = group_ranking(frame, measure_col="v_ma_cpi",
-                        groups=["swd", "race_HI", "low_income", "ell", "race_AS"],
-                        lowest_min_gap=10, lowest_min_n=20, targeted_min_gap=5, targeted_max=3,
-                        reporting_min_n=10, ayp_met=ayp, measure="ma_cpi").set_index("group")
+    rows = [
+        ("all", 200, 60.0),
+        ("swd", 25, 45.0),
+        ("race_HI", 22, 49.0),
+        ("low_income", 40, 52.0),
+        ("ell", 30, 57.0),
+        ("race_AS", 8, 30.0),
+    ]
+    frame = pd.DataFrame(
+        [
+            {
+                "year": 2024,
+                "entity_type": "school",
+                "entity_id": "S1",
+                "subject": "ELA",
+                "group": g,
+                "n": n,
+                "pct_proficient": v,
+                "v_ma_cpi": v,
+            }
+            for g, n, v in rows
+        ]
+    )
+    ayp = pd.DataFrame(
+        [
+            {
+                "year": 2024,
+                "entity_type": "school",
+                "entity_id": "S1",
+                "subject": "ELA",
+                "group": "ell",
+                "met": False,
+            }
+        ]
+    )
+    out = group_ranking(
+        frame,
+        measure_col="v_ma_cpi",
+        groups=["swd", "race_HI", "low_income", "ell", "race_AS"],
+        lowest_min_gap=10,
+        lowest_min_n=20,
+        targeted_min_gap=5,
+        targeted_max=3,
+        reporting_min_n=10,
+        ayp_met=ayp,
+        measure="ma_cpi",
+    ).set_index("group")
     assert out.loc[["swd", "race_HI", "low_income", "ell"], "rank"].tolist() == [1, 2, 3, 4]
     assert pd.isna(out.loc["race_AS", "rank"]) and out.loc["race_AS", "suppressed"]
     assert out["lowest"][out["lowest"]].index.tolist() == ["swd", "race_HI"]

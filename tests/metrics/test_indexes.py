@@ -14,8 +14,14 @@ from kit.metrics.performance import KEYS
 def counts_row(l1=(0, 0), l2=(0, 0), l3=(0, 0), l4=(0, 0), not_tested=0):
     """One counts row: (low, high) students at each level, plus FAY students not tested."""
     levels = {1: l1, 2: l2, 3: l3, 4: l4}
-    row = {"year": 2024, "entity_type": "school", "entity_id": "S1", "subject": "ELA",
-           "grade": "ALL", "group": "all"}
+    row = {
+        "year": 2024,
+        "entity_type": "school",
+        "entity_id": "S1",
+        "subject": "ELA",
+        "grade": "ALL",
+        "group": "all",
+    }
     for lv, (lo, hi) in levels.items():
         row[f"n_l{lv}_low"], row[f"n_l{lv}_high"] = lo, hi
     tested = sum(lo + hi for lo, hi in levels.values())
@@ -26,9 +32,14 @@ def counts_row(l1=(0, 0), l2=(0, 0), l3=(0, 0), l4=(0, 0), not_tested=0):
 
 def model_value(counts, model_id):
     spec = load_framework("ma").index_models[model_id]
-    out = level_points_index(counts, model=model_id, points=spec.points,
-                             denominator=spec.denominator,
-                             not_tested_points=spec.not_tested_points, scale=spec.scale)
+    out = level_points_index(
+        counts,
+        model=model_id,
+        points=spec.points,
+        denominator=spec.denominator,
+        not_tested_points=spec.not_tested_points,
+        scale=spec.scale,
+    )
     return out["value"].iloc[0]
 
 
@@ -67,13 +78,20 @@ def test_index_of_empty_group_is_missing_and_suppressed():
 
 def test_alabama_proficiency_index_seed_example_is_minus_7():
     # seed 004, Alabama: grade 4 AMO 49, 54 % proficient (n 20); grade 5 AMO 35, 20 % (n 30)
-    base = {"year": 2024, "entity_type": "school", "entity_id": "S1", "subject": "ELA",
-            "group": "race_HI"}
-    perf = pd.DataFrame([
-        {**base, "grade": "4", "pct_proficient": 54.0, "n_fay_tested": 20},
-        {**base, "grade": "5", "pct_proficient": 20.0, "n_fay_tested": 30},
-        {**base, "grade": "ALL", "pct_proficient": 32.0, "n_fay_tested": 50},
-    ])
+    base = {
+        "year": 2024,
+        "entity_type": "school",
+        "entity_id": "S1",
+        "subject": "ELA",
+        "group": "race_HI",
+    }
+    perf = pd.DataFrame(
+        [
+            {**base, "grade": "4", "pct_proficient": 54.0, "n_fay_tested": 20},
+            {**base, "grade": "5", "pct_proficient": 20.0, "n_fay_tested": 30},
+            {**base, "grade": "ALL", "pct_proficient": 32.0, "n_fay_tested": 50},
+        ]
+    )
     out = proficiency_index(perf, model="al_pi", amo_by_grade={"ELA": {4: 49, 5: 35}})
     by_grade = out.set_index("grade")["value"]
     assert by_grade["4"] == pytest.approx(5)
@@ -90,18 +108,24 @@ LEVEL_MODELS = {m: spec for m, spec in FW.index_models.items() if spec.kind == "
 
 def many_rows(cells_list, not_tested_list):
     return pd.concat(
-        [counts_row(l1=c[0:2], l2=c[2:4], l3=c[4:6], l4=c[6:8], not_tested=nt)
-         for c, nt in zip(cells_list, not_tested_list, strict=True)],
+        [
+            counts_row(l1=c[0:2], l2=c[2:4], l3=c[4:6], l4=c[6:8], not_tested=nt)
+            for c, nt in zip(cells_list, not_tested_list, strict=True)
+        ],
         ignore_index=True,
     )
 
 
 def all_values(counts, mid):
     spec = LEVEL_MODELS[mid]
-    return level_points_index(counts, model=mid, points=spec.points,
-                              denominator=spec.denominator,
-                              not_tested_points=spec.not_tested_points,
-                              scale=spec.scale)["value"].to_numpy()
+    return level_points_index(
+        counts,
+        model=mid,
+        points=spec.points,
+        denominator=spec.denominator,
+        not_tested_points=spec.not_tested_points,
+        scale=spec.scale,
+    )["value"].to_numpy()
 
 
 @settings(max_examples=25, deadline=None)
@@ -112,8 +136,11 @@ def test_every_shipped_level_model_stays_in_its_range(rows):
         values = all_values(counts, mid)
         n = counts["n_fay_enrolled" if spec.denominator == "enrolled" else "n_fay_tested"]
         assert np.isnan(values[n.to_numpy() == 0]).all()
-        low = min(spec.range[0], spec.not_tested_points) if spec.denominator == "enrolled" \
+        low = (
+            min(spec.range[0], spec.not_tested_points)
+            if spec.denominator == "enrolled"
             else spec.range[0]
+        )
         shown = values[n.to_numpy() > 0]
         assert ((shown >= low - 1e-9) & (shown <= spec.range[1] + 1e-9)).all(), mid
 

@@ -14,9 +14,22 @@ from hypothesis import strategies as st
 from kit.frameworks.loader import ItemAnalysisRules, load_framework
 from kit.metrics.items import item_facts
 
-STUDENT = dict(year=2024, district_id="D1", school_id="S1", grade=4, race_ethnicity="WH",
-               gender="F", low_income=False, ell=False, former_ell=False, swd=False,
-               migrant=False, homeless=False, title1=False, fay=True)
+STUDENT = dict(
+    year=2024,
+    district_id="D1",
+    school_id="S1",
+    grade=4,
+    race_ethnicity="WH",
+    gender="F",
+    low_income=False,
+    ell=False,
+    former_ell=False,
+    swd=False,
+    migrant=False,
+    homeless=False,
+    title1=False,
+    fay=True,
+)
 
 
 def _fw(**rules):
@@ -35,22 +48,47 @@ def make_item_con(students: list[dict], items: list[dict], responses: list[dict]
     """
     st_rows = pd.DataFrame([{**STUDENT, **s} for s in students])
     assessments = st_rows[["year", "student_id", "school_id", "grade"]].assign(
-        subject="MATH", participation="TESTED", test_type="GENERAL", scale_score=240.0,
-        achievement_level=3)
-    item_rows = pd.DataFrame([
-        {"year": 2024, "subject": "MATH", "grade": 4, "standard": None,
-         "reporting_category": None, "description": None, "state_pct_correct": None,
-         "key": None, **i}
-        for i in items
-    ]).astype({"state_pct_correct": "float64", "key": "object", "standard": "object",
-               "reporting_category": "object", "description": "object"})
+        subject="MATH",
+        participation="TESTED",
+        test_type="GENERAL",
+        scale_score=240.0,
+        achievement_level=3,
+    )
+    item_rows = pd.DataFrame(
+        [
+            {
+                "year": 2024,
+                "subject": "MATH",
+                "grade": 4,
+                "standard": None,
+                "reporting_category": None,
+                "description": None,
+                "state_pct_correct": None,
+                "key": None,
+                **i,
+            }
+            for i in items
+        ]
+    ).astype(
+        {
+            "state_pct_correct": "float64",
+            "key": "object",
+            "standard": "object",
+            "reporting_category": "object",
+            "description": "object",
+        }
+    )
     resp = pd.DataFrame(
         [{"year": 2024, "subject": "MATH", "grade": 4, **r} for r in responses],
         columns=["year", "subject", "grade", "student_id", "item_id", "response", "points"],
     ).astype({"response": "object", "points": "int32"})
     con = duckdb.connect()
-    for name, frame in (("students", st_rows), ("assessments", assessments),
-                        ("items", item_rows), ("item_responses", resp)):
+    for name, frame in (
+        ("students", st_rows),
+        ("assessments", assessments),
+        ("items", item_rows),
+        ("item_responses", resp),
+    ):
         con.register("_f", frame)
         con.execute(f"CREATE TABLE {name} AS SELECT * FROM _f")
         con.unregister("_f")
@@ -97,14 +135,37 @@ def _row(frame: pd.DataFrame, **where) -> pd.Series:
 #   = -0.589768. I3: D chosen by 60 %, the key C by 20 %: distractor beats key.
 
 HAND_ITEMS = [
-    {"item_id": "I1", "item_type": "MC", "max_points": 1, "key": "A", "standard": "4.NF.1",
-     "reporting_category": "Fractions"},
-    {"item_id": "I2", "item_type": "MC", "max_points": 1, "key": "B", "standard": "4.NF.1",
-     "reporting_category": "Fractions"},
-    {"item_id": "I3", "item_type": "MC", "max_points": 1, "key": "C", "standard": "4.OA.2",
-     "reporting_category": "Operations"},
-    {"item_id": "I4", "item_type": "OR", "max_points": 2, "standard": "4.OA.2",
-     "reporting_category": "Operations"},
+    {
+        "item_id": "I1",
+        "item_type": "MC",
+        "max_points": 1,
+        "key": "A",
+        "standard": "4.NF.1",
+        "reporting_category": "Fractions",
+    },
+    {
+        "item_id": "I2",
+        "item_type": "MC",
+        "max_points": 1,
+        "key": "B",
+        "standard": "4.NF.1",
+        "reporting_category": "Fractions",
+    },
+    {
+        "item_id": "I3",
+        "item_type": "MC",
+        "max_points": 1,
+        "key": "C",
+        "standard": "4.OA.2",
+        "reporting_category": "Operations",
+    },
+    {
+        "item_id": "I4",
+        "item_type": "OR",
+        "max_points": 2,
+        "standard": "4.OA.2",
+        "reporting_category": "Operations",
+    },
 ]
 HAND_MC = {"s1": "ABC", "s2": "ABD", "s3": "AAD", "s4": "BBD", "s5": " CA"}
 HAND_OR = {"s1": 2, "s2": 1, "s3": 1, "s4": 0, "s5": 0}
@@ -115,10 +176,15 @@ def _hand_responses(drop: tuple[str, str] | None = None) -> list[dict]:
     for sid, answers in HAND_MC.items():
         for item, answer in zip(HAND_ITEMS, answers, strict=False):
             choice = answer.strip() or None
-            rows.append({"student_id": sid, "item_id": item["item_id"], "response": choice,
-                         "points": int(choice == item["key"])})
-        rows.append({"student_id": sid, "item_id": "I4", "response": None,
-                     "points": HAND_OR[sid]})
+            rows.append(
+                {
+                    "student_id": sid,
+                    "item_id": item["item_id"],
+                    "response": choice,
+                    "points": int(choice == item["key"]),
+                }
+            )
+        rows.append({"student_id": sid, "item_id": "I4", "response": None, "points": HAND_OR[sid]})
     return [r for r in rows if (r["student_id"], r["item_id"]) != drop]
 
 
@@ -130,8 +196,12 @@ def hand():
 
 def test_hand_pct_correct_and_point_biserial(hand):
     stats = hand["item_stats"]
-    expected = {"I1": (60.0, 11 / math.sqrt(276)), "I2": (60.0, 6 / math.sqrt(336)),
-                "I3": (20.0, 10 / math.sqrt(200)), "I4": (40.0, 17 / math.sqrt(364))}
+    expected = {
+        "I1": (60.0, 11 / math.sqrt(276)),
+        "I2": (60.0, 6 / math.sqrt(336)),
+        "I3": (20.0, 10 / math.sqrt(200)),
+        "I4": (40.0, 17 / math.sqrt(364)),
+    }
     for entity_type in ("state", "district", "school"):
         for item, (pct, r) in expected.items():
             row = _row(stats, entity_type=entity_type, group="all", item_id=item)
@@ -139,7 +209,8 @@ def test_hand_pct_correct_and_point_biserial(hand):
             assert row.pct_correct == pytest.approx(pct)
             assert row.point_biserial == pytest.approx(r)
     assert _row(stats, entity_type="state", group="all", item_id="I1").point_biserial == (
-        pytest.approx(0.662122, abs=1e-6))
+        pytest.approx(0.662122, abs=1e-6)
+    )
 
 
 def test_hand_reliability_and_alpha_if_deleted(hand):
@@ -152,9 +223,11 @@ def test_hand_reliability_and_alpha_if_deleted(hand):
     assert rel["sem"] == pytest.approx(0.875595, abs=1e-6)  # (.sem is a Series method)
     stats = hand["item_stats"]
     assert _row(stats, entity_type="school", group="all", item_id="I1").alpha_if_deleted == (
-        pytest.approx(1.5 * (1 - 1.2 / 2.3)))
+        pytest.approx(1.5 * (1 - 1.2 / 2.3))
+    )
     assert _row(stats, entity_type="school", group="all", item_id="I4").alpha_if_deleted == (
-        pytest.approx(0.576923, abs=1e-6))
+        pytest.approx(0.576923, abs=1e-6)
+    )
 
 
 def test_hand_options(hand):
@@ -163,7 +236,12 @@ def test_hand_options(hand):
     pct = i1.set_index("option")["pct"].to_dict()
     assert pct == pytest.approx({"A": 60.0, "B": 20.0, "C": 0.0, "D": 0.0, "BLANK": 20.0})
     assert i1.set_index("option")["is_key"].to_dict() == {
-        "A": True, "B": False, "C": False, "D": False, "BLANK": False}
+        "A": True,
+        "B": False,
+        "C": False,
+        "D": False,
+        "BLANK": False,
+    }
     pb = i1.set_index("option")["point_biserial"]
     assert pb["B"] == pytest.approx(-3 / math.sqrt(184))
     assert pb["BLANK"] == pytest.approx(-8 / math.sqrt(184))
@@ -196,16 +274,20 @@ def test_hand_flags_and_standards(hand):
 def test_missing_row_is_not_counted_and_alpha_uses_complete_students():
     # s5 has no row for I4: I4 counts 4 students; s5's total is 0 over the items answered;
     # alpha is computed over s1-s4, who answered every item.
-    con = make_item_con([{"student_id": s} for s in HAND_MC], HAND_ITEMS,
-                        _hand_responses(drop=("s5", "I4")))
+    con = make_item_con(
+        [{"student_id": s} for s in HAND_MC], HAND_ITEMS, _hand_responses(drop=("s5", "I4"))
+    )
     out = run_items(con)
     i4 = _row(out["item_stats"], entity_type="state", group="all", item_id="I4")
     assert i4.n == 4
     assert i4.pct_correct == pytest.approx(100 * 4 / 8)
     rel = _row(out["reliability"], entity_type="state", group="all")
     assert (rel.n, rel.n_incomplete) == (4, 1)
-    complete = make_item_con([{"student_id": s} for s in list(HAND_MC)[:4]], HAND_ITEMS,
-                             [r for r in _hand_responses() if r["student_id"] != "s5"])
+    complete = make_item_con(
+        [{"student_id": s} for s in list(HAND_MC)[:4]],
+        HAND_ITEMS,
+        [r for r in _hand_responses() if r["student_id"] != "s5"],
+    )
     ref = _row(run_items(complete)["reliability"], entity_type="state", group="all")
     assert rel.alpha == pytest.approx(ref.alpha)
     assert rel.sd_total == pytest.approx(ref.sd_total)
@@ -227,20 +309,40 @@ def test_missing_row_is_not_counted_and_alpha_uses_complete_students():
 #   b4       A  .  A  .  D      Trails: S1 on K3 and S2 on K2 by 12.5 -> 13 (halves away
 #                               from zero); S2 on K4 by 25.
 
-FLAG_ANSWERS = {"a1": "AABAA", "a2": "ABDAA", "a3": "ACCAB", "a4": "ADABC",
-                "b1": "ABCAA", "b2": "ACDCA", "b3": "ADADB", "b4": "A.A.D"}
+FLAG_ANSWERS = {
+    "a1": "AABAA",
+    "a2": "ABDAA",
+    "a3": "ACCAB",
+    "a4": "ADABC",
+    "b1": "ABCAA",
+    "b2": "ACDCA",
+    "b3": "ADADB",
+    "b4": "A.A.D",
+}
 
 
 def _flag_con(**item_overrides):
-    students = [{"student_id": s, "school_id": "S1" if s < "b" else "S2"}
-                for s in FLAG_ANSWERS]
-    items = [{"item_id": f"K{i}", "item_type": "MC", "max_points": 1, "key": "A",
-              "standard": {1: "S.A", 2: "S.A", 3: "S.B"}.get(i, "S.C"),
-              **item_overrides.get(f"K{i}", {})} for i in range(1, 6)]
+    students = [{"student_id": s, "school_id": "S1" if s < "b" else "S2"} for s in FLAG_ANSWERS]
+    items = [
+        {
+            "item_id": f"K{i}",
+            "item_type": "MC",
+            "max_points": 1,
+            "key": "A",
+            "standard": {1: "S.A", 2: "S.A", 3: "S.B"}.get(i, "S.C"),
+            **item_overrides.get(f"K{i}", {}),
+        }
+        for i in range(1, 6)
+    ]
     responses = [
-        {"student_id": s, "item_id": f"K{i + 1}", "response": None if a == "." else a,
-         "points": int(a == "A")}
-        for s, answers in FLAG_ANSWERS.items() for i, a in enumerate(answers)
+        {
+            "student_id": s,
+            "item_id": f"K{i + 1}",
+            "response": None if a == "." else a,
+            "points": int(a == "A"),
+        }
+        for s, answers in FLAG_ANSWERS.items()
+        for i, a in enumerate(answers)
     ]
     return make_item_con(students, items, responses)
 
@@ -249,16 +351,27 @@ def test_flags_in_fixed_order_with_reasons():
     stats = run_items(_flag_con())["item_stats"]
     flags = stats[stats.group == "all"].set_index(["entity_id", "item_id"])["flag"]
     assert flags["STATE"].to_dict() == {
-        "K1": "easy", "K2": "hard; distractor beats key", "K3": "negative discrimination",
-        "K4": "low discrimination", "K5": "low discrimination"}
+        "K1": "easy",
+        "K2": "hard; distractor beats key",
+        "K3": "negative discrimination",
+        "K4": "low discrimination",
+        "K5": "low discrimination",
+    }
     assert flags["D1"].to_dict() == flags["STATE"].to_dict()  # the district is the state
     assert flags["S1"].to_dict() == {
-        "K1": "easy", "K2": "", "K3": "negative discrimination; school trails state by 13 points",
-        "K4": "low discrimination", "K5": ""}
+        "K1": "easy",
+        "K2": "",
+        "K3": "negative discrimination; school trails state by 13 points",
+        "K4": "low discrimination",
+        "K5": "",
+    }
     assert flags["S2"].to_dict() == {
-        "K1": "easy", "K2": "hard; distractor beats key; school trails state by 13 points",
-        "K3": "negative discrimination", "K4": "school trails state by 25 points",
-        "K5": "negative discrimination"}
+        "K1": "easy",
+        "K2": "hard; distractor beats key; school trails state by 13 points",
+        "K3": "negative discrimination",
+        "K4": "school trails state by 25 points",
+        "K5": "negative discrimination",
+    }
 
 
 def test_flags_need_min_n_and_suppression_follows_reporting_min_n():
@@ -285,8 +398,9 @@ def test_published_state_reference_is_used_when_given():
 
 def test_district_reference_and_standard_ranks():
     out = run_items(_flag_con())
-    k3 = out["item_stats"][(out["item_stats"].item_id == "K3")
-                           & (out["item_stats"].group == "all")].set_index("entity_id")
+    k3 = out["item_stats"][
+        (out["item_stats"].item_id == "K3") & (out["item_stats"].group == "all")
+    ].set_index("entity_id")
     assert k3.loc["S2", "district_pct_correct"] == pytest.approx(37.5)
     assert k3.loc["S2", "diff_vs_district"] == pytest.approx(12.5)
     assert pd.isna(k3.loc["STATE", "district_pct_correct"])
@@ -295,8 +409,7 @@ def test_district_reference_and_standard_ranks():
     s2 = s2.set_index("category")
     # S.A: S2 4 of 8 = 50 % vs state (100 + 12.5) / 2 = 56.25; S.B: 50 vs 37.5;
     # S.C: (1 + 2) of 8 = 37.5 vs 50 -> the weakest standard is S.C
-    assert s2["gap_vs_state"].to_dict() == pytest.approx(
-        {"S.A": -6.25, "S.B": 12.5, "S.C": -12.5})
+    assert s2["gap_vs_state"].to_dict() == pytest.approx({"S.A": -6.25, "S.B": 12.5, "S.C": -12.5})
     assert s2["rank"].to_dict() == {"S.C": 1, "S.A": 2, "S.B": 3}
 
 
@@ -307,6 +420,7 @@ def test_no_item_tables_gives_no_item_facts():
 
 
 # --- cross-check against numpy on the pivoted matrix -------------------------------------
+
 
 def _alpha(m: np.ndarray) -> float:
     k = m.shape[1]
@@ -331,16 +445,28 @@ def item_data(draw):
     for i, kind in enumerate(kinds):
         max_points = 1 if kind == "MC" else draw(st.integers(1, 4))
         key = draw(st.sampled_from("ABCD")) if kind == "MC" else None
-        items.append({"item_id": f"Q{i}", "item_type": kind, "max_points": max_points,
-                      "key": key, "standard": draw(st.sampled_from(["s1", "s2", None])),
-                      "reporting_category": draw(st.sampled_from(["c1", "c2"]))})
+        items.append(
+            {
+                "item_id": f"Q{i}",
+                "item_type": kind,
+                "max_points": max_points,
+                "key": key,
+                "standard": draw(st.sampled_from(["s1", "s2", None])),
+                "reporting_category": draw(st.sampled_from(["c1", "c2"])),
+            }
+        )
     n_students = draw(st.integers(1, 14))
     students, responses = [], []
     for s in range(n_students):
         school = draw(st.integers(0, 2))
-        students.append({"student_id": f"p{s}", "school_id": f"S{school}",
-                         "district_id": "D1" if school < 2 else "D2",
-                         "swd": draw(st.booleans())})
+        students.append(
+            {
+                "student_id": f"p{s}",
+                "school_id": f"S{school}",
+                "district_id": "D1" if school < 2 else "D2",
+                "swd": draw(st.booleans()),
+            }
+        )
         for item in items:
             if draw(st.integers(0, 9)) == 0:  # no response row
                 continue
@@ -349,8 +475,14 @@ def item_data(draw):
                 points = int(choice == item["key"])
             else:
                 choice, points = None, draw(st.integers(0, item["max_points"]))
-            responses.append({"student_id": f"p{s}", "item_id": item["item_id"],
-                              "response": choice, "points": points})
+            responses.append(
+                {
+                    "student_id": f"p{s}",
+                    "item_id": item["item_id"],
+                    "response": choice,
+                    "points": points,
+                }
+            )
     return students, items, responses
 
 
@@ -422,26 +554,34 @@ def test_option_shares_and_roll_ups_add_up(data):
     who = pd.DataFrame(students).set_index("student_id")
     district_of = who.groupby("school_id")["district_id"].first()
     schools = stats[stats.entity_type == "school"].assign(
-        district=lambda f: f.entity_id.map(district_of))
-    by_district = schools.groupby(["district", "group", "item_id"])[
-        ["n", "points_earned"]].sum()
-    districts = stats[stats.entity_type == "district"].set_index(
-        ["entity_id", "group", "item_id"])[["n", "points_earned"]]
-    pd.testing.assert_frame_equal(by_district.sort_index(), districts.sort_index(),
-                                  check_names=False, check_dtype=False)
+        district=lambda f: f.entity_id.map(district_of)
+    )
+    by_district = schools.groupby(["district", "group", "item_id"])[["n", "points_earned"]].sum()
+    districts = stats[stats.entity_type == "district"].set_index(["entity_id", "group", "item_id"])[
+        ["n", "points_earned"]
+    ]
+    pd.testing.assert_frame_equal(
+        by_district.sort_index(), districts.sort_index(), check_names=False, check_dtype=False
+    )
     state = stats[stats.entity_type == "state"].set_index(["group", "item_id"])
     summed = districts.groupby(level=[1, 2]).sum()
-    pd.testing.assert_frame_equal(summed.sort_index(), state[["n", "points_earned"]].sort_index(),
-                                  check_names=False, check_dtype=False)
+    pd.testing.assert_frame_equal(
+        summed.sort_index(),
+        state[["n", "points_earned"]].sort_index(),
+        check_names=False,
+        check_dtype=False,
+    )
     std = out["standard_stats"]
     for rollup in ("standard", "reporting_category", "item_type"):
         part = std[std.rollup == rollup].groupby(keys[:3])["points_earned"].sum()
         whole = stats.groupby(keys[:3])["points_earned"].sum()
-        pd.testing.assert_series_equal(part.sort_index(), whole.sort_index(),
-                                       check_names=False, check_dtype=False)
+        pd.testing.assert_series_equal(
+            part.sort_index(), whole.sort_index(), check_names=False, check_dtype=False
+        )
 
 
 # --- the demo's deliberately weak items ----------------------------------------------------
+
 
 @pytest.fixture(scope="module")
 def demo_items(tmp_path_factory):
@@ -458,9 +598,12 @@ def demo_items(tmp_path_factory):
     result = build_facts(root / "data", root / "facts.duckdb")
     flaws = pd.read_csv(root / "data" / "items.csv")[["item_id", "demo_flaw"]]
     with duckdb.connect(str(root / "facts.duckdb"), read_only=True) as con:
-        tables = {t: con.execute(f'SELECT * FROM "{t}" WHERE entity_type = \'state\' '
-                                 "AND \"group\" = 'all'").df()
-                  for t in ("item_stats", "item_options", "reliability", "standard_stats")}
+        tables = {
+            t: con.execute(
+                f"SELECT * FROM \"{t}\" WHERE entity_type = 'state' AND \"group\" = 'all'"
+            ).df()
+            for t in ("item_stats", "item_options", "reliability", "standard_stats")
+        }
     return result, tables, flaws
 
 

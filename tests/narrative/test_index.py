@@ -33,7 +33,12 @@ def _report(f, school: str) -> SimpleNamespace:
     goals = {s: kit.view_goals(f, ctx, s) for s in subjects}
     unjudged = kit.ayp_unjudged(f, ctx, ayp)
     return SimpleNamespace(
-        ctx=ctx, ayp=ayp, rules=rules, caveats=caveats, models=models, goals=goals,
+        ctx=ctx,
+        ayp=ayp,
+        rules=rules,
+        caveats=caveats,
+        models=models,
+        goals=goals,
         subjects=subjects,
         intro=kit.describe_index_intro(ctx, ayp),
         findings=kit.describe_ayp(ayp, ctx, rules, caveats),
@@ -79,8 +84,9 @@ def test_the_demo_exercises_every_kind_of_sentence(reports):
 
 def test_headline_matches_the_ayp_summary_table(reports, store):
     for r in reports:
-        summary = store.table("ayp_summary", entity_id=r.ctx.entity_id, year=r.ctx.year,
-                              subject="ALL").iloc[0]
+        summary = store.table(
+            "ayp_summary", entity_id=r.ctx.entity_id, year=r.ctx.year, subject="ALL"
+        ).iloc[0]
         name = re.escape(r.ctx.name)
         if summary["met"]:
             assert re.search(rf"\*\*{name} made AYP in {r.ctx.year}\*\*", r.findings)
@@ -102,9 +108,12 @@ def test_all_students_sentences_match_the_facts(reports, store):
             m = re.match(r"- \*\*(.+?):\*\* all students scored \*\*" + NUM + r"\*\*", line)
             if not m:
                 continue
-            row = raw[raw["subject"] == SUBJECTS[m.group(1).lower()
-                                                 if m.group(1) != "English language arts"
-                                                 else m.group(1)]].iloc[0]
+            row = raw[
+                raw["subject"]
+                == SUBJECTS[
+                    m.group(1).lower() if m.group(1) != "English language arts" else m.group(1)
+                ]
+            ].iloc[0]
             assert m.group(2) == fmt_num(row["value"])
             t = re.search(rf"{NUM} points? (above|below) the {r.ctx.year} target of {NUM}", line)
             assert t.group(3) == fmt_num(row["target"])
@@ -117,7 +126,8 @@ def test_all_students_sentences_match_the_facts(reports, store):
                 assert int(g.group(3)) == r.ctx.year - 1
                 gain = row["value"] - row["prior_value"]
                 assert (1 if g.group(1) == "up" else -1) * _num(g.group(2)) == pytest.approx(
-                    round(gain, 1))
+                    round(gain, 1)
+                )
                 need = re.search(rf"the {NUM}-point gain the improvement test required", line)
                 path_need = re.search(r"needed ([\d.]+)", row["path"])
                 assert need and path_need and need.group(1) == path_need.group(1)
@@ -129,11 +139,16 @@ def test_what_would_change_sentences_are_right_and_small(reports):
     checked = 0
     for r in reports:
         view = r.ayp[~r.ayp["suppressed"]]
-        for m in re.finditer(r"- \*\*(.+?), (English language arts|mathematics|science)"
-                             r"(?: \(not counted\))?:\*\* (\d+) (?:more )?of the (\d+) ", r.change):
+        for m in re.finditer(
+            r"- \*\*(.+?), (English language arts|mathematics|science)"
+            r"(?: \(not counted\))?:\*\* (\d+) (?:more )?of the (\d+) ",
+            r.change,
+        ):
             noun = m.group(1)[:1].lower() + m.group(1)[1:]
-            rows = view[(view["subject"] == SUBJECTS[m.group(2)])
-                        & (view["noun"].str.lower() == noun.lower())]
+            rows = view[
+                (view["subject"] == SUBJECTS[m.group(2)])
+                & (view["noun"].str.lower() == noun.lower())
+            ]
             assert len(rows) == 1, m.group(0)
             row = rows.iloc[0]
             k, n = int(m.group(3)), int(m.group(4))
@@ -160,9 +175,12 @@ def test_missed_groups_in_sentences_match_the_ayp_table(reports):
             table = kit.tab_ayp(r.ayp, r.ctx, subject).set_index("Group")
             view = r.ayp[(r.ayp["subject"] == subject) & ~r.ayp["suppressed"]]
             labels = dict(zip(view["noun"].str.lower(), view["label"], strict=True))
-            for m in re.finditer(rf"(\w[\w\s-]*?) did not: {NUM}, {NUM} points? below the target "
-                                 rf"of {NUM}(?:, and (up|down) {NUM} points? from \d+ where the "
-                                 rf"improvement test required a gain of {NUM})?", text):
+            for m in re.finditer(
+                rf"(\w[\w\s-]*?) did not: {NUM}, {NUM} points? below the target "
+                rf"of {NUM}(?:, and (up|down) {NUM} points? from \d+ where the "
+                rf"improvement test required a gain of {NUM})?",
+                text,
+            ):
                 row = table.loc[labels[m.group(1).strip().lower()]]
                 assert row["MA CPI"] == m.group(2) and row["Target"] == m.group(4)
                 assert row["AYP"] == "Not met"
@@ -186,8 +204,11 @@ def test_models_sentences_match_the_models_view(reports):
             m = re.search(rf"scored \*\*{NUM}\*\*, {NUM}% of the way up its", para)
             assert m.group(1) == fmt_num(head["value"])
             assert m.group(2) + "%" == fmt_pct(head["share_of_range"])
-            m = re.search(rf"between {NUM}% of the way up the scale on the (.+?) and {NUM}% on "
-                          r"the (.+?)\.( |$)", para)
+            m = re.search(
+                rf"between {NUM}% of the way up the scale on the (.+?) and {NUM}% on "
+                r"the (.+?)\.( |$)",
+                para,
+            )
             others = view[(view["kind"] == "level_points") & ~view["headline"]]
             # Ties (South Carolina's and Vermont's indexes are the same points on other
             # scales) may name either model.
@@ -197,24 +218,35 @@ def test_models_sentences_match_the_models_view(reports):
             assert m.group(3) == fmt_num(high)
             assert m.group(4) in set(others.loc[others["share_of_range"] == high, "name"])
             table = kit.tab_models(r.models, r.ctx).set_index("Model")
-            cell = table.loc[head["name"] + " (framework)", {"ELA": "ELA", "MATH": "Math",
-                                                             "SCI": "Science"}[
-                SUBJECTS.get(lead, SUBJECTS.get(lead.lower()))]]
+            cell = table.loc[
+                head["name"] + " (framework)",
+                {"ELA": "ELA", "MATH": "Math", "SCI": "Science"}[
+                    SUBJECTS.get(lead, SUBJECTS.get(lead.lower()))
+                ],
+            ]
             assert cell.startswith(fmt_num(head["value"]) + " (")
 
 
 def test_goal_sentences_match_the_goals_table(reports, store):
     for r in reports:
         for subject, text in r.goals_text.items():
-            raw = store.table("goals", entity_id=r.ctx.entity_id, subject=subject, group="all",
-                              method=va.primary_goal_method(store)).iloc[0]
+            raw = store.table(
+                "goals",
+                entity_id=r.ctx.entity_id,
+                subject=subject,
+                group="all",
+                method=va.primary_goal_method(store),
+            ).iloc[0]
             m = re.search(rf"of \*\*{NUM}\*\* by (\d+), up from {NUM} in (\d+)", text)
             assert m.group(1) == fmt_num(raw["goal"]) and int(m.group(2)) == raw["target_year"]
             assert m.group(3) == fmt_num(raw["baseline"])
             assert int(m.group(4)) == raw["baseline_year"]
             progress = {int(p[0]): p for p in json.loads(raw["progress"])}[r.ctx.year]
-            m = re.search(rf"In {r.ctx.year} it was {NUM}, .*?target of {NUM}: \*\*(on|off) "
-                          r"track\*\*", text)
+            m = re.search(
+                rf"In {r.ctx.year} it was {NUM}, .*?target of {NUM}: \*\*(on|off) "
+                r"track\*\*",
+                text,
+            )
             assert m.group(1) == fmt_num(progress[1]) and m.group(2) == fmt_num(progress[2])
             assert (m.group(3) == "on") == bool(progress[3])
             table = kit.tab_goals(r.goals[subject], r.ctx).set_index("Group")
@@ -243,8 +275,11 @@ def test_hidden_groups_are_named_never_numbered(reports):
             assert row["AYP"] == "not reported"
             assert set(row.drop(["Group", "Students", "AYP"])) == {"—"}
             checked += 1
-        assert f"fewer than {r.ctx.reporting_min_n} students — not reported".lower() in (
-            r.intro + "".join(r.by_subject.values())).lower() or "Groups of fewer than" in r.intro
+        assert (
+            f"fewer than {r.ctx.reporting_min_n} students — not reported".lower()
+            in (r.intro + "".join(r.by_subject.values())).lower()
+            or "Groups of fewer than" in r.intro
+        )
     assert checked >= 1
 
 
@@ -276,8 +311,17 @@ def test_names_are_escaped(reports):
 
 def test_no_nan_or_none_in_any_sentence(reports):
     for r in reports:
-        text = "\n".join([r.intro, r.findings, r.change, *r.by_subject.values(), r.models_text,
-                          *r.goals_text.values(), r.method])
+        text = "\n".join(
+            [
+                r.intro,
+                r.findings,
+                r.change,
+                *r.by_subject.values(),
+                r.models_text,
+                *r.goals_text.values(),
+                r.method,
+            ]
+        )
         assert not re.search(r"\bnan\b|\bNone\b(?! of)|\{\{|\}\}", text)
         assert not math.isnan(len(text))
 
@@ -289,8 +333,10 @@ def test_high_needs_bullet_matches_the_ayp_table(reports):
         if not m or "not reported" in m.group(1):
             continue
         for value, subject, gap, side in re.findall(
-                rf"{NUM} in (English language arts|mathematics|science) \({NUM} points? "
-                r"(above|below) all students\)", m.group(1)):
+            rf"{NUM} in (English language arts|mathematics|science) \({NUM} points? "
+            r"(above|below) all students\)",
+            m.group(1),
+        ):
             table = kit.tab_ayp(r.ayp, r.ctx, SUBJECTS[subject]).set_index("Group")
             row = table.loc[[g for g in table.index if g.startswith("High needs")][0]]
             assert row["MA CPI"] == value
@@ -313,8 +359,10 @@ def test_earlier_years_read_sensibly(store, year):
         g = kit.describe_goals(goals, ctx, subject)
         if year == 2022:
             assert "2022 is the baseline year" in g
-            assert (kit.tab_goals(goals, ctx)["Status"].isin(["baseline year", "not reported"])
-                    | kit.tab_goals(goals, ctx)["Status"].str.startswith("fewer")).all()
+            assert (
+                kit.tab_goals(goals, ctx)["Status"].isin(["baseline year", "not reported"])
+                | kit.tab_goals(goals, ctx)["Status"].str.startswith("fewer")
+            ).all()
         else:
             assert f"In {year} it was" in g
     if year == 2022:

@@ -36,8 +36,10 @@ def test_snapshot_of_demo_paragraphs(demo, snapshot):
     for ctx, tests in schools[:2]:
         parts.append(f"[{ctx.entity_id} findings]\n{kit.describe_items_findings(tests, ctx)}")
         for t in tests:
-            parts.append(f"[{ctx.entity_id} {t.subject} {t.grade}]\n"
-                         f"{kit.describe_item_test(t, ctx)}\n\n{kit.describe_skills(t, ctx)}")
+            parts.append(
+                f"[{ctx.entity_id} {t.subject} {t.grade}]\n"
+                f"{kit.describe_item_test(t, ctx)}\n\n{kit.describe_skills(t, ctx)}"
+            )
     assert "\n\n".join(parts) == snapshot
 
 
@@ -47,15 +49,20 @@ def test_every_number_in_a_sentence_matches_the_facts(demo):
     for ctx, tests in schools:
         for t in tests:
             text = kit.describe_item_test(t, ctx) + "\n" + kit.describe_skills(t, ctx)
-            key = (stats.year == ctx.year) & (stats.entity_id == ctx.entity_id) & (
-                stats.subject == t.subject) & (stats.grade == t.grade)
+            key = (
+                (stats.year == ctx.year)
+                & (stats.entity_id == ctx.entity_id)
+                & (stats.subject == t.subject)
+                & (stats.grade == t.grade)
+            )
             rows = stats[key & (stats.group == "all")].set_index("item_id")
             for item, pct, size, direction in re.findall(
-                    rf"{ITEM} \([^;()]+; {NUM}% correct, {NUM} points? (below|above) the state\)",
-                    text):
+                rf"{ITEM} \([^;()]+; {NUM}% correct, {NUM} points? (below|above) the state\)", text
+            ):
                 assert pct == fmt_num(rows.loc[item, "pct_correct"])
                 assert _gap(size, direction) == pytest.approx(
-                    round(rows.loc[item, "diff_vs_state"], 1))
+                    round(rows.loc[item, "diff_vs_state"], 1)
+                )
                 checked["item"] += 1
             # the items listed are the ones furthest below the state, in order
             listed = re.findall(rf"{ITEM} \([^;()]+; {NUM}% correct", text)
@@ -65,41 +72,63 @@ def test_every_number_in_a_sentence_matches_the_facts(demo):
                 assert rows["diff_vs_state"].min() == diffs[0]
             grp = stats[key & (stats.group == (t.focus_group or ""))].set_index("item_id")
             for item, pct, size, direction in re.findall(
-                    rf"{ITEM} \({NUM}% correct, {NUM} points? (below|above) all students\)", text):
+                rf"{ITEM} \({NUM}% correct, {NUM} points? (below|above) all students\)", text
+            ):
                 assert pct == fmt_num(grp.loc[item, "pct_correct"])
                 diff = grp.loc[item, "pct_correct"] - rows.loc[item, "pct_correct"]
                 assert _gap(size, direction) == pytest.approx(round(diff, 1))
                 checked["focus"] += 1
-            m = re.search(rf"earned {NUM}% of the points possible, {NUM} points? (below|above) "
-                          rf"the state \({NUM}%\)", text)
+            m = re.search(
+                rf"earned {NUM}% of the points possible, {NUM} points? (below|above) "
+                rf"the state \({NUM}%\)",
+                text,
+            )
             if m:
-                s = standards[(standards.entity_id == ctx.entity_id) & (standards.year == ctx.year)
-                              & (standards.subject == t.subject) & (standards.grade == t.grade)
-                              & (standards.group == "all") & (standards.rollup == "item_type")]
+                s = standards[
+                    (standards.entity_id == ctx.entity_id)
+                    & (standards.year == ctx.year)
+                    & (standards.subject == t.subject)
+                    & (standards.grade == t.grade)
+                    & (standards.group == "all")
+                    & (standards.rollup == "item_type")
+                ]
                 pct = 100 * s.points_earned.sum() / s.points_possible.sum()
                 state = (s.state_pct_earned * s.points_possible).sum() / s.points_possible.sum()
                 assert m.group(1) == fmt_num(pct) and m.group(4) == fmt_num(state)
-                assert _gap(m.group(2), m.group(3)) == pytest.approx(round(pct - state, 1),
-                                                                     abs=0.051)
+                assert _gap(m.group(2), m.group(3)) == pytest.approx(
+                    round(pct - state, 1), abs=0.051
+                )
                 checked["overall"] += 1
-            opts = options[(options.entity_id == ctx.entity_id) & (options.year == ctx.year)
-                           & (options.group == "all")].set_index(["item_id", "option"])
+            opts = options[
+                (options.entity_id == ctx.entity_id)
+                & (options.year == ctx.year)
+                & (options.group == "all")
+            ].set_index(["item_id", "option"])
             for item, wrong_pct, wrong, key_pct, key_opt in re.findall(
-                    rf"{ITEM} \([^()]+\): {NUM}% chose ([A-D]), {NUM}% the key ([A-D])", text):
+                rf"{ITEM} \([^()]+\): {NUM}% chose ([A-D]), {NUM}% the key ([A-D])", text
+            ):
                 assert wrong_pct == fmt_num(opts.loc[(item, wrong), "pct"])
                 assert key_pct == fmt_num(opts.loc[(item, key_opt), "pct"])
                 assert bool(opts.loc[(item, key_opt), "is_key"])
                 assert opts.loc[(item, wrong), "pct"] > opts.loc[(item, key_opt), "pct"]
                 checked["distractor"] += 1
-            std = standards[(standards.entity_id == ctx.entity_id) & (standards.year == ctx.year)
-                            & (standards.subject == t.subject) & (standards.grade == t.grade)
-                            & (standards.group == "all") & (standards.rollup == "standard")
-                            ].set_index("category")
+            std = standards[
+                (standards.entity_id == ctx.entity_id)
+                & (standards.year == ctx.year)
+                & (standards.subject == t.subject)
+                & (standards.grade == t.grade)
+                & (standards.group == "all")
+                & (standards.rollup == "standard")
+            ].set_index("category")
             for code, pct, size, direction in re.findall(
-                    rf"\*\*([\w.]+)\*\* — [^:]+: {NUM}% of the points, {NUM} points? "
-                    r"(below|above) the state", text):
+                rf"\*\*([\w.]+)\*\* — [^:]+: {NUM}% of the points, {NUM} points? "
+                r"(below|above) the state",
+                text,
+            ):
                 assert pct == fmt_num(std.loc[code, "pct_earned"])
-                assert _gap(size, direction) == pytest.approx(round(std.loc[code, "gap_vs_state"], 1))
+                assert _gap(size, direction) == pytest.approx(
+                    round(std.loc[code, "gap_vs_state"], 1)
+                )
                 checked["standard"] += 1
     assert all(v > 0 for v in checked.values()), checked
 
@@ -124,8 +153,7 @@ def test_small_focus_group_is_named_not_reported(demo, facts):
     hidden = kit.view_item_test(facts, big, t.subject, t.grade, focus_group=t.focus_group)
     assert hidden.focus_suppressed
     text = kit.describe_item_test(hidden, big)
-    assert (f"**{t.focus_label}:** fewer than {big.reporting_min_n} students — not reported"
-            in text)
+    assert f"**{t.focus_label}:** fewer than {big.reporting_min_n} students — not reported" in text
     assert "below all students" not in text
     # item rows below the minimum are never shown anywhere
     tiny = dataclasses.replace(ctx, reporting_min_n=10_000)
@@ -146,11 +174,16 @@ def test_starting_list_counts_every_item_past_the_threshold(demo):
     schools, stats, *_ = demo
     for ctx, tests in schools:
         for t in tests:
-            m = re.search(r"(\d+) items? trailed the state by (\d+) points",
-                          kit.describe_item_test(t, ctx))
+            m = re.search(
+                r"(\d+) items? trailed the state by (\d+) points", kit.describe_item_test(t, ctx)
+            )
             if not m:
                 continue
-            rows = stats[(stats.entity_id == ctx.entity_id) & (stats.year == ctx.year)
-                         & (stats.subject == t.subject) & (stats.grade == t.grade)
-                         & (stats.group == "all")]
+            rows = stats[
+                (stats.entity_id == ctx.entity_id)
+                & (stats.year == ctx.year)
+                & (stats.subject == t.subject)
+                & (stats.grade == t.grade)
+                & (stats.group == "all")
+            ]
             assert int(m.group(1)) == int((rows.diff_vs_state <= -int(m.group(2))).sum())

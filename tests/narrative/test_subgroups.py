@@ -57,8 +57,9 @@ def test_every_number_in_a_sentence_matches_the_view(facts):
         if m:
             group = nouns[m.group(1)]
             assert m.group(2) == fmt_num(rows.loc[group, "pct_proficient"])
-            reported = view[~view.suppressed & view.kind.isin(["program", "race", "gender",
-                                                                "composite"])]
+            reported = view[
+                ~view.suppressed & view.kind.isin(["program", "race", "gender", "composite"])
+            ]
             assert rows.loc[group, "pct_proficient"] == reported["pct_proficient"].min()
         for label in view.loc[view.suppression_reason == "small", "label"]:
             assert label in para.split("fewer than")[1]

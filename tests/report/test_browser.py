@@ -14,12 +14,21 @@ import pytest
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 ARTIFACTS = Path(__file__).parents[1] / "artifacts"
-ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-        "--no-first-run", "--disable-component-update", "--disable-sync"]
+ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--no-first-run",
+    "--disable-component-update",
+    "--disable-sync",
+]
 
 if CHROMIUM is None:
-    reason = ("BROWSER TESTS SKIPPED: no Chromium on this machine (apt-get install -y chromium); "
-              "CI installs it and runs them")
+    reason = (
+        "BROWSER TESTS SKIPPED: no Chromium on this machine (apt-get install -y chromium); "
+        "CI installs it and runs them"
+    )
     if os.environ.get("KIT_REQUIRE_BROWSER"):
         pytest.fail(reason.replace("SKIPPED", "REQUIRED"), pytrace=False)
     pytestmark = pytest.mark.skip(reason=reason)
@@ -57,8 +66,9 @@ def test_reports_read_cleanly_in_a_browser(reports, browser):
     for path in reports:
         page = browser.new_page(viewport={"width": 1280, "height": 900})
         errors, requests = [], []
-        page.on("console", lambda m, errors=errors: errors.append(m.text)
-                if m.type == "error" else None)
+        page.on(
+            "console", lambda m, errors=errors: errors.append(m.text) if m.type == "error" else None
+        )
         page.on("pageerror", lambda e, errors=errors: errors.append(str(e)))
         page.on("request", lambda r, requests=requests: requests.append(r.url))
         page.goto(path.as_uri())
@@ -71,7 +81,8 @@ def test_reports_read_cleanly_in_a_browser(reports, browser):
         assert all(a and a.strip() for a in alts), f"{path}: an image lacks alt text"
         assert page.evaluate("document.documentElement.lang") == "en"
         headings = page.eval_on_selector_all(
-            "h1, h2, h3, h4", "els => els.map(e => Number(e.tagName[1]))")
+            "h1, h2, h3, h4", "els => els.map(e => Number(e.tagName[1]))"
+        )
         assert all(b - a <= 1 for a, b in zip(headings, headings[1:], strict=False)), headings
         name = f"{path.parent.parent.name}_{path.parent.name}_{path.stem}.png"
         page.screenshot(path=str(ARTIFACTS / name), full_page=True)
@@ -91,6 +102,8 @@ def test_index_filters_and_sorts(reports, browser):
     assert all(school_name in shown.nth(i).inner_text() for i in range(shown.count()))
     page.fill("#filter", "")
     page.click("th:nth-child(2) button")
-    names = page.eval_on_selector_all("tbody tr td:nth-child(2)", "els => els.map(e => e.textContent)")
+    names = page.eval_on_selector_all(
+        "tbody tr td:nth-child(2)", "els => els.map(e => e.textContent)"
+    )
     assert names == sorted(names)
     page.close()

@@ -15,8 +15,9 @@ def rendered(facts_path, tmp_path_factory):
     with read_facts(facts_path) as f:
         school = f.schools()["entity_id"][0]
         name = f.entity(school)["name"]
-    files = render_report("item_analysis", facts_path=facts_path, entity_id=school, out=out,
-                          formats=("html", "pdf"))
+    files = render_report(
+        "item_analysis", facts_path=facts_path, entity_id=school, out=out, formats=("html", "pdf")
+    )
     return files, name
 
 
@@ -31,8 +32,9 @@ def test_report_reads_like_an_item_analysis(rendered):
     assert "import kit" not in page and "In [" not in page
     imgs = re.findall(r"<img [^>]*>", page)
     alts = [re.search(r'alt="([^"]*)"', i).group(1) for i in imgs]
-    assert any("school minus state, by item" in a and "items were below the state" in a
-               for a in alts)
+    assert any(
+        "school minus state, by item" in a and "items were below the state" in a for a in alts
+    )
     assert any("standards were below the state" in a for a in alts)
     assert "What it asks" in page and "Reporting category / item type" in page
     assert "Skills students lack" in page

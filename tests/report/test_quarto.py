@@ -14,14 +14,26 @@ from kit.report.render import render_report
 
 
 def test_command_passes_every_parameter_with_P():
-    cmd = quarto_command(Path("notebooks/subgroups.ipynb"),
-                         {"entity_id": "D01S01", "facts_path": "/f.duckdb", "year": 2024,
-                          "subjects": ["ELA", "MATH"]}, Path("out/x"), "pdf")
+    cmd = quarto_command(
+        Path("notebooks/subgroups.ipynb"),
+        {
+            "entity_id": "D01S01",
+            "facts_path": "/f.duckdb",
+            "year": 2024,
+            "subjects": ["ELA", "MATH"],
+        },
+        Path("out/x"),
+        "pdf",
+    )
     assert cmd[:6] == ["quarto", "render", "notebooks/subgroups.ipynb", "--to", "pdf", "--execute"]
     assert cmd[cmd.index("--output-dir") + 1] == "out/x"
     params = [cmd[i + 1] for i, c in enumerate(cmd) if c == "-P"]
-    assert params == ["entity_id:D01S01", "facts_path:/f.duckdb", "subjects:[ELA,MATH]",
-                      "year:2024"]
+    assert params == [
+        "entity_id:D01S01",
+        "facts_path:/f.duckdb",
+        "subjects:[ELA,MATH]",
+        "year:2024",
+    ]
 
 
 def test_missing_quarto_says_how_to_install(monkeypatch, tmp_path):
@@ -40,12 +52,19 @@ def test_render_calls_quarto_on_path(monkeypatch, tmp_path, facts_path, facts):
         f"pathlib.Path({str(log)!r}).write_text('\\n'.join(sys.argv[1:]))\n"
         "out = pathlib.Path(sys.argv[sys.argv.index('--output-dir') + 1])\n"
         "out.mkdir(parents=True, exist_ok=True)\n"
-        "(out / 'subgroups.html').write_text('<html></html>')\n")
+        "(out / 'subgroups.html').write_text('<html></html>')\n"
+    )
     fake.chmod(fake.stat().st_mode | stat.S_IEXEC)
     monkeypatch.setenv("PATH", f"{fake.parent}{os.pathsep}{os.environ['PATH']}")
     school = facts.schools()["entity_id"][0]
-    files = render_report("subgroups", facts_path=facts_path, entity_id=school,
-                          out=tmp_path / "out", formats=("html",), engine="quarto")
+    files = render_report(
+        "subgroups",
+        facts_path=facts_path,
+        entity_id=school,
+        out=tmp_path / "out",
+        formats=("html",),
+        engine="quarto",
+    )
     assert files["html"].read_text() == "<html></html>"
     args = log.read_text().splitlines()
     assert args[:2] == ["render", str(resources.files("kit.notebooks") / "subgroups.ipynb")]

@@ -18,8 +18,9 @@ def rendered(facts_path, tmp_path_factory):
         name = f.entity(school)["name"]
         year = f.latest_year()
         district = f.entity(school)["district_id"]
-    files = render_report("subgroups", facts_path=facts_path, entity_id=school, out=out,
-                          formats=("html", "pdf"))
+    files = render_report(
+        "subgroups", facts_path=facts_path, entity_id=school, out=out, formats=("html", "pdf")
+    )
     return files, out, school, name, year, district
 
 
@@ -37,7 +38,7 @@ def test_html_reads_like_a_report(rendered, demo_dir):
     assert "import kit" not in page and "In [" not in page  # no code
     imgs = re.findall(r"<img [^>]*>", page)
     assert imgs and all('alt="Achievement levels by student group' in i for i in imgs)
-    assert "<th scope=\"col\">Group</th>" in page
+    assert '<th scope="col">Group</th>' in page
     # no student id from the data reaches the report
     ids = [line.split(",")[1] for line in (demo_dir / "students.csv").read_text().splitlines()[1:]]
     assert not any(sid in page for sid in ids[:500])

@@ -24,8 +24,9 @@ def _text(page: str) -> str:
 def _pdf_text(path) -> str | None:
     if not shutil.which("pdftotext"):
         return None
-    out = subprocess.run(["pdftotext", "-layout", str(path), "-"], capture_output=True,
-                         text=True, check=True).stdout
+    out = subprocess.run(
+        ["pdftotext", "-layout", str(path), "-"], capture_output=True, text=True, check=True
+    ).stdout
     return re.sub(r"\s+", " ", out.replace("\u00ad", "")).strip()
 
 
@@ -35,12 +36,21 @@ def rendered(facts_path, tmp_path_factory):
     with read_facts(facts_path) as f:
         school = f.schools()["entity_id"][0]
         district = f.entity(school)["district_id"]
-        names = {"school": f.entity(school)["name"], "district": f.entity(district)["name"],
-                 "schools": f.schools(district_id=district)["name"].tolist()}
-    index = render_report("index", facts_path=facts_path, entity_id=school, out=out,
-                          formats=("html", "pdf"))
-    summary = render_report("district_summary", facts_path=facts_path, entity_id=district,
-                            out=out, formats=("html", "pdf"))
+        names = {
+            "school": f.entity(school)["name"],
+            "district": f.entity(district)["name"],
+            "schools": f.schools(district_id=district)["name"].tolist(),
+        }
+    index = render_report(
+        "index", facts_path=facts_path, entity_id=school, out=out, formats=("html", "pdf")
+    )
+    summary = render_report(
+        "district_summary",
+        facts_path=facts_path,
+        entity_id=district,
+        out=out,
+        formats=("html", "pdf"),
+    )
     return {"index": index, "district": summary, "names": names}
 
 
@@ -54,9 +64,14 @@ def test_index_report_reads_like_a_report(rendered, demo_dir):
     page = rendered["index"]["html"].read_text()
     text = _text(page)
     name = rendered["names"]["school"]
-    for heading in ("Findings", "What would change the result", "AYP by group and subject",
-                    "The index under every model", "Goals and the trajectory to them",
-                    "About these figures"):
+    for heading in (
+        "Findings",
+        "What would change the result",
+        "AYP by group and subject",
+        "The index under every model",
+        "Goals and the trajectory to them",
+        "About these figures",
+    ):
         assert f">{heading}</h2>" in page, heading
     assert re.search(rf"{re.escape(name)} (did not make|made) AYP in \d{{4}}", text)
     assert "all students scored" in text and "target of" in text
@@ -69,8 +84,11 @@ def test_index_report_reads_like_a_report(rendered, demo_dir):
     imgs = re.findall(r"<img [^>]*>", page)
     alts = [html.unescape(re.search(r'alt="([^"]*)"', i).group(1)) for i in imgs]
     assert len(imgs) >= 3 and all(alts)
-    assert any(a.startswith(f"{name}: one school under every index model") and
-               "of the scale on the framework's" in a for a in alts)
+    assert any(
+        a.startswith(f"{name}: one school under every index model")
+        and "of the scale on the framework's" in a
+        for a in alts
+    )
     assert any("all students against the goal trajectory:" in a for a in alts)
     assert "import kit" not in page and "In [" not in page and "Traceback" not in page
     assert not any(sid in page for sid in _student_ids(demo_dir)[:500])
@@ -79,12 +97,20 @@ def test_index_report_reads_like_a_report(rendered, demo_dir):
 def test_district_summary_reads_like_a_report(rendered, demo_dir):
     page = rendered["district"]["html"].read_text()
     text = _text(page)
-    for heading in ("Findings", "Every school at a glance", "Equity gaps",
-                    "Lowest-performing groups", "Impact analysis", "About these figures"):
+    for heading in (
+        "Findings",
+        "Every school at a glance",
+        "Equity gaps",
+        "Lowest-performing groups",
+        "Impact analysis",
+        "About these figures",
+    ):
         assert f">{heading}</h2>" in page, heading
     assert re.search(r"\d+ of the \d+ schools made AYP in \d{4}", text)
-    assert "High-needs students —" in text and "points below students not in the high-needs " \
-        "group" in text
+    assert (
+        "High-needs students —" in text
+        and "points below students not in the high-needs group" in text
+    )
     # every school on one page: each is a row header of the schools table
     schools_table = page.split(">Every school at a glance</h2>")[1].split("</table>")[0]
     for school in rendered["names"]["schools"]:

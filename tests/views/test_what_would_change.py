@@ -24,8 +24,10 @@ def test_required_gain_agrees_with_the_facts_path(store):
         ctx = kit.report_context(store, entity)
         view = kit.view_ayp(store, ctx)
         for rec in view[~view["suppressed"]].to_dict("records"):
-            m = re.search(r"improvement: \S+ (?:changed [+-]|rose )[\d.]+ \(needed ([\d.]+)",
-                          rec["path"] or "")
+            m = re.search(
+                r"improvement: \S+ (?:changed [+-]|rose )[\d.]+ \(needed ([\d.]+)",
+                rec["path"] or "",
+            )
             if m:
                 assert fmt_num(rec["required_gain"]) == m.group(1), rec
                 checked += 1
