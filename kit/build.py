@@ -30,6 +30,7 @@ from kit.metrics.groups import groups_frame
 from kit.metrics.indexes import level_points_sql, proficiency_index_sql
 from kit.metrics.items import item_facts
 from kit.metrics.performance import KEYS, count_sql, level_counts_sql, performance_sql
+from kit.protect import decide_crosstab, parents_frame, protect_items, protect_results
 
 
 @dataclass(frozen=True)
@@ -194,6 +195,10 @@ def build_facts(
         "CREATE TEMP TABLE perf AS " + performance_sql("counts", reporting_min_n=fw.reporting_min_n)
     )
     con.execute("CREATE TEMP TABLE idx AS " + index_scores_sql("counts", "perf", fw))
+    phase("performance and indexes")
+    say("deciding what reports may show (small groups, complementary suppression)")
+    protect_results(con, min_n=fw.reporting_min_n)
+    phase("suppression")
     order = ", ".join(f'"{k}"' for k in KEYS)
     queries = {
         "performance": f"SELECT * FROM perf ORDER BY {order}",
@@ -207,13 +212,12 @@ def build_facts(
         "index_models": _index_models_frame(fw),
         "levels": pd.DataFrame([lv.model_dump() for lv in fw.levels]),
     }
-    phase("performance and indexes")
     say("accountability: gaps, AYP, goals, impact")
     extras = [accountability_facts(con, fw)]
     phase("accountability")
     if _has_items(con):
         say("item analysis")
-        extras.append(item_facts(con, fw))
+        extras.append(protect_items(con, item_facts(con, fw), min_n=fw.reporting_min_n))
         phase("item analysis")
     for extra in extras:
         for name, value in extra.items():
@@ -221,6 +225,10 @@ def build_facts(
                 queries[name] = value
             else:
                 tables[name] = value
+    if "crosstab" in queries:
+        crosstab = con.execute(queries.pop("crosstab")).df()
+        parents = parents_frame(tables["entities"])
+        tables["crosstab"] = decide_crosstab(crosstab, parents, fw.reporting_min_n)
     rejected = {s.table: s.rejected for s in result.summaries}
     warnings = []
     if any(rejected.values()):

@@ -171,7 +171,7 @@ def measure_frame_sql(
     return f"""
     SELECT p.year, p.entity_type, p.entity_id, p.subject, p."group",
            p.n_enrolled, p.n_tested, p.n_fay_tested AS n, p.n_proficient, p.pct_proficient,
-           p.participation_rate, i.* EXCLUDE ({keys}){sds}
+           p.participation_rate, p.suppressed AS hidden, i.* EXCLUDE ({keys}){sds}
     FROM {perf} p LEFT JOIN ({pivot_sql}) i USING ({keys}){sd_join}
     WHERE p.grade = 'ALL'{subj.replace("subject", "p.subject")}
     """

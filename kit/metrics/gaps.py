@@ -231,8 +231,10 @@ def group_ranking(
     -------
     DataFrame
         Keys, ``measure``, ``n``, ``value``, ``pct_proficient``, ``all_value``, ``gap_all``
-        (value - all students), ``rank`` (1 = lowest, among groups with n at least the
-        reporting minimum, so a hidden group never shifts a shown rank; NULL otherwise),
+        (value - all students), ``rank`` (1 = lowest, among the groups a report shows: n at
+        least the reporting minimum and, when the frame has a ``hidden`` column, not hidden
+        by the build's suppression decision, so a hidden group never shifts a shown rank;
+        NULL otherwise),
         ``n_ranked``, ``lowest``, ``targeted``, ``ayp_met``, ``reason`` and ``suppressed``.
 
     Notes
@@ -244,7 +246,8 @@ def group_ranking(
     """
     ekeys = ["year", "entity_type", "entity_id", "subject"]
     order = {g.id: i for i, g in enumerate(GROUPS)}
-    base = frame[ekeys + ["group", "n", "pct_proficient", measure_col]]
+    hidden_col = ["hidden"] if "hidden" in frame.columns else []
+    base = frame[ekeys + ["group", "n", "pct_proficient", measure_col, *hidden_col]]
     all_rows = base[base["group"] == "all"][ekeys + [measure_col]].rename(
         columns={measure_col: "all_value"}
     )
@@ -255,6 +258,8 @@ def group_ranking(
     df["gap_all"] = df["value"] - df["all_value"]
     n = df["n"].to_numpy(float)
     shown = n >= reporting_min_n
+    if hidden_col:  # the build's suppression decision (small and complementary)
+        shown = shown & ~df["hidden"].fillna(True).astype(bool).to_numpy()
     df["_order"] = df["group"].map(order).fillna(999)
     df = df.assign(_shown=shown).sort_values(
         ekeys + ["_shown", "value", "_order"],

@@ -16,10 +16,12 @@ The stored facts keep every figure (for internal checks); only the view is suppr
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
 
+from kit.metrics.cells import CellSystem
 from kit.metrics.groups import GROUPS, PARTITIONS
 
 SUPPRESSED_TEXT = "fewer than {min_n} students — not reported"
@@ -379,4 +381,255 @@ def recoverable(
     null = vt[rank:].T  # columns span the hidden cells' freedom
     free = np.abs(null).max(axis=1) > 1e-9 if null.size else np.zeros(len(h_idx), bool)
     out[h_idx] = ~free
+    return out
+
+
+# --- complementary suppression over cells tied by sums (kit.metrics.cells) -----------------
+
+
+@dataclass(frozen=True)
+class Decision:
+    """Which cells of a :class:`~kit.metrics.cells.CellSystem` a report may not show.
+
+    ``hidden`` per cell (unpublished cells are always hidden); ``reason`` ``"small"`` (1 to
+    the minimum - 1 students), ``"complement"`` (hidden so that a smaller group's result
+    cannot be worked out by subtraction), ``"unpublished"`` (a cell no report prints), else
+    ``""``; ``protects`` names the sum a complementary cell was hidden in (``race/ethnicity``,
+    ``district total`` ...); ``rounds`` the passes the decision took.
+    """
+
+    hidden: np.ndarray
+    reason: np.ndarray
+    protects: np.ndarray
+    rounds: int
+
+    def frame(self, system: CellSystem) -> pd.DataFrame:
+        """The system's published cells with ``suppressed``, ``suppression_reason``,
+        ``protects``."""
+        out = system.cells.assign(
+            suppressed=self.hidden, suppression_reason=self.reason, protects=self.protects
+        )
+        return out[out["published"]].drop(columns=["published", "order"]).reset_index(drop=True)
+
+
+def _small(size: np.ndarray, min_n: int) -> np.ndarray:
+    """Cells with 1 to ``min_n`` - 1 students in any size measure."""
+    return ((size > 0) & (size < min_n)).any(axis=1)
+
+
+def _empty(size: np.ndarray) -> np.ndarray:
+    return (size <= 0).all(axis=1)
+
+
+def _closure(members, n_rel: int, unknown: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """What a reader can work out: subtract along every sum with one unknown, repeatedly.
+
+    Returns the cells still unknown and, for each cell worked out, the relation that gave it
+    away (-1 otherwise).
+    """
+    m_rel, m_cell, _ = members
+    unknown = unknown.copy()
+    derived_by = np.full(len(unknown), -1, dtype=np.int64)
+    while True:
+        u = np.bincount(m_rel, weights=unknown[m_cell], minlength=n_rel)
+        sel = (u[m_rel] == 1) & unknown[m_cell]
+        if not sel.any():
+            return unknown, derived_by
+        cells, rels = m_cell[sel], m_rel[sel]
+        first = np.unique(cells, return_index=True)[1]
+        derived_by[cells[first]] = rels[first]
+        unknown[cells] = False
+
+
+def _unknown_sums(system: CellSystem, unknown: np.ndarray) -> np.ndarray:
+    """Per relation and size measure: students in the parts a reader cannot see."""
+    n_parts = np.diff(system.parts_ptr)
+    rel_of_part = np.repeat(np.arange(system.n_relations), n_parts)
+    w = system.size[system.parts] * unknown[system.parts][:, None]
+    out = np.zeros((system.n_relations, system.size.shape[1]))
+    np.add.at(out, rel_of_part, w)
+    return out
+
+
+def _violations(system: CellSystem, members, hidden: np.ndarray, min_n: int):
+    """Cells of 1-9 worked out, and sums whose hidden parts hold 1-9 students."""
+    empty = _empty(system.size)
+    unknown, derived_by = _closure(members, system.n_relations, hidden & ~empty)
+    small = _small(system.size, min_n)
+    revealed = np.flatnonzero(hidden & small & ~unknown & ~empty)
+    sums = _unknown_sums(system, unknown)
+    total_known = ~unknown[system.total]
+    small_sum = total_known & ((sums > 0) & (sums < min_n)).any(axis=1)
+    return unknown, derived_by, revealed, np.flatnonzero(small_sum), sums
+
+
+def protect(system: CellSystem, min_n: int, *, max_rounds: int = 10_000) -> Decision:
+    """Decide which cells to hide so no cell of 1 to ``min_n`` - 1 students can be worked out.
+
+    Notes
+    -----
+    The reader knows every published cell and subtracts along any sum, repeatedly; a cell
+    worked out counts as published for every other sum (the closure). The decision must
+    leave, after the closure:
+
+    - no cell of 1 to ``min_n`` - 1 students known (primary suppression hides them, and
+      complementary suppression keeps them from being worked out);
+    - in every sum whose total is known, the hidden parts that have students hold at least
+      ``min_n`` students together (a hidden empty group protects nothing, and several small
+      groups together must not reveal their combined result).
+
+    Each pass finds what breaks these rules and hides one more published cell in the sum at
+    fault. Where a cell hidden earlier to protect another was itself worked out through a
+    second sum, that second sum is the one fixed (so the protection holds rather than moving
+    along the same row). The cell chosen, as statistical agencies do: one with enough
+    students to close the gap, then a part before the total (so schools hide more and
+    districts and all students keep their figures), then one whose hiding does not expose it
+    in another sum, then the smallest, then the earliest in a fixed order (stable across
+    runs).
+    """
+    members = system.members()
+    published = system.cells["published"].to_numpy(bool)
+    primary = _small(system.size, min_n) & published
+    hidden = primary | ~published
+    reason = np.where(~published, "unpublished", np.where(primary, "small", "")).astype(object)
+    protects = np.full(system.n_cells, "", dtype=object)
+    fixer = _Fixer(system, members)
+    for rounds in range(1, max_rounds + 1):
+        unknown, derived_by, revealed, small_sums, sums = _violations(
+            system, members, hidden, min_n
+        )
+        if not len(revealed) and not len(small_sums):
+            return Decision(hidden=hidden, reason=reason, protects=protects, rounds=rounds)
+        fixer.start_round(hidden, unknown, derived_by)
+        chosen: dict[int, str] = {}
+        for c in revealed:
+            size_c = system.size[c]
+            deficit = np.where((size_c > 0) & (size_c < min_n), min_n - size_c, 0.0)
+            r = int(derived_by[c])
+            got = fixer.fix(r, deficit)
+            if got is not None:
+                chosen.setdefault(got, str(system.kind[r]))
+        for r in small_sums:
+            deficit = np.where((sums[r] > 0) & (sums[r] < min_n), min_n - sums[r], 0.0)
+            got = fixer.fix(int(r), deficit)
+            if got is not None:
+                chosen.setdefault(got, str(system.kind[r]))
+        if not chosen:
+            raise RuntimeError(
+                "complementary suppression could not protect every small cell; "
+                f"{len(revealed)} cell(s) and {len(small_sums)} sum(s) remain exposed"
+            )
+        for c, kind in chosen.items():
+            hidden[c] = True
+            reason[c] = "complement"
+            protects[c] = kind
+    raise RuntimeError(f"complementary suppression did not settle in {max_rounds} passes")
+
+
+class _Fixer:
+    """Chooses the cell to hide for one violation (see :func:`protect`)."""
+
+    def __init__(self, system: CellSystem, members) -> None:
+        m_rel, m_cell, m_tot = members
+        self.system = system
+        self.members = members
+        self.size = system.size
+        self.empty = _empty(system.size)
+        self.order = system.cells["order"].to_numpy()
+        by_rel = np.argsort(m_rel, kind="stable")
+        self.rel_ptr = np.concatenate(
+            [[0], np.cumsum(np.bincount(m_rel, minlength=system.n_relations))]
+        )
+        self.rel_cells, self.rel_is_total = m_cell[by_rel], m_tot[by_rel]
+
+    def start_round(self, hidden: np.ndarray, unknown: np.ndarray, derived_by: np.ndarray) -> None:
+        m_rel, m_cell, _ = self.members
+        self.hidden, self.derived_by = hidden, derived_by
+        # hidden cells a reader works out anyway (protection that broke)
+        self.broken = hidden & ~unknown & ~self.empty
+        u_rel = np.bincount(m_rel, weights=unknown[m_cell], minlength=self.system.n_relations)
+        # sums in which a cell would be the only unknown if it were hidden now
+        self.exposed = np.bincount(
+            m_cell, weights=(u_rel[m_rel] == 0), minlength=self.system.n_cells
+        )
+
+    def _cells(self, r: int) -> tuple[np.ndarray, np.ndarray]:
+        lo, hi = self.rel_ptr[r], self.rel_ptr[r + 1]
+        return self.rel_cells[lo:hi], self.rel_is_total[lo:hi]
+
+    def fix(self, r: int, deficit: np.ndarray, depth: int = 0) -> int | None:
+        """A published cell to hide in relation ``r`` (or in the sum where the protection of
+        ``r`` broke), holding at least ``deficit`` students per size measure if one does."""
+        if depth > 50:
+            return None
+        cells, is_total = self._cells(r)
+        broken = cells[
+            self.broken[cells] & (self.derived_by[cells] >= 0) & (self.derived_by[cells] != r)
+        ]
+        for b in sorted(broken.tolist(), key=lambda c: self.order[c]):
+            got = self.fix(int(self.derived_by[b]), np.zeros_like(deficit), depth + 1)
+            if got is not None:
+                return got
+        ok = ~self.hidden[cells] & ~self.empty[cells]
+        if not ok.any():
+            return None
+        cand, is_tot = cells[ok], is_total[ok]
+        need = deficit > 0
+        short = (
+            (self.size[cand][:, need] < deficit[need]).any(axis=1)
+            if need.any()
+            else np.zeros(len(cand), bool)
+        )
+        key = np.lexsort(
+            (self.order[cand], self.size[cand][:, 0], self.exposed[cand], is_tot, short)
+        )
+        return int(cand[key[0]])
+
+
+def audit(system: CellSystem, hidden: np.ndarray, min_n: int) -> pd.DataFrame:
+    """Every way a published set of cells gives away fewer than ``min_n`` students.
+
+    ``hidden`` marks the cells not published (unpublished cells are hidden whatever it
+    says). The reader subtracts along every sum, repeatedly (the closure of
+    :func:`protect`). Returns one row per finding: ``finding`` = ``revealed`` (a cell of 1
+    to ``min_n`` - 1 students worked out, with the sum that gave it away) or ``small sum``
+    (a sum whose total is known and whose hidden parts hold 1 to ``min_n`` - 1 students
+    together), the cell's identity columns (for a small sum, its total's), ``size`` and
+    ``via`` (the sum's kind). Empty when the decision is safe.
+    """
+    hidden = np.asarray(hidden, bool) | ~system.cells["published"].to_numpy(bool)
+    _, derived_by, revealed, small_sums, sums = _violations(system, system.members(), hidden, min_n)
+    ident = system.cells.drop(columns=["published", "order"])
+    rows = []
+    for c in revealed:
+        rows.append(
+            {
+                "finding": "revealed",
+                **ident.iloc[int(c)].to_dict(),
+                "size": float(system.size[c].max()),
+                "via": str(system.kind[derived_by[c]]),
+            }
+        )
+    for r in small_sums:
+        t = int(system.total[r])
+        rows.append(
+            {
+                "finding": "small sum",
+                **ident.iloc[t].to_dict(),
+                "size": float(sums[r][sums[r] > 0].min()),
+                "via": str(system.kind[r]),
+            }
+        )
+    return pd.DataFrame(rows, columns=["finding", *ident.columns, "size", "via"])
+
+
+def relations_as_dicts(system: CellSystem) -> list[dict[int, float]]:
+    """The system's sums as {cell: coefficient} identities for :func:`recoverable`."""
+    out = []
+    for r in range(system.n_relations):
+        t, parts = system.relation_cells(r)
+        rel: dict[int, float] = {t: 1.0}
+        for p in parts:
+            rel[int(p)] = rel.get(int(p), 0.0) - 1.0
+        out.append(rel)
     return out

@@ -1,0 +1,409 @@
+"""Cells tied by sums: the structure complementary suppression protects.
+
+Everything a set of reports publishes can be seen as **cells** (the students of one group at
+one entity, in one year, subject and grade, with their count and results) tied by **sums**:
+
+- all students = the sum of the parts of each partition (race/ethnicity, gender), with an
+  unpublished *rest* cell for students in none of the parts (a missing gender code);
+- all students = a group + its complement (``swd`` + ``non_swd``), where a group without a
+  published complement (``title1``, ``migrant`` ...) has an unpublished *not-group* cell;
+- ``ever_ell`` = ``ell`` + ``former_ell``;
+- a district's group = the sum of its schools' same group, the state's = the sum of its
+  districts' (the hierarchy);
+- an entity's group over all grades = the sum of its grades (when grades are cells too);
+- a crosstab's line: Y + N = ALL along each dimension.
+
+Every additive figure (counts, counts at each level, index points, scale-score totals)
+obeys the same sums, so a decision taken per cell protects them all. This module builds
+the system (:class:`CellSystem`); :mod:`kit.metrics.suppression` decides which cells to hide
+and audits a decision.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from kit.metrics.groups import GROUPS, PARTITIONS
+
+#: Partitions of all students by label, for the reason a cell is hidden.
+PARTITION_NAMES = {PARTITIONS[0]: "race/ethnicity", PARTITIONS[1]: "gender"}
+
+_EXPLICIT = {g.complement: g.id for g in GROUPS if g.complement}
+_IN_PARTITION = {g for p in PARTITIONS for g in p}
+_COMPLEMENTS = set(_EXPLICIT.values())
+#: Groups (subsets of all students) whose complement is not a published group: the students
+#: not in them form an unpublished cell, ``not:<group>``.
+IMPLICIT_COMPLEMENT = tuple(
+    g.id
+    for g in GROUPS
+    if g.id != "all"
+    and g.id not in _IN_PARTITION
+    and g.id not in _COMPLEMENTS
+    and g.id not in _EXPLICIT
+)
+#: Sums among groups of one entity besides partitions and complements: total -> parts.
+GROUP_SUMS: dict[str, tuple[str, ...]] = {"ever_ell": ("ell", "former_ell")}
+
+
+@dataclass(frozen=True)
+class CellSystem:
+    """Cells and the sums that tie them.
+
+    Attributes
+    ----------
+    cells
+        One row per cell: its identity columns (``system`` columns, ``entity_type``,
+        ``entity_id``, ``grade`` when grades are cells, ``group``), ``published`` (a report
+        may show it; False for the *rest* and *not-group* cells no report prints) and
+        ``order`` (a stable preference among equals: lower is hidden first).
+    size
+        ``(cells, k)`` counts of students, one column per size measure (e.g. accountable
+        tested, enrolled). A cell is small when any measure is between 1 and the minimum - 1,
+        and empty when every measure is 0.
+    total, parts_ptr, parts
+        Relation ``r`` says ``cells[total[r]] = sum(cells[parts[parts_ptr[r]:parts_ptr[r+1]]])``.
+    kind
+        A label per relation (``race/ethnicity``, ``complement``, ``district total`` ...),
+        used to say why a cell was hidden.
+    """
+
+    cells: pd.DataFrame
+    size: np.ndarray
+    total: np.ndarray
+    parts_ptr: np.ndarray
+    parts: np.ndarray
+    kind: np.ndarray
+
+    @property
+    def n_cells(self) -> int:
+        return len(self.cells)
+
+    @property
+    def n_relations(self) -> int:
+        return len(self.total)
+
+    def members(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Every (relation, cell, is_total) membership, as three aligned arrays."""
+        n_parts = np.diff(self.parts_ptr)
+        rel = np.concatenate(
+            [np.arange(self.n_relations), np.repeat(np.arange(self.n_relations), n_parts)]
+        )
+        cell = np.concatenate([self.total, self.parts])
+        is_total = np.concatenate(
+            [np.ones(self.n_relations, bool), np.zeros(len(self.parts), bool)]
+        )
+        return rel.astype(np.int64), cell.astype(np.int64), is_total
+
+    def relation_cells(self, r: int) -> tuple[int, np.ndarray]:
+        return int(self.total[r]), self.parts[self.parts_ptr[r] : self.parts_ptr[r + 1]]
+
+
+def _relations(
+    pieces: list[pd.DataFrame], kinds: dict[str, str]
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """CSR relations from long pieces (``tag``, ``key``, ``cell``, ``role`` 0 total / 1 part).
+
+    A relation is identified by (``tag``, ``key``); ``kinds`` names each tag's relation.
+    """
+    if not pieces:
+        empty = np.zeros(0, np.int64)
+        return empty, np.zeros(1, np.int64), empty, np.zeros(0, object)
+    rel = pd.concat(pieces, ignore_index=True).drop_duplicates(["tag", "key", "cell", "role"])
+    rel = rel.assign(rid=rel.groupby(["tag", "key"], sort=True).ngroup())
+    rel = rel.sort_values(["rid", "role", "cell"], kind="stable")
+    tag_of = rel.drop_duplicates("rid").set_index("rid")["tag"]
+    totals = rel[rel["role"] == 0].drop_duplicates("rid").set_index("rid")["cell"]
+    parts = rel[(rel["role"] == 1) & rel["rid"].isin(totals.index)]
+    counts = parts.groupby("rid").size()
+    rids = totals.index.intersection(counts.index).sort_values()
+    parts = parts[parts["rid"].isin(rids)]
+    ptr = np.concatenate([[0], np.cumsum(counts.loc[rids].to_numpy())]).astype(np.int64)
+    kind = tag_of.loc[rids].map(lambda t: kinds.get(t, t)).to_numpy(dtype=object)
+    return (totals.loc[rids].to_numpy(np.int64), ptr, parts["cell"].to_numpy(np.int64), kind)
+
+
+def group_cells(
+    rows: pd.DataFrame,
+    *,
+    size_cols: Sequence[str],
+    system_cols: Sequence[str] = ("year", "subject"),
+    parents: pd.DataFrame | None = None,
+    grade_col: str | None = "grade",
+    grade_total: str | None = "ALL",
+) -> CellSystem:
+    """The cells of group results and their sums.
+
+    Parameters
+    ----------
+    rows
+        One row per ``system_cols`` x ``entity_type`` x ``entity_id`` [x ``grade_col``] x
+        ``group`` with the counts ``size_cols``; groups or entities without a row have no
+        students (0).
+    size_cols
+        The count columns (e.g. ``n_fay_tested``, ``n_tested``, ``n_enrolled``).
+    system_cols
+        Columns that separate independent systems (no sum crosses them).
+    parents
+        ``entity_id`` -> ``parent_id`` (a school's district, a district's ``STATE``): the
+        hierarchy sums. None: no hierarchy.
+    grade_col, grade_total
+        When ``grade_col`` is given, the ``grade_total`` row of an entity and group is the
+        sum of its other grades' rows (when it has any).
+    """
+    system_cols = list(system_cols)
+    ent_cols = ["entity_type", "entity_id"]
+    place = [*system_cols, *ent_cols] + ([grade_col] if grade_col else [])
+    size_cols = list(size_cols)
+    data = rows[[*place, "group", *size_cols]].copy()
+    for c in size_cols:
+        data[c] = pd.to_numeric(data[c], errors="coerce").fillna(0).astype("float64")
+    known_groups = [g.id for g in GROUPS]
+    seen = set(data["group"])
+    groups = [g for g in known_groups if g in seen] + sorted(seen - set(known_groups))
+    # Every place gets every group (absent = no students).
+    places = data[place].drop_duplicates().reset_index(drop=True)
+    grid = places.merge(pd.DataFrame({"group": groups}), how="cross")
+    grid = grid.merge(data, on=[*place, "group"], how="left")
+    grid[size_cols] = grid[size_cols].fillna(0.0)
+
+    # Unpublished cells: the rest of each partition, and students not in a group.
+    all_rows = grid[grid["group"] == "all"].set_index(place)[size_cols]
+    extra = []
+    for members in PARTITIONS:
+        if not set(members) & set(groups):
+            continue
+        summed = grid[grid["group"].isin(members)].groupby(place)[size_cols].sum()
+        rest = (all_rows - summed.reindex(all_rows.index, fill_value=0.0)).clip(lower=0.0)
+        extra.append(rest.reset_index().assign(group=f"rest:{PARTITION_NAMES[members]}"))
+    for gid in IMPLICIT_COMPLEMENT:
+        if gid not in groups:
+            continue
+        g = grid[grid["group"] == gid].set_index(place)[size_cols]
+        rest = (all_rows - g.reindex(all_rows.index, fill_value=0.0)).clip(lower=0.0)
+        extra.append(rest.reset_index().assign(group=f"not:{gid}"))
+    cells = pd.concat(
+        [grid.assign(published=True), *[e.assign(published=False) for e in extra]],
+        ignore_index=True,
+    )
+    group_rank = {g: i for i, g in enumerate(groups)}
+    cells["_g"] = cells["group"].map(group_rank).fillna(len(groups)).astype(int)
+    cells = cells.sort_values([*place, "_g", "group"], kind="stable").reset_index(drop=True)
+    cells = cells.drop(columns=["_g"])
+    cells["order"] = np.arange(len(cells))
+    cells["_cell"] = np.arange(len(cells))
+    cells["_place"] = cells.groupby(place, sort=False, dropna=False).ngroup()
+
+    pieces: list[pd.DataFrame] = []
+    kinds: dict[str, str] = {}
+
+    def within(tag: str, kind: str, total_group: str, part_groups: Sequence[str]) -> None:
+        """At every place: total_group = the sum of part_groups."""
+        sub = cells[cells["group"].isin([total_group, *part_groups])]
+        if sub.empty:
+            return
+        pieces.append(
+            pd.DataFrame(
+                {
+                    "tag": tag,
+                    "key": sub["_place"].to_numpy(),
+                    "cell": sub["_cell"].to_numpy(),
+                    "role": np.where(sub["group"].to_numpy() == total_group, 0, 1),
+                }
+            )
+        )
+        kinds[tag] = kind
+
+    for members in PARTITIONS:
+        label = PARTITION_NAMES[members]
+        parts = [g for g in members if g in groups]
+        if parts:
+            within(f"P:{label}", label, "all", [*parts, f"rest:{label}"])
+    for comp, gid in _EXPLICIT.items():
+        if gid in groups or comp in groups:
+            within(f"C:{gid}", "a group and its complement", "all", [gid, comp])
+    for gid in IMPLICIT_COMPLEMENT:
+        if gid in groups:
+            within(f"N:{gid}", "a group and the other students", "all", [gid, f"not:{gid}"])
+    for total, parts in GROUP_SUMS.items():
+        if total in groups and all(p in groups for p in parts):
+            within(f"S:{total}", f"{total} = {' + '.join(parts)}", total, parts)
+
+    if parents is not None and len(parents):
+        par = parents[["entity_id", "parent_id"]].drop_duplicates("entity_id")
+        keys = [*system_cols] + ([grade_col] if grade_col else []) + ["group"]
+        child = cells[[*keys, "entity_id", "_cell"]].merge(par, on="entity_id", how="inner")
+        tot = cells[[*keys, "entity_type", "entity_id", "_cell"]].rename(
+            columns={"entity_id": "parent_id", "_cell": "_tot", "entity_type": "_ptype"}
+        )
+        child = child.merge(tot, on=[*keys, "parent_id"], how="inner")
+        for ptype, sub in child.groupby("_ptype", sort=True):
+            tag = f"H:{ptype}"
+            kinds[tag] = f"{ptype} total"
+            pieces.append(
+                pd.DataFrame(
+                    {
+                        "tag": tag,
+                        "key": sub["_tot"].to_numpy(),
+                        "cell": sub["_cell"].to_numpy(),
+                        "role": 1,
+                    }
+                )
+            )
+            tt = sub.drop_duplicates("_tot")
+            pieces.append(
+                pd.DataFrame(
+                    {
+                        "tag": tag,
+                        "key": tt["_tot"].to_numpy(),
+                        "cell": tt["_tot"].to_numpy(),
+                        "role": 0,
+                    }
+                )
+            )
+
+    if grade_col and grade_total is not None:
+        keys = [*system_cols, *ent_cols, "group"]
+        g = cells[cells[grade_col] != grade_total][[*keys, "_cell"]]
+        t = cells[cells[grade_col] == grade_total][[*keys, "_cell"]].rename(
+            columns={"_cell": "_tot"}
+        )
+        g = g.merge(t, on=keys, how="inner")
+        if len(g):
+            kinds["G"] = "grades"
+            pieces.append(
+                pd.DataFrame(
+                    {
+                        "tag": "G",
+                        "key": g["_tot"].to_numpy(),
+                        "cell": g["_cell"].to_numpy(),
+                        "role": 1,
+                    }
+                )
+            )
+            tt = g.drop_duplicates("_tot")
+            pieces.append(
+                pd.DataFrame(
+                    {
+                        "tag": "G",
+                        "key": tt["_tot"].to_numpy(),
+                        "cell": tt["_tot"].to_numpy(),
+                        "role": 0,
+                    }
+                )
+            )
+
+    total, ptr, parts, kind = _relations(pieces, kinds)
+    out = cells.drop(columns=["_cell", "_place"])
+    return CellSystem(
+        cells=out,
+        size=out[size_cols].to_numpy("float64"),
+        total=total,
+        parts_ptr=ptr,
+        parts=parts,
+        kind=kind,
+    )
+
+
+def crosstab_cells(
+    rows: pd.DataFrame,
+    *,
+    dims: Sequence[str],
+    n_col: str = "n",
+    parents: pd.DataFrame | None = None,
+    system_cols: Sequence[str] = ("year",),
+) -> CellSystem:
+    """The cells of cross-tabulations (PIM 0-C) and their lines Y + N = ALL.
+
+    ``rows`` are ``crosstab`` facts rows: one per entity x crosstab x combination, with a
+    column per dimension in ``dims`` holding ``Y``, ``N``, ``ALL`` or empty (not a
+    dimension of that crosstab). The same combination in two crosstabs (e.g. the margin
+    ``low_income=Y`` with every other dimension at ``ALL``) is one cell.
+    """
+    system_cols = list(system_cols)
+    ent_cols = ["entity_type", "entity_id"]
+    data = rows.copy()
+    dims = [d for d in dims if d in data.columns]
+    for d in dims:
+        data[d] = data[d].fillna("ALL").replace("", "ALL")
+    data[n_col] = pd.to_numeric(data[n_col], errors="coerce").fillna(0).astype("float64")
+    key = [*system_cols, *ent_cols]
+    cells = data.drop_duplicates([*key, *dims]).reset_index(drop=True)
+    cells["published"] = True
+    cells["order"] = np.arange(len(cells))
+    cells["_cell"] = np.arange(len(cells))
+    pieces: list[pd.DataFrame] = []
+    kinds: dict[str, str] = {}
+    lookup = cells[[*key, *dims, "_cell"]].rename(columns={"_cell": "_tot"})
+    for d in dims:
+        for v in ("Y", "N"):
+            part = cells[cells[d] == v][[*key, *dims, "_cell"]]
+            if part.empty:
+                continue
+            part = part.assign(**{d: "ALL"}).merge(lookup, on=[*key, *dims], how="inner")
+            tag = f"X:{d}"
+            kinds[tag] = "crosstab line"
+            pieces.append(
+                pd.DataFrame(
+                    {
+                        "tag": tag,
+                        "key": part["_tot"].to_numpy(),
+                        "cell": part["_cell"].to_numpy(),
+                        "role": 1,
+                    }
+                )
+            )
+            pieces.append(
+                pd.DataFrame(
+                    {
+                        "tag": tag,
+                        "key": part["_tot"].to_numpy(),
+                        "cell": part["_tot"].to_numpy(),
+                        "role": 0,
+                    }
+                )
+            )
+    if parents is not None and len(parents):
+        par = parents[["entity_id", "parent_id"]].drop_duplicates("entity_id")
+        child = cells[[*system_cols, "entity_id", *dims, "_cell"]].merge(par, on="entity_id")
+        tot = cells[[*system_cols, "entity_type", "entity_id", *dims, "_cell"]].rename(
+            columns={"entity_id": "parent_id", "_cell": "_tot", "entity_type": "_ptype"}
+        )
+        child = child.merge(tot, on=[*system_cols, "parent_id", *dims], how="inner")
+        for ptype, sub in child.groupby("_ptype", sort=True):
+            tag = f"H:{ptype}"
+            kinds[tag] = f"{ptype} total"
+            pieces.append(
+                pd.DataFrame(
+                    {
+                        "tag": tag,
+                        "key": sub["_tot"].to_numpy(),
+                        "cell": sub["_cell"].to_numpy(),
+                        "role": 1,
+                    }
+                )
+            )
+            tt = sub.drop_duplicates("_tot")
+            pieces.append(
+                pd.DataFrame(
+                    {
+                        "tag": tag,
+                        "key": tt["_tot"].to_numpy(),
+                        "cell": tt["_tot"].to_numpy(),
+                        "role": 0,
+                    }
+                )
+            )
+    total, ptr, parts, kind = _relations(pieces, kinds)
+    out = cells.drop(columns=["_cell"])
+    return CellSystem(
+        cells=out,
+        size=out[[n_col]].to_numpy("float64"),
+        total=total,
+        parts_ptr=ptr,
+        parts=parts,
+        kind=kind,
+    )

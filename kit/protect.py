@@ -1,0 +1,301 @@
+"""Disclosure control for the whole facts store: decide once, at build time, what reports hide.
+
+Reports are published together (every school's and the district's), so what one shows and
+another hides must be decided together: a school's hidden group could otherwise be worked
+out from the district's figure minus the other schools'. The build therefore decides, for
+every cell of every entity at once, with :func:`kit.metrics.suppression.protect`, and
+stores the decision beside the figures:
+
+=============  ==========================================  ===========================
+family         cells (one per ...)                         decision stored in
+=============  ==========================================  ===========================
+results        year x entity x subject x grade x group     ``performance.suppressed``,
+               (accountable tested, tested, enrolled)      ``suppression_reason``,
+                                                           ``protects``; followed by
+                                                           ``index_scores`` and every
+                                                           view of level counts, AYP,
+                                                           goals, gaps and rankings
+items          year x entity x subject x grade (test) x    ``reliability`` (the same
+               group (students who took the test)          columns); followed by
+                                                           ``item_stats``,
+                                                           ``item_options``,
+                                                           ``standard_stats``
+enrolment      year x entity x crosstab combination        ``crosstab``
+=============  ==========================================  ===========================
+
+:func:`audit_facts` re-reads a facts store and performs the reader's subtraction closure on
+every family, listing any cell of fewer than the minimum students that could be worked out
+(``kit audit``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import duckdb
+import numpy as np
+import pandas as pd
+
+from kit.metrics.cells import CellSystem, crosstab_cells, group_cells
+from kit.metrics.suppression import audit, protect
+
+RESULT_SIZES = ("n_fay_tested", "n_tested", "n_enrolled")
+ITEM_SIZES = ("n_students", "n")
+KEYS = ["year", "entity_type", "entity_id", "subject", "grade", "group"]
+_KEY_SQL = ", ".join(f'"{k}"' for k in KEYS)
+
+
+def parents_frame(entities: pd.DataFrame) -> pd.DataFrame:
+    """``entity_id`` -> ``parent_id``: a school's district, a district's state (``STATE``)."""
+    ent = entities[["entity_type", "entity_id", "district_id"]].drop_duplicates(
+        ["entity_type", "entity_id"]
+    )
+    schools = ent[ent["entity_type"] == "school"]
+    districts = ent[ent["entity_type"] == "district"]
+    return pd.concat(
+        [
+            pd.DataFrame({"entity_id": schools["entity_id"], "parent_id": schools["district_id"]}),
+            pd.DataFrame({"entity_id": districts["entity_id"], "parent_id": "STATE"}),
+        ],
+        ignore_index=True,
+    )
+
+
+def _by_system(rows: pd.DataFrame, system_cols: Sequence[str], decide) -> pd.DataFrame:
+    """Run ``decide`` on each independent system (no sum crosses ``system_cols``)."""
+    parts = [decide(sub) for _, sub in rows.groupby(list(system_cols), sort=True)]
+    return pd.concat(parts, ignore_index=True) if parts else pd.DataFrame()
+
+
+def decide_results(perf: pd.DataFrame, parents: pd.DataFrame, min_n: int) -> pd.DataFrame:
+    """Decisions for the ``performance`` cells: ``KEYS`` + ``suppressed``,
+    ``suppression_reason``, ``protects``.
+
+    One system per year and subject: the groups of each entity and grade, the schools of
+    each district and the districts of the state, and each entity's grades (the all-grades
+    row is the sum of the grade rows).
+    """
+
+    def decide(sub: pd.DataFrame) -> pd.DataFrame:
+        system = group_cells(
+            sub,
+            size_cols=RESULT_SIZES,
+            parents=parents,
+            system_cols=("year", "subject"),
+            grade_col="grade",
+            grade_total="ALL",
+        )
+        return protect(system, min_n).frame(system)
+
+    out = _by_system(perf, ["year", "subject"], decide)
+    return out[[*KEYS, "suppressed", "suppression_reason", "protects"]] if len(out) else out
+
+
+def decide_items(tests: pd.DataFrame, parents: pd.DataFrame, min_n: int) -> pd.DataFrame:
+    """Decisions for the item-analysis cells (``reliability`` rows: one per entity x test x
+    group with ``n_students`` who took the test and ``n`` who answered every item).
+
+    One system per test (year x subject x grade): groups and the hierarchy, as for
+    results; a test's grade is not summed with other grades (tests differ).
+    """
+
+    def decide(sub: pd.DataFrame) -> pd.DataFrame:
+        system = group_cells(
+            sub,
+            size_cols=ITEM_SIZES,
+            parents=parents,
+            system_cols=("year", "subject", "grade"),
+            grade_col=None,
+        )
+        return protect(system, min_n).frame(system)
+
+    out = _by_system(tests, ["year", "subject", "grade"], decide)
+    return out[[*KEYS, "suppressed", "suppression_reason", "protects"]] if len(out) else out
+
+
+def crosstab_dims(crosstab: pd.DataFrame) -> list[str]:
+    """The group columns of a ``crosstab`` facts table (its dimensions)."""
+    fixed = {*KEYS, "crosstab", "n", "suppressed", "suppression_reason", "protects"}
+    return [c for c in crosstab.columns if c not in fixed]
+
+
+def decide_crosstab(crosstab: pd.DataFrame, parents: pd.DataFrame, min_n: int) -> pd.DataFrame:
+    """The ``crosstab`` rows with ``suppressed``, ``suppression_reason``, ``protects``
+    decided over every crosstab of each year (a margin shared by two crosstabs is one
+    cell)."""
+    if crosstab.empty:
+        return crosstab.assign(suppression_reason="", protects="")
+    dims = crosstab_dims(crosstab)
+
+    def decide(sub: pd.DataFrame) -> pd.DataFrame:
+        system = crosstab_cells(
+            sub.drop(columns=["suppressed"], errors="ignore"), dims=dims, parents=parents
+        )
+        return protect(system, min_n).frame(system)
+
+    decided = _by_system(crosstab, ["year"], decide)
+    key = ["year", "entity_type", "entity_id", *dims]
+    norm = crosstab.copy()
+    for d in dims:
+        norm[d] = norm[d].fillna("ALL").replace("", "ALL")
+    dec = decided[[*key, "suppressed", "suppression_reason", "protects"]]
+    for d in dims:
+        dec[d] = dec[d].astype(str)
+        norm[d] = norm[d].astype(str)
+    out = norm.drop(columns=["suppressed"], errors="ignore").merge(dec, on=key, how="left")
+    for d in dims:  # restore the NULL of a column that is not a dimension of its crosstab
+        out[d] = crosstab[d].to_numpy()
+    out["suppressed"] = out["suppressed"].fillna(True).astype(bool)
+    return out
+
+
+# --- the build's hooks ---------------------------------------------------------------------
+
+
+def protect_results(
+    con: duckdb.DuckDBPyConnection, *, min_n: int, perf: str = "perf", idx: str = "idx"
+) -> pd.DataFrame:
+    """Decide the results cells and write the decision into the temp tables ``perf`` and
+    ``idx`` (``suppressed``, plus ``suppression_reason`` and ``protects`` in ``perf``)."""
+    rows = con.execute(f"SELECT {_KEY_SQL}, {', '.join(RESULT_SIZES)} FROM {perf}").df()
+    parents = parents_frame(
+        con.execute("SELECT DISTINCT entity_type, entity_id, district_id FROM counts").df()
+    )
+    dec = decide_results(rows, parents, min_n)
+    con.register("_decisions", dec)
+    keys = _KEY_SQL
+    con.execute(f"""
+        CREATE OR REPLACE TEMP TABLE {perf} AS
+        SELECT p.* EXCLUDE (suppressed), coalesce(d.suppressed, TRUE) AS suppressed,
+               coalesce(d.suppression_reason, 'small') AS suppression_reason,
+               coalesce(d.protects, '') AS protects
+        FROM {perf} p LEFT JOIN _decisions d USING ({keys})
+    """)
+    con.execute(f"""
+        CREATE OR REPLACE TEMP TABLE {idx} AS
+        SELECT i.* REPLACE (coalesce(d.suppressed, TRUE) OR i.suppressed AS suppressed)
+        FROM {idx} i LEFT JOIN _decisions d USING ({keys})
+    """)
+    con.unregister("_decisions")
+    return dec
+
+
+def protect_items(
+    con: duckdb.DuckDBPyConnection, queries: dict[str, str], *, min_n: int
+) -> dict[str, str]:
+    """The item-analysis queries with the item cells' decision applied.
+
+    ``reliability`` carries the decision (``suppressed``, ``suppression_reason``,
+    ``protects``); ``item_stats``, ``item_options`` and ``standard_stats`` rows are hidden
+    with their group's test, and item rows answered by fewer than ``min_n`` students are
+    hidden as well.
+    """
+    if "reliability" not in queries:
+        return queries
+    tests = con.execute(
+        f"SELECT {_KEY_SQL}, n + n_incomplete AS n_students, n FROM ({queries['reliability']})"
+    ).df()
+    parents = parents_frame(
+        con.execute("SELECT DISTINCT entity_type, entity_id, district_id FROM counts").df()
+    )
+    dec = decide_items(tests, parents, min_n)
+    con.register("_item_dec", dec)
+    con.execute("CREATE OR REPLACE TEMP TABLE _item_decisions AS SELECT * FROM _item_dec")
+    con.unregister("_item_dec")
+    keys = _KEY_SQL
+    out = dict(queries)
+    out["reliability"] = f"""
+        SELECT r.* EXCLUDE (suppressed), coalesce(d.suppressed, TRUE) AS suppressed,
+               coalesce(d.suppression_reason, 'small') AS suppression_reason,
+               coalesce(d.protects, '') AS protects
+        FROM ({queries["reliability"]}) r LEFT JOIN _item_decisions d USING ({keys})
+        ORDER BY {keys}
+    """
+    for name in ("item_stats", "item_options", "standard_stats"):
+        if name not in queries:
+            continue
+        out[name] = f"""
+            SELECT t.* REPLACE (coalesce(d.suppressed, TRUE) OR t.suppressed AS suppressed)
+            FROM ({queries[name]}) t LEFT JOIN _item_decisions d USING ({keys})
+        """
+    return out
+
+
+# --- audit of a facts store ----------------------------------------------------------------
+
+
+def _systems(con: duckdb.DuckDBPyConnection) -> list[tuple[str, CellSystem, np.ndarray, int]]:
+    """(family, system, hidden, min_n) for every system of a facts store."""
+    tables = set(con.execute("SELECT table_name FROM duckdb_tables()").df()["table_name"])
+    min_n = int(con.execute("SELECT reporting_min_n FROM runs").fetchone()[0])
+    parents = parents_frame(
+        con.execute("SELECT DISTINCT entity_type, entity_id, district_id FROM entities").df()
+    )
+    out = []
+    perf = con.execute(
+        f"SELECT {_KEY_SQL}, {', '.join(RESULT_SIZES)}, suppressed FROM performance"
+    ).df()
+    for key, sub in perf.groupby(["year", "subject"], sort=True):
+        system = group_cells(
+            sub,
+            size_cols=RESULT_SIZES,
+            parents=parents,
+            system_cols=("year", "subject"),
+            grade_col="grade",
+        )
+        out.append((f"results {key}", system, _hidden(system, sub), min_n))
+    if "reliability" in tables:
+        rel = con.execute(
+            f"SELECT {_KEY_SQL}, n + n_incomplete AS n_students, n, suppressed FROM reliability"
+        ).df()
+        for key, sub in rel.groupby(["year", "subject", "grade"], sort=True):
+            system = group_cells(
+                sub,
+                size_cols=ITEM_SIZES,
+                parents=parents,
+                system_cols=("year", "subject", "grade"),
+                grade_col=None,
+            )
+            out.append((f"items {key}", system, _hidden(system, sub), min_n))
+    if "crosstab" in tables:
+        ct = con.execute("SELECT * FROM crosstab").df()
+        dims = crosstab_dims(ct)
+        for d in dims:
+            ct[d] = ct[d].fillna("ALL")
+        for key, sub in ct.groupby("year", sort=True):
+            system = crosstab_cells(sub, dims=dims, parents=parents)
+            cells = system.cells.merge(
+                sub[["year", "entity_type", "entity_id", *dims, "suppressed"]].drop_duplicates(
+                    ["year", "entity_type", "entity_id", *dims]
+                ),
+                on=["year", "entity_type", "entity_id", *dims],
+                how="left",
+                suffixes=("_x", ""),
+            )
+            hidden = cells["suppressed"].fillna(True).astype(bool).to_numpy()
+            out.append((f"crosstab {key}", system, hidden, min_n))
+    return out
+
+
+def _hidden(system: CellSystem, rows: pd.DataFrame) -> np.ndarray:
+    """The stored decision of each cell of ``system`` (a cell without a row: no students)."""
+    keys = [k for k in KEYS if k in system.cells.columns]
+    got = system.cells[keys].merge(rows[[*keys, "suppressed"]], on=keys, how="left")
+    return got["suppressed"].fillna(False).astype(bool).to_numpy()
+
+
+def audit_facts(facts_path: str) -> pd.DataFrame:
+    """Every cell of fewer than the reporting minimum that a reader of all the reports built
+    from ``facts_path`` could work out by subtraction (an empty frame when none)."""
+    with duckdb.connect(str(facts_path), read_only=True) as con:
+        systems = _systems(con)
+    found = [
+        audit(system, hidden, min_n).assign(family=family)
+        for family, system, hidden, min_n in systems
+    ]
+    found = [f for f in found if len(f)]
+    return (
+        pd.concat(found, ignore_index=True)
+        if found
+        else pd.DataFrame(columns=["family", "finding", "size", "via"])
+    )
