@@ -88,6 +88,22 @@ def test_a_user_supplies_the_real_msip_tables(tmp_path):
     assert "MSIP status targets" not in fw.unverified
 
 
+def test_a_user_supplies_pbmas_cut_points_per_year(tmp_path):
+    data = shipped("tx_pbmas")
+    sped12 = next(i for i in data["pbmas"]["indicators"]
+                  if i["program_area"] == "SPED" and i["number"] == 12)
+    sped12["by_year"] = {2014: {"ranges": {"pl0": [0, 9.0], "pl1": [9.1, 12.0],
+                                           "pl2": [12.1, 16.0], "pl3": [16.1, 100]},
+                                "source": "2014 PBMAS Manual", "verified": True}}
+    fw = load_framework(write(tmp_path, data))
+    from kit.accountability.pbmas import bands_for
+
+    ind = next(i for i in fw.pbmas.indicators if i.label == "SPED #12")
+    assert bands_for(ind, "ALL", 2014, fw.pbmas).range_text() == "0.0 - 9.0"
+    assert bands_for(ind, "ALL", 2013, fw.pbmas).range_text() == "0.0 - 8.5"
+    assert bands_for(ind, "ALL", 2014, fw.pbmas).verified is False  # the base table is not
+
+
 # --- mistakes: every problem at once, each named by its key ---------------------------------
 
 
