@@ -30,6 +30,7 @@ import pandas as pd
 
 from kit.accountability._exact import rate_tenths
 from kit.accountability.pbmas_measures import DIFFERENCE_KINDS, indicator_counts
+from kit.errors import DataError
 from kit.frameworks._schema_common import tenths_text, to_tenths
 from kit.frameworks.schema_pbmas import Indicator, Msr, PbmasRules
 
@@ -286,7 +287,11 @@ def pbmas_levels(tables: Mapping[str, pd.DataFrame], rules: PbmasRules,
         Years to assign (default: every year of ``students``); earlier years still feed
         aggregation and RI.
     """
-    st = tables["students"]
+    st = tables.get("students")
+    if st is None or st.empty:
+        raise DataError("PBMAS needs the students table: it names each district's students "
+                        "and their program flags.", file="students",
+                        fix="Pass the students table (docs/data.md) with the other tables.")
     districts = st.groupby("year")["district_id"].unique().to_dict()
     years = sorted(int(y) for y in (years or districts))
     rows = []

@@ -110,18 +110,32 @@ def _students(tables) -> pd.DataFrame:
     return _need(tables, "students", ("year", "student_id", "district_id", "grade"))
 
 
-def _with_students(frame: pd.DataFrame, students: pd.DataFrame, year_col: str = "year",
+def _with_students(frame: pd.DataFrame, students: pd.DataFrame,
                    keep: tuple[str, ...] = ()) -> pd.DataFrame:
-    """Attach the student's row of that year (district of record, flags); the frame's own
-    columns win where both have one (e.g. a graduation row's ``ell``)."""
-    own = [c for c in frame.columns if c not in ("student_id", year_col, *keep)]
+    """Attach the student's row of the same year (district of record, flags); the frame's
+    own columns win where both have one. Rows of students not enrolled that year drop out."""
+    own = [c for c in frame.columns if c not in ("student_id", "year", *keep)]
     add = students.drop(columns=[c for c in students.columns
                                  if c in own and c not in ("year", "student_id")])
-    out = frame.merge(add.rename(columns={"year": year_col}) if year_col != "year" else add,
-                      on=[year_col, "student_id"], how="left", suffixes=("", "_student"))
-    if year_col != "year":
-        out["year"] = out[year_col]
+    out = frame.merge(add, on=["year", "student_id"], how="left", suffixes=("", "_student"))
     return out[out["district_id"].notna()]
+
+
+def _cohort_with_students(grad: pd.DataFrame, students: pd.DataFrame) -> pd.DataFrame:
+    """Graduation rows with program flags from the student's latest row up to the cohort year.
+
+    The district is the graduation row's own (a student who left before the cohort year, a
+    dropout for instance, stays in the cohort); flags missing from the graduation row (e.g.
+    ``title1``, ``migrant``, ``cte_participant``) come from ``students``, default false.
+    """
+    g = grad.assign(year=grad["cohort_year"].astype("int64"),
+                    student_id=grad["student_id"].astype(str), _row=range(len(grad)))
+    add = students.drop(columns=[c for c in students.columns
+                                 if c in g.columns and c not in ("year", "student_id")])
+    add = add.assign(year=add["year"].astype("int64"), student_id=add["student_id"].astype(str))
+    out = pd.merge_asof(g.sort_values("year"), add.sort_values("year"), on="year",
+                        by="student_id", direction="backward")
+    return out.sort_values("_row").drop(columns="_row").reset_index(drop=True)
 
 
 def indicator_counts(ind: Indicator, tables: Mapping[str, pd.DataFrame],
@@ -184,8 +198,9 @@ def _counts(ind: Indicator, tables, rules: PbmasRules) -> pd.DataFrame:
         cols = ("cohort_year", "student_id", "graduated_4yr") + (
             ("diploma_program",) if kind == "diploma_rate" else ())
         g = _need(tables, "graduation", cols)
-        g = _with_students(g.drop(columns=["district_id", "school_id"], errors="ignore"), st,
-                           year_col="cohort_year")
+        if "district_id" not in g.columns:
+            raise Absent("graduation has no district_id column")
+        g = _cohort_with_students(g, st)
         in_pop = population_mask(g, ind.population)
         if kind == "diploma_rate":
             grads = g["graduated_4yr"].fillna(False).astype(bool)

@@ -19,6 +19,7 @@ from kit.accountability.pbmas import (
     pbmas_tables,
     ri_met,
 )
+from kit.errors import DataError
 from kit.frameworks._schema_common import to_tenths
 from kit.frameworks.schema_pbmas import Msr, StageTable
 
@@ -288,6 +289,26 @@ def test_only_students_still_gives_a_full_table(pbmas_rules):
     sped12 = res.pbmas[(res.pbmas["indicator"] == "SPED #12") & (res.pbmas["year"] == 2024)].iloc[0]
     assert (sped12["numerator"], sped12["denominator"], sped12["rate_rounded"]) == (4, 40, 10.0)
     assert sped12["performance_level"] == "NA"  # numerator 4 (< 30 even over two years)
+
+
+def test_graduation_cohort_keeps_students_who_left(pbmas_rules):
+    """SPED #11: 40 SPED students in the cohort due 2024; 10 left before 2024 (not in that
+    year's students) and did not graduate. They stay in the denominator: 30 / 40 = 75.0."""
+    tables = tiny_tables()
+    grad = pd.DataFrame([{"cohort_year": 2024, "student_id": f"g{i}", "district_id": "D1",
+                          "school_id": "S1", "swd": True, "graduated_4yr": i < 30,
+                          "graduated_5yr": i < 30} for i in range(40)])
+    earlier = pd.DataFrame([{**tables["students"].iloc[0].to_dict(), "year": 2023,
+                             "student_id": f"g{i}", "title1": True} for i in range(30, 40)])
+    tables = {**tables, "graduation": grad,
+              "students": pd.concat([tables["students"], earlier], ignore_index=True)}
+    res = pbmas_tables(tables, pbmas_rules, years=[2024]).pbmas.set_index("indicator")
+    sped11 = res.loc["SPED #11"]
+    assert (sped11["numerator"], sped11["denominator"], sped11["performance_level"]) == (30, 40, "0")
+    nclb4 = res.loc["NCLB #4"]  # title1 from the leavers' latest students row (2023)
+    assert (nclb4["numerator"], nclb4["denominator"]) == (0, 10)
+    with pytest.raises(DataError):
+        pbmas_tables({"assessments": tables["assessments"]}, pbmas_rules)
 
 
 # --- properties -----------------------------------------------------------------------------------
