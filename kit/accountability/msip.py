@@ -380,19 +380,28 @@ def apr_totals(scored: pd.DataFrame, rules: MsipRules) -> pd.DataFrame:
     ``band`` from the accreditation bands (EXT 8/9) on the APR row. Only the district APR
     decides accreditation (S002); a school's band is for local planning.
     """
+    keys = ("year", "entity_type", "entity_id", "district_type")
+    groups: dict[tuple, dict[str, dict]] = {}
+    for r in scored.to_dict("records"):
+        std = groups.setdefault(tuple(r[k] for k in keys), {}).setdefault(
+            r["standard"], {"name": r["standard_name"], "e": Fraction(0), "p": Fraction(0),
+                            "unverified": []})
+        std["e"] += r["_earned"]
+        std["p"] += r["_possible"]
+        if isinstance(r["unverified"], str):
+            std["unverified"] += r["unverified"].split(", ")
     rows = []
-    keys = ["year", "entity_type", "entity_id", "district_type"]
-    for k, grp in scored.groupby(keys, sort=False):
+    for k, standards in groups.items():
         base = dict(zip(keys, k, strict=True))
         tot_e, tot_p = Fraction(0), Fraction(0)
         unver_all: list[str] = []
-        for std, sg in grp.groupby("standard", sort=False):
-            e, p = sum(sg["_earned"], Fraction(0)), sum(sg["_possible"], Fraction(0))
+        for number, std in standards.items():
+            e, p = std["e"], std["p"]
             tot_e, tot_p = tot_e + e, tot_p + p
-            unver = list(dict.fromkeys(u for s in sg["unverified"].dropna() for u in s.split(", ")))
+            unver = list(dict.fromkeys(std["unverified"]))
             unver_all += unver
-            rows.append({**base, "row_kind": "standard", "standard": std,
-                         "standard_name": sg["standard_name"].iloc[0], "sub_measure": "ALL",
+            rows.append({**base, "row_kind": "standard", "standard": number,
+                         "standard_name": std["name"], "sub_measure": "ALL",
                          "group": None, "earned": float(e), "possible": float(p),
                          "counted": p > 0, "points_to_gain": float(p - e),
                          "percent": as_float(apr_percent(e, p)), "verified": not unver,

@@ -295,8 +295,9 @@ def pbmas_levels(tables: Mapping[str, pd.DataFrame], rules: PbmasRules,
     districts = st.groupby("year")["district_id"].unique().to_dict()
     years = sorted(int(y) for y in (years or districts))
     rows = []
+    cache: dict = {}
     for ind in rules.indicators:
-        ic = indicator_counts(ind, tables, rules)
+        ic = indicator_counts(ind, tables, rules, cache)
         diff = ind.kind in DIFFERENCE_KINDS
         index = _series_index(ic.counts, diff)
         subjects = ind.subjects or ["ALL"]
@@ -355,24 +356,29 @@ def pbmas_stages(levels: pd.DataFrame, rules: PbmasRules) -> pd.DataFrame:
     data-validation results (S003), so a kit stage is the rule table's reading only. With no
     table for a program area and year, ``stage`` is empty and ``reason`` says why.
     """
+    keys = ["year", "entity_id", "program_area"]
+    counted = ~levels["report_only"].astype(bool) if rules.staging.exclude_report_only \
+        else pd.Series(True, index=levels.index)
+    pl = levels["pl"]
+    flags = pd.DataFrame({
+        **{f"n_pl{k}": (counted & (pl == k)).fillna(False) for k in (4, 3, 2, 1, 0)},
+        "n_na": levels["performance_level"] == "NA",
+        "n_nd": levels["performance_level"] == "ND",
+        "n_report_only": levels["report_only"].astype(bool),
+    }).astype(int)
+    agg = pd.concat([levels[keys], flags], axis=1).groupby(keys, sort=True).sum().reset_index()
     rows = []
-    for (year, district, area), g in levels.groupby(["year", "entity_id", "program_area"],
-                                                    sort=True):
-        counted = g[~g["report_only"]] if rules.staging.exclude_report_only else g
-        pls = counted["pl"].dropna().astype(int)
-        counts = {k: int((pls == k).sum()) for k in range(5)}
-        table = rules.staging.table(area, int(year))
+    for r in agg.to_dict("records"):
+        counts = {k: int(r[f"n_pl{k}"]) for k in range(5)}
+        table = rules.staging.table(r["program_area"], int(r["year"]))
         stage, reason, from_year, verified = None, None, None, False
         if table is None:
-            reason = f"no staging table for {area} in {year}: TEA's table is not known"
+            reason = (f"no staging table for {r['program_area']} in {r['year']}: TEA's table "
+                      "is not known")
         else:
-            stage = next((r.stage for r in table.rules if r.matches(counts)), table.otherwise)
+            stage = next((x.stage for x in table.rules if x.matches(counts)), table.otherwise)
             from_year, verified = table.from_year, table.verified
-        rows.append({"year": int(year), "entity_type": "district", "entity_id": district,
-                     "program_area": area, **{f"n_pl{k}": counts[k] for k in (4, 3, 2, 1, 0)},
-                     "n_na": int((g["performance_level"] == "NA").sum()),
-                     "n_nd": int((g["performance_level"] == "ND").sum()),
-                     "n_report_only": int(g["report_only"].sum()), "stage": stage,
+        rows.append({**r, "year": int(r["year"]), "entity_type": "district", "stage": stage,
                      "rule_from_year": from_year, "verified": verified, "reason": reason})
     return pd.DataFrame(rows, columns=STAGE_COLUMNS)
 

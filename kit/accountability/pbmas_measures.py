@@ -139,16 +139,17 @@ def _cohort_with_students(grad: pd.DataFrame, students: pd.DataFrame) -> pd.Data
 
 
 def indicator_counts(ind: Indicator, tables: Mapping[str, pd.DataFrame],
-                     rules: PbmasRules) -> IndicatorCounts:
+                     rules: PbmasRules, cache: dict | None = None) -> IndicatorCounts:
     """Counts per year x district x sub-part (:data:`COUNT_COLUMNS`), and why any are absent.
 
     Districts with students but nobody in the population are missing from ``counts``; the
     engine gives them denominator 0 (ND). ``cmp_*`` are the comparison group's counts of a
-    difference kind.
+    difference kind. ``cache`` (a dict kept across the indicators of one run) holds the
+    assessments joined to students, made once.
     """
     empty = pd.DataFrame(columns=COUNT_COLUMNS)
     try:
-        out = _counts(ind, tables, rules)
+        out = _counts(ind, tables, rules, {} if cache is None else cache)
     except Absent as exc:
         return IndicatorCounts(empty, {s: str(exc) for s in (ind.subjects or ["ALL"])})
     if isinstance(out, tuple):
@@ -157,18 +158,29 @@ def indicator_counts(ind: Indicator, tables: Mapping[str, pd.DataFrame],
     return IndicatorCounts(out.reindex(columns=COUNT_COLUMNS), {})
 
 
-def _counts(ind: Indicator, tables, rules: PbmasRules) -> pd.DataFrame:
-    st = _students(tables)
-    kind = ind.kind
-    if kind in ("passing_rate", "test_type_rate"):
+def _tested_frame(tables, st: pd.DataFrame, cache: dict) -> pd.DataFrame:
+    """Assessments joined to the students of that year, with upper-cased codes (cached)."""
+    if "tested" not in cache:
         a = _need(tables, "assessments", ("year", "student_id", "subject", "participation",
                                           "test_type", "achievement_level"))
         a = a.merge(st, on=["year", "student_id"], how="inner", suffixes=("", "_student"))
+        cache["tested"] = a.assign(
+            _tested=a["participation"].astype(str).str.upper() == "TESTED",
+            _ttype=a["test_type"].astype(str).str.upper(),
+            _subject=a["subject"].astype(str).str.upper(),
+            _level=pd.to_numeric(a["achievement_level"], errors="coerce"))
+    return cache["tested"]
+
+
+def _counts(ind: Indicator, tables, rules: PbmasRules, cache: dict) -> pd.DataFrame:
+    st = _students(tables)
+    kind = ind.kind
+    if kind in ("passing_rate", "test_type_rate"):
+        a = _tested_frame(tables, st, cache)
         in_pop = population_mask(a, ind.population)
         if rules.passing.fay_only and "fay" in a.columns:
             in_pop &= a["fay"].fillna(False).astype(bool)
-        tested = a["participation"].astype(str).str.upper() == "TESTED"
-        ttype = a["test_type"].astype(str).str.upper()
+        tested, ttype = a["_tested"], a["_ttype"]
         if kind == "test_type_rate":
             codes = [c.upper() for c in ind.codes]
             if not ttype.isin(codes).any():
@@ -177,12 +189,12 @@ def _counts(ind: Indicator, tables, rules: PbmasRules) -> pd.DataFrame:
         parts = []
         for sub in ind.subjects:
             code = rules.subjects[sub]
-            subj = a["subject"].astype(str).str.upper() == code.upper()
+            subj = a["_subject"] == code.upper()
             if not subj.any():
                 parts.append(f"no {code} assessments in the data")
                 continue
             den = in_pop & subj & tested & ttype.isin([t.upper() for t in ind.test_types])
-            passed = pd.to_numeric(a["achievement_level"], errors="coerce") >= rules.passing.level
+            passed = a["_level"] >= rules.passing.level
             parts.append(_count(a, den, passed, student_level=False, subject=sub))
         frames = [p for p in parts if not isinstance(p, str)]
         absent = {sub: p for sub, p in zip(ind.subjects, parts, strict=True) if isinstance(p, str)}
