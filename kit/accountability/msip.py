@@ -48,7 +48,8 @@ from kit.frameworks.schema_msip import (
 COLUMNS = [
     "year", "entity_type", "entity_id", "district_type", "row_kind", "standard",
     "standard_name", "sub_measure", "group", "metric", "value", "value_prior", "change", "n",
-    "participation_rate", "category", "status_points", "progress_category", "progress_points",
+    "participation_rate", "category", "next_status_cut", "to_next_status", "status_points",
+    "progress_category", "progress_points",
     "growth_category", "growth_estimate", "growth_std_error", "growth_source", "growth_points",
     "earned", "possible", "counted", "points_to_gain", "percent", "band", "reason", "verified",
     "unverified",
@@ -257,6 +258,11 @@ def _score_candidate(rec: dict, prior: dict | None, growth: dict | None, *, poss
         unverified.append("status targets")
     status_level = level_of(rec["value"], target.cuts, dec)
     status = component_points(possible, status_level, rules.scoring.status)
+    above = {"floor": "approaching", "approaching": "on_track", "on_track": "exceeding"}
+    next_cut = to_next = None
+    if status_level in above:  # what the next status level needs (for "what would move it")
+        next_cut = fraction_of(getattr(target.cuts, above[status_level]))
+        to_next = next_cut - round_half_up(rec["value"], dec)
     progress_level = change = None
     if prior is not None and prior.get("value") is not None:
         ptarget = rules.progress_targets.lookup(target_measure, area, rec["group"], year)
@@ -278,6 +284,7 @@ def _score_candidate(rec: dict, prior: dict | None, growth: dict | None, *, poss
         unverified.append("point credits")
     earned = combine_points(possible, status, progress, growth_pts)
     return {**out, "scored": True, "status_level": status_level, "status_points": status,
+            "next_status_cut": next_cut, "to_next_status": to_next,
             "progress_level": progress_level, "change": change, "progress_points": progress,
             "growth_level": growth_level, "growth_points": growth_pts,
             "growth_estimate": None if growth is None else growth.get("estimate"),
@@ -351,6 +358,8 @@ def score_apr(measures: pd.DataFrame, entity_types: pd.DataFrame, rules: MsipRul
                     "change": as_float(cand.get("change")), "n": cand.get("n"),
                     "participation_rate": as_float(cand.get("participation")),
                     "category": LEVEL_NAMES.get(cand.get("status_level")),
+                    "next_status_cut": as_float(cand.get("next_status_cut")),
+                    "to_next_status": as_float(cand.get("to_next_status")),
                     "status_points": as_float(cand.get("status_points")),
                     "progress_category": LEVEL_NAMES.get(cand.get("progress_level")),
                     "progress_points": as_float(cand.get("progress_points")),

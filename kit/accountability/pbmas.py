@@ -40,7 +40,7 @@ COLUMNS = [
     "indicator", "indicator_number", "indicator_name", "subject", "subpart", "direction",
     "numerator", "denominator", "rate", "rate_rounded", "cut", "pl0_range", "msr_met",
     "years_aggregated", "numerator_used", "denominator_used", "rate_used", "prior_rate_rounded",
-    "pl", "marker", "performance_level", "report_only", "reason", "verified", "stage",
+    "pl", "to_next_level", "marker", "performance_level", "report_only", "reason", "verified", "stage",
 ]
 STAGE_COLUMNS = ["year", "entity_type", "entity_id", "program_area", "n_pl4", "n_pl3", "n_pl2",
                  "n_pl1", "n_pl0", "n_na", "n_nd", "n_report_only", "stage", "rule_from_year",
@@ -74,6 +74,15 @@ class Bands:
         if self.direction == "higher":
             return sum(1 for lo, _ in self.bounds[:-1] if lo is not None and rate_t < lo)
         return sum(1 for _, hi in self.bounds[:-1] if hi is not None and rate_t > hi)
+
+    def to_next_level(self, rate_t: int) -> int | None:
+        """Tenths the rate must move (up if higher is better, down if lower) to reach the next
+        better PL; None at PL 0."""
+        pl = self.level(rate_t)
+        if pl == 0:
+            return None
+        lo, hi = self.bounds[pl - 1]
+        return lo - rate_t if self.direction == "higher" else rate_t - hi
 
     def range_text(self, k: int = 0) -> str:
         """'70.0 - 100' (TEA's PL 0 column), '0.0 - 8.5', or '<= 1.0' for a difference."""
@@ -148,6 +157,10 @@ def _rate(c: tuple) -> float:
     return r if cnum is None else r - 100.0 * cnum / cden
 
 
+def _points(t: int | None) -> float | None:
+    return None if t is None else t / 10
+
+
 def _msr_count(c: tuple, msr: Msr) -> int:
     return c[0] if msr.count == "numerator" else c[1]
 
@@ -206,7 +219,7 @@ def assign_level(series: Mapping[int, tuple], year: int, bands: Bands, *, msr: M
     cur = series.get(year)
     out = {"rate": None, "rate_rounded": None, "msr_met": None, "years_aggregated": None,
            "numerator_used": None, "denominator_used": None, "rate_used": None,
-           "prior_rate_rounded": None, "pl": None, "marker": None}
+           "prior_rate_rounded": None, "pl": None, "to_next_level": None, "marker": None}
     prior = series.get(year - 1)
     if prior is not None and prior[1] > 0 and (prior[3] is None or prior[3] > 0):
         out["prior_rate_rounded"] = _tenths(prior, mode) / 10
@@ -227,7 +240,8 @@ def assign_level(series: Mapping[int, tuple], year: int, bands: Bands, *, msr: M
             if ri_met(r, _tenths(prior, mode), bands.cut, bands.direction):
                 return {**out, "pl": 0, "marker": "RI", "performance_level": "0 RI",
                         "reason": f"PL {pl} lifted by required improvement"}
-        return {**out, "pl": pl, "performance_level": str(pl), "reason": None}
+        return {**out, "pl": pl, "performance_level": str(pl), "reason": None,
+                "to_next_level": _points(bands.to_next_level(r))}
     spans = range(2, msr.years + 1) if incremental else ([msr.years] if msr.years > 1 else [])
     tried = 1
     for k in spans:
@@ -239,6 +253,7 @@ def assign_level(series: Mapping[int, tuple], year: int, bands: Bands, *, msr: M
             pl = 0 if bands.in_pl0(ra) else bands.level(ra)
             label = f"{pl} {marker}" if marker else str(pl)
             return {**out, "pl": pl, "marker": marker, "performance_level": label,
+                    "to_next_level": _points(bands.to_next_level(ra)),
                     "years_aggregated": len(window), "numerator_used": agg[0],
                     "denominator_used": agg[1], "rate_used": ra / 10,
                     "reason": f"minimum size met over {len(window)} years of data"}
@@ -335,7 +350,8 @@ def pbmas_levels(tables: Mapping[str, pd.DataFrame], rules: PbmasRules,
                         **{c: None for c in ("rate", "rate_rounded", "msr_met",
                                              "years_aggregated", "numerator_used",
                                              "denominator_used", "rate_used",
-                                             "prior_rate_rounded", "pl", "marker")},
+                                             "prior_rate_rounded", "pl", "to_next_level",
+                                             "marker")},
                         **res,
                     })
     out = pd.DataFrame(rows, columns=[c for c in COLUMNS if c != "stage"])

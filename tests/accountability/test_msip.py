@@ -324,6 +324,7 @@ def test_standard_1_status_progress_growth(msip_rules):
         "Exceeding", 12.0, 15.0)
     assert ela["earned"] == 16.0 and ela["points_to_gain"] == 0.0
     assert (math["category"], math["status_points"]) == ("Approaching", 8.0)
+    assert (math["next_status_cut"], math["to_next_status"]) == (350.0, 40.0)
     assert (math["progress_category"], math["progress_points"]) == ("Floor", 0.0)
     assert (math["growth_category"], math["growth_points"]) == ("On Track", 6.0)
     assert math["earned"] == 14.0 and math["growth_source"] == "user growth table"

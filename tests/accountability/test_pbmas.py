@@ -94,6 +94,15 @@ def test_lower_is_better_exactly_at_10_0_10_1_20_0_20_1(tenths, expected):
     assert pl_of(tenths, 1000, lower(10.0)) == expected
 
 
+def test_distance_to_the_next_level():
+    assert higher(70.0).to_next_level(599) == 1  # 59.9 (PL 2) -> 60.0 (PL 1)
+    assert higher(70.0).to_next_level(650) == 50  # 65.0 (PL 1) -> 70.0 (PL 0)
+    assert higher(70.0).to_next_level(700) is None
+    assert lower(10.0).to_next_level(201) == 1  # 20.1 (PL 2) -> 20.0 (PL 1)
+    res = assign_level({2024: (50, 97, None, None)}, 2024, higher(65.0), msr=MSR)
+    assert (res["performance_level"], res["to_next_level"]) == ("2", 3.5)  # 51.5 -> 55.0
+
+
 def test_boundary_from_counts_not_floats():
     # 100 x 599 / 1000 is 59.900000000000006 in binary floating point; 60.0 - 59.9 is 10.1.
     assert pl_of(599, 1000, higher(70.0)) == "2"
