@@ -19,6 +19,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from kit.errors import FrameworkError
+from kit.frameworks.schema_states import MsipRules, PbmasRules, check_state_sections
 from kit.metrics.groups import GROUP_IDS, GROUPS
 
 Points = float | tuple[float, float]
@@ -370,6 +371,8 @@ class Framework(_Strict):
     goals: GoalRules | None = None
     subgroups: SubgroupRules = Field(default_factory=SubgroupRules)
     impact: ImpactRules = Field(default_factory=ImpactRules)
+    msip: MsipRules | None = None  # Missouri MSIP 5 APR (schema_msip.py)
+    pbmas: PbmasRules | None = None  # Texas PBMAS (schema_pbmas.py)
 
     @model_validator(mode="after")
     def _consistent(self) -> Framework:
@@ -525,6 +528,9 @@ class Framework(_Strict):
         if self.sublevel_cuts and not self.sublevel_cuts_verified:
             out.append("sublevel scale-score cuts")
         out += [f"index model {m}" for m, spec in self.index_models.items() if not spec.verified]
+        out += (self.msip.unverified if self.msip else []) + (
+            self.pbmas.unverified if self.pbmas else []
+        )
         return out
 
 
@@ -700,6 +706,7 @@ def _load_shipped(name: str) -> Framework:
 
 def _parse(text: str, origin: str) -> Framework:
     data = _resolve_models(_read_yaml(text, origin), origin)
+    check_state_sections(data, origin)  # msip / pbmas: every problem at once, keys named
     try:
         return Framework.model_validate(data)
     except ValidationError as exc:
