@@ -22,6 +22,7 @@ import pyarrow as pa
 from kit.data.aggregates import AGGREGATES, SCHEMES, check_aggregates, output_columns
 from kit.data.importers._common import (
     REJECTED_COLUMNS,
+    TEXT,
     FileSummary,
     ImportResult,
     write_rejected,
@@ -108,8 +109,7 @@ def import_aggregate_files(
 
 
 def _text(values) -> pa.Array:
-    return pa.array([None if v is None or v is pd.NA or (isinstance(v, float) and v != v)
-                     else str(v) for v in values], pa.string())
+    return pa.Array.from_pandas(pd.Series(values, dtype=object).astype(TEXT))
 
 
 def _in_file_terms(rejected: pd.DataFrame, columns: dict[str, dict[str, str]]) -> pd.DataFrame:

@@ -17,12 +17,15 @@ from pathlib import Path
 import duckdb
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from kit.data.readers import ROW, Malformed, load_table
 from kit.data.rules import MALFORMED_MESSAGE
 from kit.errors import DataError
 
 REJECTED_COLUMNS = ("source_file", "source_row", "column", "value", "rule", "message")
+TEXT = pd.StringDtype("pyarrow")
 
 
 @dataclass(frozen=True)
@@ -127,7 +130,9 @@ def read_text(path: Path) -> tuple[pd.DataFrame, tuple[Malformed, ...]]:
     """
     with duckdb.connect() as con:
         raw = load_table(con, "import", Path(path))
-        frame = con.sql(f"SELECT * FROM {raw.relation}").df()
+        table = con.sql(f"SELECT * FROM {raw.relation}").to_arrow_table()
+    # Arrow-backed strings: the cleaning below runs in Arrow, not a Python loop.
+    frame = table.to_pandas(types_mapper={pa.string(): TEXT}.get)
     return frame, raw.malformed
 
 
@@ -151,6 +156,7 @@ def find_column(columns, *names: str) -> str | None:
 # (NR), not applicable. Each becomes an empty cell, never 0.
 NO_VALUE = frozenset({"", "nc", "nr", "n/a", "na", "*", "**", "-", "--", "\u2013", "\u2014",
                       "suppressed", "null", "none", "nan"})
+_NO_VALUE = pa.array(sorted(NO_VALUE), pa.string())
 _THOUSANDS = r"[+-]?\d{1,3}(,\d{3})+(\.\d+)?"
 
 
@@ -161,12 +167,23 @@ def clean_number(values: pd.Series) -> pd.Series:
     Anything else is left as written, so that validation rejects it showing the value
     (``15,01`` is not a number: a thousands separator is followed by three digits).
     """
-    text = values.astype("string").str.strip()
-    text = text.str.replace(r"\s*%$", "", regex=True)
-    blank = text.isna() | text.str.lower().isin(NO_VALUE)
-    thousands = text.str.fullmatch(_THOUSANDS).fillna(False).astype(bool)
-    text = text.mask(thousands, text.str.replace(",", "", regex=False))
-    return text.astype(object).where(~blank, None)
+    text = pc.utf8_trim_whitespace(pa.array(values.astype(TEXT)))
+    text = pc.utf8_rtrim(pc.replace_substring_regex(text, r"%$", ""), characters=" ")
+    blank = pc.fill_null(pc.is_in(pc.utf8_lower(text), value_set=_NO_VALUE), True)
+    thousands = pc.fill_null(pc.match_substring_regex(text, f"^{_THOUSANDS}$"), False)
+    text = pc.if_else(thousands, pc.replace_substring(text, ",", ""), text)
+    text = pc.if_else(blank, pa.scalar(None, pa.string()), text)
+    return pd.Series(pd.arrays.ArrowStringArray(text), index=values.index, dtype=TEXT)
+
+
+def map_values(values: pd.Series, function) -> pd.Series:
+    """``values.map(function)`` calling it once per distinct value (a file has few);
+    missing values get ``function(None)``."""
+    plain = values.to_numpy(object, na_value=None)
+    lookup = {v: function(v) for v in set(plain) if v is not None}
+    missing = function(None)
+    return pd.Series([missing if v is None else lookup[v] for v in plain],
+                     index=values.index, dtype=object)
 
 
 def spring_year(text: str | None) -> int | None:

@@ -44,7 +44,6 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-import numpy as np
 import pandas as pd
 
 from kit.data.importers._aggregate import ParsedFile
@@ -57,6 +56,7 @@ from kit.data.importers._common import (
     group_id,
     group_key,
     known_group_labels,
+    map_values,
     norm,
     read_text,
     spring_year,
@@ -179,13 +179,13 @@ def _parse_long(path: Path, frame: pd.DataFrame, layout: str, year: int | None) 
     file_group = None if group_col else group_from_name(path)
 
     ent = entities(frame[code_col], frame[name_col])
-    years = (frame[year_col].map(spring_year) if year_col
+    years = (map_values(frame[year_col], spring_year) if year_col
              else pd.Series([file_year] * n, index=frame.index, dtype=object))
-    grades = (frame[grade_col].map(lambda v: grade_label(v, file_grade)) if grade_col
+    grades = (map_values(frame[grade_col], lambda v: grade_label(v, file_grade)) if grade_col
               else pd.Series([file_grade or "ALL"] * n, index=frame.index, dtype=object))
     if group_col:
         labels = frame[group_col]
-        groups = labels.map(lambda v: group_id(v) if v is not None and str(v).strip()
+        groups = map_values(labels, lambda v: group_id(v) if v is not None and str(v).strip()
                             else (group_from_name(path, required=False) or "all"))
     else:
         groups = pd.Series([file_group] * n, index=frame.index, dtype=object)
@@ -205,7 +205,7 @@ def _parse_long(path: Path, frame: pd.DataFrame, layout: str, year: int | None) 
                                "the student group is not one the kit knows: "
                                + known_group_labels()))
     rejected, keep = first_failures(frame, path.name, checks)
-    subjects = frame[subject_col].map(subject_code)
+    subjects = map_values(frame[subject_col], subject_code)
     rows = pd.DataFrame({
         "year": years.map(lambda y: None if y is None or pd.isna(y) else str(int(y))),
         **{c: ent[c] for c in ("entity_type", "entity_id", "district_id", "entity_name",
@@ -323,31 +323,36 @@ def _parse_profile(path: Path, frame: pd.DataFrame, year: int | None) -> ParsedF
 
 
 def entities(codes: pd.Series, names: pd.Series) -> pd.DataFrame:
-    """Entity columns from DESE org codes and names; ``bad`` marks unreadable codes."""
-    code = codes.astype("string").str.strip().str.replace(r"\.0$", "", regex=True)
-    name = names.astype("string").str.strip()
-    is_state = (code.fillna("").str.fullmatch(r"0+")
-                | name.fillna("").str.lower().isin(STATE_NAMES)).astype(bool)
-    digits = code.fillna("").str.fullmatch(r"\d{1,8}").astype(bool)
-    padded = code.str.zfill(8)
-    district = (digits & ~is_state & padded.str.endswith("0000")).astype(bool)
-    entity_type = np.select([is_state, district], ["state", "district"], "school")
-    split = name.str.split(" - ", n=1, expand=True)
-    has_split = name.str.contains(" - ", regex=False).fillna(False).astype(bool)
-    school_name = split[1] if 1 in split else pd.Series(pd.NA, index=name.index)
-    entity_name = name.mask(has_split & (entity_type == "school"), school_name)
-    district_name = split[0].where(has_split, pd.NA).mask(entity_type == "district", name)
-    out = pd.DataFrame({
-        "entity_type": entity_type,
-        "entity_id": padded.where(~is_state, "STATE"),
-        "district_id": (padded.str[:4] + "0000").where(~is_state, None),
-        "entity_name": entity_name.where(~is_state, "State"),
-        "district_name": district_name.where(~is_state, None),
-        "bad": ~is_state & ~digits,
-    }, index=codes.index)
-    for c in ("entity_id", "district_id", "entity_name", "district_name"):
-        out[c] = out[c].astype(object).where(out[c].notna(), None)
+    """Entity columns from DESE org codes and names; ``bad`` marks unreadable codes.
+
+    Computed once per distinct code and name: a file has a few thousand of each.
+    """
+    cache: dict[tuple, tuple] = {}
+    rows = [cache.get(pair) or cache.setdefault(pair, _entity(*pair))
+            for pair in zip(codes.to_numpy(object, na_value=""),
+                            names.to_numpy(object, na_value=""), strict=True)]
+    out = pd.DataFrame(rows, index=codes.index,
+                       columns=["entity_type", "entity_id", "district_id", "entity_name",
+                                "district_name", "bad"])
+    out["bad"] = out["bad"].astype(bool)
     return out
+
+
+def _entity(code: str, name: str) -> tuple:
+    code = re.sub(r"\.0$", "", code.strip())
+    name = name.strip()
+    if re.fullmatch(r"0+", code) or name.lower() in STATE_NAMES:
+        return ("state", "STATE", None, "State", None, False)
+    if not re.fullmatch(r"\d{1,8}", code):
+        return (None, None, None, name or None, None, True)
+    padded = code.zfill(8)
+    district_id = padded[:4] + "0000"
+    if padded == district_id:
+        return ("district", padded, district_id, name or None, name or None, False)
+    district, sep, school = name.partition(" - ")
+    if sep:  # DESE's School Name is "District - School"
+        return ("school", padded, district_id, school, district, False)
+    return ("school", padded, district_id, name or None, None, False)
 
 
 def subject_code(value) -> str | None:
