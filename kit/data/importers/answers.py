@@ -45,6 +45,7 @@ from kit.data.importers._common import (
     find_column,
     norm,
     read_text,
+    unrecognised,
     write_rejected,
 )
 from kit.data.readers import ROW
@@ -338,6 +339,8 @@ def _items_of(path: Path, frame: pd.DataFrame, key_items: list[dict] | None
         key_rows = [found[k] for k in ("key", "points") if k in found]
     else:
         candidates = [c for c in cols if c not in groupish and _answer_like(frame[c])]
+    if not candidates:
+        raise unrecognised(path, "answers", LAYOUTS, cols)
     named = [i for i in key_items if i.get("item")]
     if len(named) == len(key_items):
         item_cols = []

@@ -49,6 +49,7 @@ import pandas as pd
 from kit.data.importers._aggregate import ParsedFile
 from kit.data.importers._common import (
     Layout,
+    Rejects,
     RowCheck,
     clean_number,
     find_column,
@@ -140,8 +141,6 @@ def parse_file(path: Path, *, year: int | None = None) -> ParsedFile:
     else:
         parsed = _parse_long(path, frame, layout, year)
     if malformed:
-        from kit.data.importers._common import Rejects
-
         extra = Rejects()
         extra.add_malformed(path.name, malformed)
         parsed.rejected = pd.concat([parsed.rejected, extra.frame()], ignore_index=True)

@@ -163,3 +163,13 @@ def test_defaults_are_reported(tmp_path):
     assert read(tmp_path / "out", "items")["subject"].iloc[0] == "TEST"
     assert any("No year given" in w for w in result.warnings)
     assert any("No grade given" in w for w in result.warnings)
+
+
+def test_a_sheet_without_answer_columns_names_the_layout(tmp_path):
+    path = sheet(tmp_path, [{"Line": "Books", "Amount": "300"}])
+    key = tmp_path / "key.csv"
+    key.write_text("key\nA\n")
+    with pytest.raises(DataError) as error:
+        import_files("answers", [path], tmp_path / "out", key=key)
+    assert "not a layout the answers importer knows" in str(error.value)
+    assert "sheet (an answer sheet" in str(error.value)
