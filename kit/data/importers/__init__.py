@@ -135,5 +135,13 @@ def import_files(
         if not path.is_file():
             raise DataError(f"{path} does not exist or is not a file. Check the name.",
                             file=str(path))
+    names = [p.name for p in paths]
+    twice = sorted({n for n in names if names.count(n) > 1})
+    if twice:
+        # Rows and rejected rows name their file; two files of one name could not be told apart.
+        raise DataError(
+            f"Two files are named {twice[0]}: rows are traced to their file by name, so each "
+            "file of one import needs its own name. Rename one (e.g. add its year) or give "
+            "it only once.", file=twice[0])
     given = {k: v for k, v in options.items() if v is not None}
     return spec.run(paths, Path(out_dir), **given)

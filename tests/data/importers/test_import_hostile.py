@@ -174,3 +174,12 @@ def test_unknown_source_and_wrong_option(tmp_path):
         import_files("tx-staar", [path], tmp_path / "out")
     with pytest.raises(Exception, match="no option key"):
         import_files("ma-mcas", [path], tmp_path / "out", key="k.csv")
+
+
+def test_two_files_of_one_name_are_refused(tmp_path):
+    (tmp_path / "a").mkdir()
+    (tmp_path / "b").mkdir()
+    a = write(tmp_path / "a" / "mcas grade 4 2022.csv", [school()])
+    b = write(tmp_path / "b" / "mcas grade 4 2022.csv", [school(code="04450205")])
+    with pytest.raises(DataError, match="Two files are named"):
+        import_files("ma-mcas", [a, b], tmp_path / "out")
