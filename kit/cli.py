@@ -181,6 +181,64 @@ def validate(
     raise typer.Exit(result.exit_code)
 
 
+@app.command("import")
+def import_(
+    source: Annotated[str, typer.Argument(help="ma-mcas, oh-pi or answers.")],
+    files: Annotated[list[Path], typer.Argument(help="The state's (or teacher's) files.")],
+    out_dir: Annotated[Path, typer.Option("--out", help="Folder for the kit's input tables.")],
+    year: Annotated[
+        int | None,
+        typer.Option(help="Spring year of files that state none (answers: of the test)."),
+    ] = None,
+    key: Annotated[Path | None, typer.Option(help="answers: the key file.")] = None,
+    school_id: Annotated[str | None, typer.Option(help="answers: school id.")] = None,
+    district_id: Annotated[str | None, typer.Option(help="answers: district id.")] = None,
+    subject: Annotated[str | None, typer.Option(help="answers: subject code.")] = None,
+    grade: Annotated[int | None, typer.Option(help="answers: tested grade 0-12.")] = None,
+    match: Annotated[str | None, typer.Option(help="answers: exact or any.")] = None,
+    gender_codes: Annotated[str | None, typer.Option(help="answers: e.g. 0=M,1=F.")] = None,
+    level_cuts: Annotated[str | None, typer.Option(help="answers: e.g. 40,60,80.")] = None,
+) -> None:
+    """Turn published state files or an answer sheet into the kit's input tables.
+
+    ma-mcas and oh-pi write aggregates.csv (published results by school, subject, grade and
+    group); answers writes items, item_responses, students and assessments. Rows that cannot
+    be read go to OUT/rejected/<table>.csv. Exit status: 0 clean, 1 some rows rejected, 2 a
+    file the importer does not know. See docs/data.md, "kit import".
+    """
+    from kit.data.importers import import_files
+
+    options = dict(
+        year=year,
+        key=key,
+        school_id=school_id,
+        district_id=district_id,
+        subject=subject,
+        grade=grade,
+        match=match,
+        gender_codes=gender_codes,
+        level_cuts=level_cuts,
+    )
+    result = import_files(source, files, out_dir, **options)
+    table = Table("file", "layout", "read", "imported", "rejected", title=f"kit import {source}")
+    for f in result.files:
+        table.add_row(
+            f.file,
+            f.layout,
+            f"{f.read:,}",
+            f"{f.imported:,}",
+            f"[bold]{f.rejected:,}[/bold]" if f.rejected else "0",
+        )
+    out.print(table)
+    for warning in result.warnings:
+        err.print(f"[yellow]warning:[/yellow] {warning}", highlight=False)
+    written = ", ".join(f"{name}.csv ({n:,} rows)" for name, n in result.tables.items())
+    out.print(f"Wrote {written} to {out_dir}.")
+    if result.exit_code:
+        out.print(f"Rejected rows, with the reason for each, are in {out_dir}/rejected/.")
+    raise typer.Exit(result.exit_code)
+
+
 @app.command()
 def build(
     data_dir: Annotated[

@@ -45,6 +45,14 @@ GROUPS: tuple[Group, ...] = (
     Group(
         "former_ell", "Former English learners", "program", "former_ell", "former English learners"
     ),
+    # Ever English learners = current + former (CONTRACT.md section 2; states publish it).
+    Group(
+        "ever_ell",
+        "Ever English learners",
+        "composite",
+        "(ell OR former_ell)",
+        "current and former English learners",
+    ),
     Group("swd", "Students with disabilities", "program", "swd", "students with disabilities"),
     # Massachusetts high needs: low income OR ELL / former ELL OR SWD (DOMAIN.md, Subgroups).
     Group("high_needs", "High needs", "composite", _HIGH_NEEDS, "high-needs students"),

@@ -56,6 +56,12 @@ def exact_revealed(system, hidden, min_n):
     return np.flatnonzero(got & small)
 
 
+def test_group_ids_agree_with_the_input_contract():
+    from kit.data.schemas import GROUP_IDS
+
+    assert tuple(g.id for g in GROUPS) == GROUP_IDS
+
+
 # --- the demo district (issue 10): two hidden race groups, one of them empty -----------------
 
 DEMO_DISTRICT = {  # MATH 2024, district D01 of the default demo (accountable tested students)
@@ -243,6 +249,8 @@ def random_district(
             member[g.id] = st_["gender"] == g.id[-1]
         elif g.id == "all":
             member[g.id] = pd.Series(True, index=st_.index)
+        elif g.id == "ever_ell":
+            member[g.id] = st_["ell"] | st_["former_ell"]
         elif g.id == "high_needs":
             member[g.id] = st_["low_income"] | st_["ell"] | st_["former_ell"] | st_["swd"]
         elif g.id == "super_subgroup":

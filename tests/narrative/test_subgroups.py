@@ -68,8 +68,13 @@ def test_every_number_in_a_sentence_matches_the_view(facts):
 
 def test_suppressed_groups_never_show_numbers(facts):
     for ctx, _subject, view, para in paragraphs(facts):
+        # a shown group's name may contain a hidden one's ("current and former English
+        # learners" holds "English learners"): take the shown ones out first
+        rest = para
+        for noun in sorted(view.loc[~view.suppressed, "noun"], key=len, reverse=True):
+            rest = rest.replace(f"{noun} (", "<shown> (")
         for rec in view[view.suppressed].to_dict("records"):
-            assert f"{rec['noun']} (" not in para
+            assert f"{rec['noun']} (" not in rest
         table = kit.tab_subgroups(view, ctx)
         hidden = table[view["suppressed"].to_numpy()]
         assert (hidden["% proficient+"] == "—").all()
