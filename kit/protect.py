@@ -40,6 +40,10 @@ from kit.metrics.cells import CellSystem, crosstab_cells, group_cells
 from kit.metrics.suppression import audit, protect
 
 RESULT_SIZES = ("n_fay_tested", "n_tested", "n_enrolled")
+#: Groups whose results a report may show grade by grade. Reports show group results for all
+#: grades together; by grade, only all students. The other groups' grade rows stay hidden
+#: ("unpublished"), so protecting them never costs a figure that reports do show.
+GRADE_GROUPS = ("all",)
 ITEM_SIZES = ("n_students", "n")
 KEYS = ["year", "entity_type", "entity_id", "subject", "grade", "group"]
 _KEY_SQL = ", ".join(f'"{k}"' for k in KEYS)
@@ -84,6 +88,7 @@ def decide_results(perf: pd.DataFrame, parents: pd.DataFrame, min_n: int) -> pd.
             system_cols=("year", "subject"),
             grade_col="grade",
             grade_total="ALL",
+            grade_groups=GRADE_GROUPS,
         )
         return protect(system, min_n).frame(system)
 
@@ -242,6 +247,7 @@ def _systems(con: duckdb.DuckDBPyConnection) -> list[tuple[str, CellSystem, np.n
             parents=parents,
             system_cols=("year", "subject"),
             grade_col="grade",
+            grade_groups=GRADE_GROUPS,
         )
         out.append((f"results {key}", system, _hidden(system, sub), min_n))
     if "reliability" in tables:

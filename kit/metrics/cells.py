@@ -69,6 +69,10 @@ class CellSystem:
     kind
         A label per relation (``race/ethnicity``, ``complement``, ``district total`` ...),
         used to say why a cell was hidden.
+    redundant
+        Kinds of relation whose total is itself a sum of published groups (``ever_ell`` =
+        ``ell`` + ``former_ell``): there the total is hidden before a part, since it adds no
+        information of its own.
     """
 
     cells: pd.DataFrame
@@ -77,6 +81,7 @@ class CellSystem:
     parts_ptr: np.ndarray
     parts: np.ndarray
     kind: np.ndarray
+    redundant: frozenset[str] = frozenset()
 
     @property
     def n_cells(self) -> int:
@@ -134,6 +139,7 @@ def group_cells(
     parents: pd.DataFrame | None = None,
     grade_col: str | None = "grade",
     grade_total: str | None = "ALL",
+    grade_groups: Sequence[str] | None = None,
 ) -> CellSystem:
     """The cells of group results and their sums.
 
@@ -153,6 +159,9 @@ def group_cells(
     grade_col, grade_total
         When ``grade_col`` is given, the ``grade_total`` row of an entity and group is the
         sum of its other grades' rows (when it has any).
+    grade_groups
+        The groups a report may show grade by grade (None: every group); the other groups'
+        grade rows are unpublished cells (hidden, but still tied by the sums).
     """
     system_cols = list(system_cols)
     ent_cols = ["entity_type", "entity_id"]
@@ -185,8 +194,11 @@ def group_cells(
         g = grid[grid["group"] == gid].set_index(place)[size_cols]
         rest = (all_rows - g.reindex(all_rows.index, fill_value=0.0)).clip(lower=0.0)
         extra.append(rest.reset_index().assign(group=f"not:{gid}"))
+    published = pd.Series(True, index=grid.index)
+    if grade_col and grade_total is not None and grade_groups is not None:
+        published = (grid[grade_col] == grade_total) | grid["group"].isin(list(grade_groups))
     cells = pd.concat(
-        [grid.assign(published=True), *[e.assign(published=False) for e in extra]],
+        [grid.assign(published=published), *[e.assign(published=False) for e in extra]],
         ignore_index=True,
     )
     group_rank = {g: i for i, g in enumerate(groups)}
@@ -297,6 +309,7 @@ def group_cells(
             )
 
     total, ptr, parts, kind = _relations(pieces, kinds)
+    redundant = frozenset(kinds[f"S:{t}"] for t in GROUP_SUMS if f"S:{t}" in kinds)
     out = cells.drop(columns=["_cell", "_place"])
     return CellSystem(
         cells=out,
@@ -305,6 +318,7 @@ def group_cells(
         parts_ptr=ptr,
         parts=parts,
         kind=kind,
+        redundant=redundant,
     )
 
 

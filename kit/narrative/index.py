@@ -183,8 +183,9 @@ def describe_ayp_subject(
     extra = (
         unjudged[unjudged["subject"] == subject]
         if unjudged is not None and len(unjudged)
-        else pd.DataFrame(columns=["noun", "suppressed"])
+        else pd.DataFrame(columns=["noun", "suppressed", "suppression_reason"])
     )
+    extra_small, extra_comp = _hidden_lists(extra[extra["suppressed"].astype(bool)])
     return render_template(
         "index_ayp_subject.md.j2",
         ctx=ctx,
@@ -199,8 +200,8 @@ def describe_ayp_subject(
         missed=[r for r in counted if not r["met"]],
         info=[r for r in recs if not r["accountable"]],
         not_judged=extra.loc[~extra["suppressed"].astype(bool), "noun"].tolist(),
-        small=small + extra.loc[extra["suppressed"].astype(bool), "noun"].tolist(),
-        complement=comp,
+        small=small + extra_small,
+        complement=comp + extra_comp,
         prior_year=ctx.year - 1,
     )
 
