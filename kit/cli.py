@@ -442,6 +442,57 @@ def goals(
     out.print(f"Goal workbook written to {path}")
 
 
+@app.command()
+def audit(
+    facts: Annotated[Path, typer.Option(help="The facts store.")] = Path("output/facts.duckdb"),
+    out_path: Annotated[
+        Path | None, typer.Option("--out", help="Write every finding to this CSV.")
+    ] = None,
+) -> None:
+    """Check that no report of a facts store gives away a group of fewer than the minimum.
+
+    Reads every figure the reports may show and subtracts along every sum a reader could
+    use (groups and their complements, race and gender, a district and its schools, the
+    state and its districts, grades, crosstab lines), repeatedly. Lists any cell of 1 to
+    the minimum - 1 students it can work out, and any sum whose hidden parts hold fewer
+    than the minimum together. Exit status 0 when there is none, 1 otherwise.
+    """
+    from kit.facts import read_facts
+    from kit.protect import audit_facts
+
+    with read_facts(facts) as f:  # a clear message when the store is missing or old
+        min_n = int(f.run()["reporting_min_n"])
+    found = audit_facts(facts)
+    if out_path is not None:
+        found.to_csv(out_path, index=False)
+    if found.empty:
+        out.print(
+            f"No figure in {facts} reveals a group of fewer than {min_n} students "
+            "(subtraction along every sum, repeatedly)."
+        )
+        return
+    out.print(f"{len(found)} finding(s): figures that reveal fewer than {min_n} students.")
+    cols = [
+        c
+        for c in (
+            "family",
+            "finding",
+            "year",
+            "entity_id",
+            "subject",
+            "grade",
+            "group",
+            "size",
+            "via",
+        )
+        if c in found.columns
+    ]
+    typer.echo(found[cols].head(20).to_string(index=False))
+    if len(found) > 20:
+        typer.echo(f"... and {len(found) - 20} more" + ("" if out_path else " (--out FILE.csv)"))
+    raise typer.Exit(1)
+
+
 def _raise_interrupt(*_) -> None:
     raise KeyboardInterrupt
 

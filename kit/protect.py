@@ -36,6 +36,8 @@ import duckdb
 import numpy as np
 import pandas as pd
 
+from kit.errors import FactsError
+from kit.facts import read_facts
 from kit.metrics.cells import CellSystem, crosstab_cells, group_cells
 from kit.metrics.suppression import audit, protect
 
@@ -229,7 +231,7 @@ def protect_items(
 # --- audit of a facts store ----------------------------------------------------------------
 
 
-def _systems(con: duckdb.DuckDBPyConnection) -> list[tuple[str, CellSystem, np.ndarray, int]]:
+def _systems(con) -> list[tuple[str, CellSystem, np.ndarray, int]]:
     """(family, system, hidden, min_n) for every system of a facts store."""
     tables = set(con.execute("SELECT table_name FROM duckdb_tables()").df()["table_name"])
     min_n = int(con.execute("SELECT reporting_min_n FROM runs").fetchone()[0])
@@ -293,8 +295,14 @@ def _hidden(system: CellSystem, rows: pd.DataFrame) -> np.ndarray:
 def audit_facts(facts_path: str) -> pd.DataFrame:
     """Every cell of fewer than the reporting minimum that a reader of all the reports built
     from ``facts_path`` could work out by subtraction (an empty frame when none)."""
-    with duckdb.connect(str(facts_path), read_only=True) as con:
-        systems = _systems(con)
+    with read_facts(facts_path) as facts:
+        if "suppression_reason" not in facts.columns("performance"):
+            raise FactsError(
+                f"{facts.path} was built by an older kit, before suppression was decided "
+                "for the whole store.",
+                fix="Run kit build again, then kit audit.",
+            )
+        systems = _systems(facts.con)
     found = [
         audit(system, hidden, min_n).assign(family=family)
         for family, system, hidden, min_n in systems

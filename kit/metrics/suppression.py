@@ -333,7 +333,7 @@ def audit(system: CellSystem, hidden: np.ndarray, min_n: int) -> pd.DataFrame:
             {
                 "finding": "revealed",
                 **ident.iloc[int(c)].to_dict(),
-                "size": float(system.size[c].max()),
+                "size": float(system.size[c][system.size[c] > 0].min()),
                 "via": str(system.kind[derived_by[c]]),
             }
         )

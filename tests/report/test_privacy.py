@@ -204,3 +204,29 @@ def test_school_reports_never_compare_with_a_hidden_state_figure(facts_path, rep
                     )
                     checked += 1
     assert checked  # some school shows a group the state hides
+
+
+def test_kit_audit_passes_the_build_and_catches_the_old_rule(facts_path, tmp_path):
+    import shutil
+
+    import duckdb
+    from typer.testing import CliRunner
+
+    from kit.cli import app
+
+    runner = CliRunner()
+    ok = runner.invoke(app, ["audit", "--facts", str(facts_path)])
+    assert ok.exit_code == 0, ok.output
+    assert "reveals a group of fewer than 10 students" in " ".join(ok.output.split())
+    # The old rule: only groups below the minimum hidden, nothing else.
+    old = tmp_path / "old.duckdb"
+    shutil.copy(facts_path, old)
+    with duckdb.connect(str(old)) as con:
+        con.execute(
+            "UPDATE performance SET suppressed = n_fay_tested < 10, "
+            "suppression_reason = CASE WHEN n_fay_tested < 10 THEN 'small' ELSE '' END"
+        )
+    bad = runner.invoke(app, ["audit", "--facts", str(old), "--out", str(tmp_path / "f.csv")])
+    assert bad.exit_code == 1
+    found = (tmp_path / "f.csv").read_text()
+    assert "revealed" in found and "district total" in found
