@@ -270,7 +270,7 @@ def aggregate_entities(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
     (``n_students`` is empty: published files count tested students only)."""
     return con.execute(
         """
-        SELECT year, entity_type, entity_id,
+        SELECT CAST(year AS BIGINT) AS year, entity_type, entity_id,
             CASE WHEN entity_type = 'state' THEN 'State'
                  ELSE coalesce(mode(entity_name), entity_id) END AS name,
             min(district_id) AS district_id,
