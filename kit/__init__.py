@@ -50,7 +50,13 @@ from kit.tables.index import model_abbr, tab_ayp, tab_goals, tab_models
 from kit.tables.items import tab_rollups, tab_trailing_items
 from kit.tables.subgroups import tab_subgroups
 from kit.views.context import ReportContext, report_context
-from kit.views.district import view_gaps, view_impact, view_ranking, view_schools
+from kit.views.district import (
+    view_agreement,
+    view_gaps,
+    view_impact,
+    view_ranking,
+    view_schools,
+)
 from kit.views.index import (
     accountability_caveats,
     ayp_rules,
@@ -140,6 +146,7 @@ __all__ = [
     "view_gaps",
     "view_goal_trend",
     "view_goals",
+    "view_agreement",
     "view_impact",
     "view_item_test",
     "view_item_tests",

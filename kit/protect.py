@@ -73,14 +73,25 @@ def _by_system(rows: pd.DataFrame, system_cols: Sequence[str], decide) -> pd.Dat
     return pd.concat(parts, ignore_index=True) if parts else pd.DataFrame()
 
 
-def decide_results(perf: pd.DataFrame, parents: pd.DataFrame, min_n: int) -> pd.DataFrame:
+def decide_results(
+    perf: pd.DataFrame,
+    parents: pd.DataFrame,
+    min_n: int,
+    apart: pd.DataFrame | None = None,
+) -> pd.DataFrame:
     """Decisions for the ``performance`` cells: ``KEYS`` + ``suppressed``,
     ``suppression_reason``, ``protects``.
 
     One system per year and subject: the groups of each entity and grade, the schools of
     each district and the districts of the state, and each entity's grades (the all-grades
     row is the sum of the grade rows).
+
+    ``apart`` (``year, subject, grade``) marks a build from published results
+    (:func:`_decide_published`) and names the grades that are not parts of the
+    all-grades row (grade 10 beside a grades 3-8 span that stands for ALL).
     """
+    if apart is not None:
+        return _decide_published(perf, parents, min_n, apart)
 
     def decide(sub: pd.DataFrame) -> pd.DataFrame:
         system = group_cells(
@@ -96,6 +107,50 @@ def decide_results(perf: pd.DataFrame, parents: pd.DataFrame, min_n: int) -> pd.
 
     out = _by_system(perf, ["year", "subject"], decide)
     return out[[*KEYS, "suppressed", "suppression_reason", "protects"]] if len(out) else out
+
+
+def _decide_published(
+    perf: pd.DataFrame, parents: pd.DataFrame, min_n: int, apart: pd.DataFrame
+) -> pd.DataFrame:
+    """Decisions for results built from a state's published file.
+
+    The kit's minimum n applies to every published row, and what the kit adds is
+    protected: its sums (a district of its schools, the state of its districts, ALL of the
+    grades) must not give a hidden row away. The sums *between groups* (a partition's rest,
+    a group's complement) are left out: each of their terms is a row of the state's own
+    public file, so hiding one in the reports could not keep it from a reader, and the
+    students in no published group are the state's to protect (its own suppression).
+    One system per year x subject x group; grades named in ``apart`` form systems of their
+    own (schools and districts only).
+    """
+    key = ["year", "subject", "grade"]
+    flag = perf[key].merge(apart[key].drop_duplicates().assign(_apart=True), on=key, how="left")
+    is_apart = flag["_apart"].fillna(False).astype(bool).to_numpy()
+    rows = perf.assign(_sys_group=perf["group"])
+
+    def decide(sub: pd.DataFrame, grades: bool) -> pd.DataFrame:
+        sizes = sub[list(RESULT_SIZES)].apply(pd.to_numeric).to_numpy("float64")
+        if not ((sizes > 0) & (sizes < min_n)).any():
+            # No row of 1 to min_n - 1 students: there is nothing to hide or to protect.
+            return sub[KEYS].assign(suppressed=False, suppression_reason="", protects="")
+        system = group_cells(
+            sub,
+            size_cols=RESULT_SIZES,
+            parents=parents,
+            system_cols=("year", "subject", "_sys_group") + (() if grades else ("grade",)),
+            grade_col="grade" if grades else None,
+            grade_total="ALL",
+        )
+        return protect(system, min_n).frame(system)
+
+    parts = [
+        _by_system(rows[~is_apart], ["year", "subject", "_sys_group"], lambda s: decide(s, True)),
+        _by_system(
+            rows[is_apart], ["year", "subject", "grade", "_sys_group"], lambda s: decide(s, False)
+        ),
+    ]
+    parts = [p[[*KEYS, "suppressed", "suppression_reason", "protects"]] for p in parts if len(p)]
+    return pd.concat(parts, ignore_index=True) if parts else pd.DataFrame()
 
 
 def decide_items(tests: pd.DataFrame, parents: pd.DataFrame, min_n: int) -> pd.DataFrame:
@@ -160,15 +215,21 @@ def decide_crosstab(crosstab: pd.DataFrame, parents: pd.DataFrame, min_n: int) -
 
 
 def protect_results(
-    con: duckdb.DuckDBPyConnection, *, min_n: int, perf: str = "perf", idx: str = "idx"
+    con: duckdb.DuckDBPyConnection,
+    *,
+    min_n: int,
+    perf: str = "perf",
+    idx: str = "idx",
+    apart: pd.DataFrame | None = None,
 ) -> pd.DataFrame:
     """Decide the results cells and write the decision into the temp tables ``perf`` and
-    ``idx`` (``suppressed``, plus ``suppression_reason`` and ``protects`` in ``perf``)."""
+    ``idx`` (``suppressed``, plus ``suppression_reason`` and ``protects`` in ``perf``).
+    ``apart``: grades outside the all-grades row (:func:`decide_results`)."""
     rows = con.execute(f"SELECT {_KEY_SQL}, {', '.join(RESULT_SIZES)} FROM {perf}").df()
     parents = parents_frame(
         con.execute("SELECT DISTINCT entity_type, entity_id, district_id FROM counts").df()
     )
-    dec = decide_results(rows, parents, min_n)
+    dec = decide_results(rows, parents, min_n, apart)
     con.register("_decisions", dec)
     keys = _KEY_SQL
     con.execute(f"""

@@ -18,14 +18,19 @@ from kit.views.index import ayp_test_word
 _REAL_KINDS = ("program", "race", "gender", "composite")
 
 
-def describe_district_intro(ctx: ReportContext, schools: pd.DataFrame) -> str:
-    """The opening paragraph of the district summary."""
+def describe_district_intro(
+    ctx: ReportContext, schools: pd.DataFrame, agreement: dict | None = None
+) -> str:
+    """The opening paragraph of the district summary; with ``agreement``
+    (:func:`kit.views.district.view_agreement`, facts built from a state's published file)
+    a line on whether the kit reproduces the state's figures."""
     n_schools = schools["entity_id"].nunique() if len(schools) else 0
     return render_template(
         "district_intro.md.j2",
         ctx=ctx,
         n_schools=n_schools,
         subjects=[subject_name(s) for s in ctx.subjects],
+        agreement=agreement,
     )
 
 

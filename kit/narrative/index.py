@@ -105,6 +105,8 @@ def describe_ayp(
 ) -> str:
     """The headline finding: did the school make AYP, which results missed, and how all
     students did against the target in each subject (findings first)."""
+    if not ctx.has_ayp:
+        return render_template("index_no_ayp.md.j2", ctx=ctx, part="findings", has_goals=True)
     summary = ayp_summary(ayp)
     shown = ayp[~ayp["suppressed"]] if len(ayp) else ayp
     acc = shown[shown["accountable"].fillna(False).astype(bool)] if len(shown) else shown
@@ -232,6 +234,8 @@ def describe_what_would_change(ayp: pd.DataFrame, ctx: ReportContext) -> str:
     """'3 of the 213 students moving up one achievement level would have met the
     improvement test': for each missed result, the fewest students whose results would
     have had to change, when that is at most one student in ten."""
+    if not ctx.has_ayp:
+        return render_template("index_no_ayp.md.j2", ctx=ctx, part="change")
     near, far = what_would_change(ayp)
     n_missed = len(near) + far
     return render_template(

@@ -226,6 +226,7 @@ def view_schools(facts: Facts, ctx: ReportContext) -> pd.DataFrame:
     ]
     grid = pd.MultiIndex.from_product([ids, subjects], names=["entity_id", "subject"])
     out = grid.to_frame(index=False).merge(base, how="left", on=["entity_id", "subject"])
+    out["has_results"] = out["suppressed"].notna()
     out["suppressed"] = out["suppressed"].fillna(True).astype(bool)
     out = out.merge(schools[["entity_id", "name", "grades"]], on="entity_id", how="left")
 
@@ -310,3 +311,26 @@ def view_schools(facts: Facts, ctx: ReportContext) -> pd.DataFrame:
     for key, vals in lowest.items():
         out[key] = vals
     return out
+
+
+def view_agreement(facts: Facts, ctx: ReportContext) -> dict | None:
+    """How the state's published figures for the district (its schools and itself) compare
+    with the facts (``published_checks``): ``checked``, ``agree``, ``state_inconsistent``
+    (the state's own figures disagree with each other) and ``kit_disagrees``. None when the
+    facts were built from student records."""
+    if "published_checks" not in facts.tables:
+        return None
+    district = ctx.entity_id if ctx.entity_type == "district" else ctx.district_id
+    row = facts.sql(
+        """
+        SELECT count(*) AS checked, count(*) FILTER (WHERE agrees) AS agree,
+               count(*) FILTER (WHERE NOT agrees AND state_inconsistent) AS state_inconsistent,
+               count(*) FILTER (WHERE NOT agrees AND NOT state_inconsistent) AS kit_disagrees
+        FROM published_checks c
+        WHERE c.year = ? AND (c.entity_id = ? OR c.entity_id IN (
+            SELECT entity_id FROM entities WHERE year = ? AND entity_type = 'school'
+              AND district_id = ?))
+        """,
+        [ctx.year, district, ctx.year, district],
+    ).iloc[0]
+    return {k: int(row[k]) for k in ("checked", "agree", "state_inconsistent", "kit_disagrees")}

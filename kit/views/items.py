@@ -350,7 +350,10 @@ def view_item_test(
 
 def view_item_tests(facts: Facts, ctx: ReportContext) -> list[ItemTestView]:
     """Every test (subject x grade) of the report, subjects in the report's order; the focus
-    group of each subject is chosen by :func:`choose_focus_group`."""
+    group of each subject is chosen by :func:`choose_focus_group`. Empty when the facts
+    hold no item analysis (no items in the input, or a state's published results)."""
+    if "item_stats" not in facts.tables:
+        return []
     out = []
     for subject in ctx.subjects:
         focus = choose_focus_group(facts, ctx, subject)

@@ -58,7 +58,11 @@ def view_subgroups(
     all_index = all_row["index"].iloc[0] if len(all_row) else float("nan")
     perf["gap_pct"] = perf["pct_proficient"] - all_pct
     perf["gap_index"] = perf["index"] - all_index
-    if ctx.entity_type == "district" and len(facts.districts(ctx.year)) == 1:
+    if (
+        ctx.entity_type == "district"
+        and len(facts.districts(ctx.year)) == 1
+        and ctx.source != "aggregates"  # a published file's state row is the state's
+    ):
         # The data hold one district: the "state" is that district, no comparison to make.
         perf["state_pct_proficient"] = float("nan")
     perf["gap_state"] = perf["pct_proficient"] - perf["state_pct_proficient"]
