@@ -30,7 +30,7 @@ every family, listing any cell of fewer than the minimum students that could be 
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 
 import duckdb
 import numpy as np
@@ -73,82 +73,78 @@ def _by_system(rows: pd.DataFrame, system_cols: Sequence[str], decide) -> pd.Dat
     return pd.concat(parts, ignore_index=True) if parts else pd.DataFrame()
 
 
+def result_systems(
+    perf: pd.DataFrame, parents: pd.DataFrame, apart: pd.DataFrame | None = None
+) -> Iterator[tuple[str, pd.DataFrame, CellSystem]]:
+    """The independent systems of the ``performance`` cells: (label, rows, system).
+
+    From student data: one system per year and subject, holding the groups of each entity
+    and grade, the schools of each district and the districts of the state, and each
+    entity's grades (the all-grades row is the sum of the grade rows; by grade only all
+    students are published, :data:`GRADE_GROUPS`).
+
+    From a state's published results (``apart`` given: ``year, subject, grade`` of the
+    grades that are not parts of the all-grades row, e.g. grade 10 beside a 3-8 span): the
+    kit's minimum n applies to every published row, and what the kit adds is protected -
+    its sums (a district of its schools, the state of its districts, ALL of the grades)
+    must not give a hidden row away. The sums *between groups* (a partition's rest, a
+    group's complement) are left out: each of their terms is a row of the state's own
+    public file, so hiding one in the reports could not keep it from a reader, and the
+    students in no published group are the state's to protect (its own suppression). One
+    system per year x subject x group; grades named in ``apart`` form systems of their own.
+    """
+    if apart is None:
+        for key, sub in perf.groupby(["year", "subject"], sort=True):
+            yield (
+                f"results {key}",
+                sub,
+                group_cells(
+                    sub,
+                    size_cols=RESULT_SIZES,
+                    parents=parents,
+                    system_cols=("year", "subject"),
+                    grade_col="grade",
+                    grade_total="ALL",
+                    grade_groups=GRADE_GROUPS,
+                ),
+            )
+        return
+    key = ["year", "subject", "grade"]
+    flag = perf[key].merge(apart[key].drop_duplicates().assign(_apart=True), on=key, how="left")
+    is_apart = flag["_apart"].fillna(False).astype(bool).to_numpy()
+    rows = perf.assign(_sys_group=perf["group"])
+    for grades, part, by in (
+        (True, rows[~is_apart], ["year", "subject", "_sys_group"]),
+        (False, rows[is_apart], ["year", "subject", "grade", "_sys_group"]),
+    ):
+        for k, sub in part.groupby(by, sort=True):
+            system = group_cells(
+                sub,
+                size_cols=RESULT_SIZES,
+                parents=parents,
+                system_cols=("year", "subject", "_sys_group") + (() if grades else ("grade",)),
+                grade_col="grade" if grades else None,
+                grade_total="ALL",
+            )
+            yield f"results {k}", sub, system
+
+
 def decide_results(
     perf: pd.DataFrame,
     parents: pd.DataFrame,
     min_n: int,
     apart: pd.DataFrame | None = None,
 ) -> pd.DataFrame:
-    """Decisions for the ``performance`` cells: ``KEYS`` + ``suppressed``,
-    ``suppression_reason``, ``protects``.
-
-    One system per year and subject: the groups of each entity and grade, the schools of
-    each district and the districts of the state, and each entity's grades (the all-grades
-    row is the sum of the grade rows).
-
-    ``apart`` (``year, subject, grade``) marks a build from published results
-    (:func:`_decide_published`) and names the grades that are not parts of the
-    all-grades row (grade 10 beside a grades 3-8 span that stands for ALL).
-    """
-    if apart is not None:
-        return _decide_published(perf, parents, min_n, apart)
-
-    def decide(sub: pd.DataFrame) -> pd.DataFrame:
-        system = group_cells(
-            sub,
-            size_cols=RESULT_SIZES,
-            parents=parents,
-            system_cols=("year", "subject"),
-            grade_col="grade",
-            grade_total="ALL",
-            grade_groups=GRADE_GROUPS,
-        )
-        return protect(system, min_n).frame(system)
-
-    out = _by_system(perf, ["year", "subject"], decide)
-    return out[[*KEYS, "suppressed", "suppression_reason", "protects"]] if len(out) else out
-
-
-def _decide_published(
-    perf: pd.DataFrame, parents: pd.DataFrame, min_n: int, apart: pd.DataFrame
-) -> pd.DataFrame:
-    """Decisions for results built from a state's published file.
-
-    The kit's minimum n applies to every published row, and what the kit adds is
-    protected: its sums (a district of its schools, the state of its districts, ALL of the
-    grades) must not give a hidden row away. The sums *between groups* (a partition's rest,
-    a group's complement) are left out: each of their terms is a row of the state's own
-    public file, so hiding one in the reports could not keep it from a reader, and the
-    students in no published group are the state's to protect (its own suppression).
-    One system per year x subject x group; grades named in ``apart`` form systems of their
-    own (schools and districts only).
-    """
-    key = ["year", "subject", "grade"]
-    flag = perf[key].merge(apart[key].drop_duplicates().assign(_apart=True), on=key, how="left")
-    is_apart = flag["_apart"].fillna(False).astype(bool).to_numpy()
-    rows = perf.assign(_sys_group=perf["group"])
-
-    def decide(sub: pd.DataFrame, grades: bool) -> pd.DataFrame:
+    """Decisions for the ``performance`` cells (:func:`result_systems`): ``KEYS`` +
+    ``suppressed``, ``suppression_reason``, ``protects``."""
+    parts = []
+    for _, sub, system in result_systems(perf, parents, apart):
         sizes = sub[list(RESULT_SIZES)].apply(pd.to_numeric).to_numpy("float64")
-        if not ((sizes > 0) & (sizes < min_n)).any():
-            # No row of 1 to min_n - 1 students: there is nothing to hide or to protect.
-            return sub[KEYS].assign(suppressed=False, suppression_reason="", protects="")
-        system = group_cells(
-            sub,
-            size_cols=RESULT_SIZES,
-            parents=parents,
-            system_cols=("year", "subject", "_sys_group") + (() if grades else ("grade",)),
-            grade_col="grade" if grades else None,
-            grade_total="ALL",
-        )
-        return protect(system, min_n).frame(system)
-
-    parts = [
-        _by_system(rows[~is_apart], ["year", "subject", "_sys_group"], lambda s: decide(s, True)),
-        _by_system(
-            rows[is_apart], ["year", "subject", "grade", "_sys_group"], lambda s: decide(s, False)
-        ),
-    ]
+        if apart is not None and not ((sizes > 0) & (sizes < min_n)).any():
+            # No published row of 1 to min_n - 1 students: nothing to hide or protect.
+            parts.append(sub[KEYS].assign(suppressed=False, suppression_reason="", protects=""))
+            continue
+        parts.append(protect(system, min_n).frame(system))
     parts = [p[[*KEYS, "suppressed", "suppression_reason", "protects"]] for p in parts if len(p)]
     return pd.concat(parts, ignore_index=True) if parts else pd.DataFrame()
 
@@ -303,16 +299,20 @@ def _systems(con) -> list[tuple[str, CellSystem, np.ndarray, int]]:
     perf = con.execute(
         f"SELECT {_KEY_SQL}, {', '.join(RESULT_SIZES)}, suppressed FROM performance"
     ).df()
-    for key, sub in perf.groupby(["year", "subject"], sort=True):
-        system = group_cells(
-            sub,
-            size_cols=RESULT_SIZES,
-            parents=parents,
-            system_cols=("year", "subject"),
-            grade_col="grade",
-            grade_groups=GRADE_GROUPS,
+    apart = None
+    if "grade_coverage" in tables:  # built from a state's published results
+        cov = con.execute("SELECT year, subject, grades_apart FROM grade_coverage").df()
+        apart = pd.DataFrame(
+            [
+                {"year": r.year, "subject": r.subject, "grade": g.strip()}
+                for r in cov.itertuples()
+                for g in str(r.grades_apart or "").split(",")
+                if g.strip()
+            ],
+            columns=["year", "subject", "grade"],
         )
-        out.append((f"results {key}", system, _hidden(system, sub), min_n))
+    for label, sub, system in result_systems(perf, parents, apart):
+        out.append((label, system, _hidden(system, sub), min_n))
     if "reliability" in tables:
         rel = con.execute(
             f"SELECT {_KEY_SQL}, n + n_incomplete AS n_students, n, suppressed FROM reliability"

@@ -175,6 +175,16 @@ def test_batch_renders_subgroups_and_index_for_a_real_district(district_reports)
     assert "Every reported group made AYP" not in index
 
 
+def test_the_kits_sums_of_published_rows_reveal_no_small_group(district_reports):
+    # The district and the state are sums the kit adds; its audit knows the published
+    # structure (groups are the state's own rows; grades apart from ALL stand alone).
+    from kit.protect import audit_facts
+
+    facts, *_ = district_reports
+    found = audit_facts(facts)
+    assert found.empty, found.head().to_string()
+
+
 def test_district_summary_says_it_agrees_with_the_state(district_reports):
     _, out, _, _ = district_reports
     page = text((out / "2022" / DISTRICT / "_district" / "district_summary.html").read_text())
