@@ -166,10 +166,18 @@ def _unknown_sums(system: CellSystem, unknown: np.ndarray) -> np.ndarray:
     """Per relation and size measure: students in the parts a reader cannot see."""
     n_parts = np.diff(system.parts_ptr)
     rel_of_part = np.repeat(np.arange(system.n_relations), n_parts)
-    w = system.size[system.parts] * unknown[system.parts][:, None]
-    out = np.zeros((system.n_relations, system.size.shape[1]))
-    np.add.at(out, rel_of_part, w)
-    return out
+    hid = unknown[system.parts]
+    return np.stack(
+        [
+            np.bincount(
+                rel_of_part,
+                weights=system.size[system.parts, j] * hid,
+                minlength=system.n_relations,
+            )
+            for j in range(system.size.shape[1])
+        ],
+        axis=1,
+    ).reshape(system.n_relations, system.size.shape[1])
 
 
 def _violations(system: CellSystem, members, hidden: np.ndarray, min_n: int):
@@ -223,16 +231,38 @@ def protect(system: CellSystem, min_n: int, *, max_rounds: int = 10_000) -> Deci
         if not len(revealed) and not len(small_sums):
             return Decision(hidden=hidden, reason=reason, protects=protects, rounds=rounds)
         fixer.start_round(hidden, unknown, derived_by)
+        # Each violation names the sum to mend and the students its hidden part lacks.
+        size_c = system.size[revealed]
+        rels = np.concatenate([derived_by[revealed], small_sums]).astype(np.int64)
+        deficit = np.concatenate(
+            [
+                np.where((size_c > 0) & (size_c < min_n), min_n - size_c, 0.0),
+                np.where(
+                    (sums[small_sums] > 0) & (sums[small_sums] < min_n),
+                    min_n - sums[small_sums],
+                    0.0,
+                ),
+            ]
+        ).reshape(len(rels), system.size.shape[1])
+        rels, first = np.unique(rels, return_inverse=True)
+        worst = np.zeros((len(rels), system.size.shape[1]))
+        np.maximum.at(worst, first, deficit)
         chosen: dict[int, str] = {}
-        for c in revealed:
-            size_c = system.size[c]
-            deficit = np.where((size_c > 0) & (size_c < min_n), min_n - size_c, 0.0)
-            got = fixer.fix(int(derived_by[c]), deficit)
-            if got is not None:
-                chosen.setdefault(*got)
-        for r in small_sums:
-            deficit = np.where((sums[r] > 0) & (sums[r] < min_n), min_n - sums[r], 0.0)
-            got = fixer.fix(int(r), deficit)
+        # Where the sum's protection broke (a hidden cell worked out through another sum),
+        # mend that other sum instead, following the chain.
+        target, need = rels.copy(), worst.copy()
+        for _ in range(50):
+            via = fixer.first_broken(target)
+            moved = via >= 0
+            if not moved.any():
+                break
+            target[moved] = derived_by[via[moved]]
+            need[moved] = 0.0
+        pos, cells = fixer.choose(target, need)
+        for p_, c in zip(pos, cells, strict=True):
+            chosen.setdefault(int(c), str(system.kind[target[p_]]))
+        for r, d in zip(np.delete(rels, pos), np.delete(worst, pos, axis=0), strict=True):
+            got = fixer.fix(int(r), d)  # no candidate along the chain: search it all
             if got is not None:
                 chosen.setdefault(*got)
         if not chosen:
@@ -276,6 +306,61 @@ class _Fixer:
         self.exposed = np.bincount(
             m_cell, weights=(h_rel[m_rel] == 0), minlength=self.system.n_cells
         )
+
+    def _gather(self, rels: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """(position of the relation, cell, is_total) of every member of ``rels``."""
+        lo, hi = self.rel_ptr[rels], self.rel_ptr[rels + 1]
+        cnt = hi - lo
+        pos = np.repeat(np.arange(len(rels)), cnt)
+        idx = np.repeat(lo, cnt) + np.arange(cnt.sum()) - np.repeat(np.cumsum(cnt) - cnt, cnt)
+        return pos, self.rel_cells[idx], self.rel_is_total[idx]
+
+    def first_broken(self, rels: np.ndarray) -> np.ndarray:
+        """For each relation, its first hidden cell (in the fixed order) worked out through
+        another sum, or -1."""
+        out = np.full(len(rels), -1, dtype=np.int64)
+        if not len(rels):
+            return out
+        pos, cells, _ = self._gather(rels)
+        b = (
+            self.broken[cells]
+            & (self.derived_by[cells] >= 0)
+            & (self.derived_by[cells] != rels[pos])
+        )
+        if not b.any():
+            return out
+        pos, cells = pos[b], cells[b]
+        key = np.lexsort((self.order[cells], pos))
+        first = key[np.unique(pos[key], return_index=True)[1]]
+        out[pos[first]] = cells[first]
+        return out
+
+    def choose(self, rels: np.ndarray, deficits: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """The cell to hide in each of many relations at once (the rule of :meth:`fix`
+        without following broken protection): positions in ``rels`` that have a candidate,
+        and the cells chosen."""
+        if not len(rels):
+            return np.zeros(0, np.int64), np.zeros(0, np.int64)
+        pos, cells, is_tot = self._gather(rels)
+        ok = ~self.hidden[cells] & ~self.empty[cells]
+        d = deficits[pos]
+        short = ((self.size[cells] < d) & (d > 0)).any(axis=1)
+        redundant = np.isin(self.system.kind[rels], list(self.system.redundant))
+        is_tot = is_tot ^ redundant[pos]
+        key = np.lexsort(
+            (
+                self.order[cells],
+                self.size[cells][:, 0],
+                is_tot,
+                self.exposed[cells],
+                short,
+                ~ok,
+                pos,
+            )
+        )
+        first = key[np.unique(pos[key], return_index=True)[1]]
+        first = first[ok[first]]
+        return pos[first], cells[first]
 
     def _cells(self, r: int) -> tuple[np.ndarray, np.ndarray]:
         lo, hi = self.rel_ptr[r], self.rel_ptr[r + 1]
