@@ -169,7 +169,7 @@ def group_cells(
     size_cols = list(size_cols)
     data = rows[[*place_cols, "group", *size_cols]]
     known = [g.id for g in GROUPS]
-    seen = set(data["group"])
+    seen = set(data["group"].unique().tolist())
     groups = [g for g in known if g in seen] + sorted(seen - set(known))
     # Unpublished cells: the rest of each partition, and the students not in a group.
     partitions = [(m, PARTITION_NAMES[m]) for m in PARTITIONS if set(m) & seen]
@@ -191,7 +191,7 @@ def group_cells(
     n_p = len(places)
     size = np.zeros((n_p, n_g, len(size_cols)))
     values = data[size_cols].apply(pd.to_numeric, errors="coerce").fillna(0.0).to_numpy("float64")
-    size[place_no, data["group"].map(gi).to_numpy(), :] = values
+    size[place_no, pd.Index(names).get_indexer(data["group"]), :] = values
     if "all" in gi:
         a = gi["all"]
         for members, label in partitions:
@@ -207,7 +207,7 @@ def group_cells(
         published[np.ix_(by_grade, np.arange(len(groups)))] = keep[None, :]
 
     cells = places.loc[np.repeat(np.arange(n_p), n_g)].reset_index(drop=True)
-    cells["group"] = np.tile(np.asarray(names, dtype=object), n_p)
+    cells["group"] = pd.Categorical.from_codes(np.tile(np.arange(n_g), n_p), categories=names)
     for j, c in enumerate(size_cols):
         cells[c] = size[:, :, j].ravel()
     cells["published"] = published.ravel()
