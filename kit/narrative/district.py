@@ -110,6 +110,9 @@ def describe_equity(
     ].sort_values(["hn_gap", "name"])
     hidden_hn = schools[(schools["subject"] == subject) & schools["hn_suppressed"]]
     small = gaps.loc[gaps["suppression_reason"] == "small", "noun"].tolist() if len(gaps) else []
+    complement = (
+        gaps.loc[gaps["suppression_reason"] == "complement", "noun"].tolist() if len(gaps) else []
+    )
     return render_template(
         "district_equity.md.j2",
         ctx=ctx,
@@ -123,6 +126,7 @@ def describe_equity(
         n_hn_schools=len(by_school),
         hn_hidden=hidden_hn["name"].tolist(),
         small=[s for s in small if s],
+        complement=[s for s in complement if s],
     )
 
 
