@@ -85,7 +85,9 @@ class ItemTestView:
     ``options``: the MC options of every item (``item_options``). ``state_items``: the
     state's own rows of the same items (for test-quality flags judged on every student).
     ``focus``: the chosen group's item rows (empty when there is no focus group);
-    ``focus_suppressed`` is true when the group is too small on this test.
+    ``focus_suppressed`` is true when the group is hidden on this test, and
+    ``focus_reason`` says why (``small``, or ``complement``: hidden so that a smaller group's
+    result cannot be worked out by subtraction).
     """
 
     subject: str
@@ -108,6 +110,7 @@ class ItemTestView:
     focus_n: float | None = None
     focus_suppressed: bool = False
     focus: pd.DataFrame = field(default_factory=pd.DataFrame)
+    focus_reason: str = ""
 
     def to_dict(self) -> dict:
         return {
@@ -303,6 +306,7 @@ def view_item_test(
     label = noun = None
     focus_n = None
     focus_hidden = False
+    focus_reason = ""
     if focus_group:
         g = facts.sql('SELECT label, noun FROM "groups" WHERE "group" = ?', [focus_group])
         if len(g):
@@ -313,7 +317,10 @@ def view_item_test(
             .reset_index(drop=True)
         )
         focus_hidden = focus.empty or bool(focus["suppressed"].all())
-        if not focus_hidden:
+        if focus_hidden:
+            reasons = focus["suppression_reason"] if len(focus) else pd.Series(dtype=str)
+            focus_reason = "complement" if (reasons == "complement").any() else "small"
+        else:
             focus_n = float(focus["n"].max())
             focus = focus.merge(
                 items[["item_id", "pct_correct"]].rename(
@@ -345,6 +352,7 @@ def view_item_test(
         focus_n=focus_n,
         focus_suppressed=focus_hidden,
         focus=focus,
+        focus_reason=focus_reason,
     )
 
 
