@@ -19,6 +19,8 @@ connection, which holds the validated input tables and the temp tables ``counts`
 
 from __future__ import annotations
 
+import json
+
 import duckdb
 import numpy as np
 import pandas as pd
@@ -209,11 +211,14 @@ def pbmas_facts(con: duckdb.DuckDBPyConnection, fw: Framework) -> dict[str, pd.D
 
 
 def _rule_row(system: str, section: str, rid: str, label: str, part) -> dict:
+    meta = {"source", "verified", "note"}
+    params = part.model_dump(exclude=meta) if hasattr(part, "model_dump") else {}
     return {
         "system": system,
         "section": section,
         "id": rid,
         "label": label,
+        "params": json.dumps(params, default=str),
         "source": getattr(part, "source", "") or "",
         "verified": bool(getattr(part, "verified", True)),
         "note": getattr(part, "note", None),
@@ -224,7 +229,8 @@ def state_rules_frame(fw: Framework) -> pd.DataFrame:
     """One row per rule or table of the framework's MSIP 5 / PBMAS sections.
 
     Columns ``system`` (msip, pbmas), ``section``, ``id``, ``label`` (the plain words a
-    report's banner uses), ``source``, ``verified`` and ``note`` (what is not known).
+    report's banner uses), ``params`` (JSON: the rule's values), ``source``, ``verified``
+    and ``note`` (what is not known).
     """
     rows = []
     if fw.msip is not None:
@@ -268,6 +274,7 @@ def state_rules_frame(fw: Framework) -> pd.DataFrame:
             ("aggregation", "Aggregation of years (the SA marker)", p.aggregation),
             ("ri", "Required improvement (0 RI)", p.ri),
             ("staging", "Staging rule", p.staging),
+            ("msr", "Minimum size (MSR) and years summed", p.msr),
         ):
             rows.append(_rule_row("pbmas", section, section, label, part))
         for t in p.staging.tables:
@@ -276,7 +283,8 @@ def state_rules_frame(fw: Framework) -> pd.DataFrame:
                     "pbmas",
                     "staging_table",
                     f"{t.program_area}:{t.from_year}",
-                    f"Staging table {t.program_area} (from {t.from_year or 'any year'})",
+                    f"Staging table {p.area_name(t.program_area)} "
+                    f"(from {t.from_year or 'any year'})",
                     t,
                 )
             )
@@ -290,7 +298,7 @@ def state_rules_frame(fw: Framework) -> pd.DataFrame:
                     ind,
                 )
             )
-    cols = ["system", "section", "id", "label", "source", "verified", "note"]
+    cols = ["system", "section", "id", "label", "params", "source", "verified", "note"]
     return pd.DataFrame(rows, columns=cols)
 
 
