@@ -13,7 +13,6 @@ from kit.views.context import ReportContext
 from kit.views.pbmas import pbmas_area
 
 MASK = "*"
-ROMAN_SUBJECT = "({subpart}) {label}"
 
 
 def _missing(x) -> bool:
@@ -67,11 +66,7 @@ def tab_pbmas_area(view: pd.DataFrame, ctx: ReportContext, area: str) -> pd.Data
         shown = rec["indicator"]
         rate, num, den = _counts(rec)
         has_subject = isinstance(rec.get("subject"), str)
-        part = (
-            ROMAN_SUBJECT.format(subpart=rec["subpart"], label=rec["subject_label"])
-            if has_subject
-            else ""
-        )
+        part = rec["subject_label"] if has_subject else ""  # the # column has the (i)
         name = rec["indicator_name"] + (f": {part}" if part else "") if first else part
         prior = rec.get("shown_prior_rate")
         rows.append(
