@@ -52,7 +52,7 @@ def _counts(rec: dict) -> tuple[str, str, str]:
 
 def _cuts(text: str) -> str:
     """The PL 0 cut points as TEA prints them ('70.0 - 100'), kept on one line."""
-    return str(text).replace(" - ", "\u00a0-\u00a0").replace("<= ", "<=\u00a0")
+    return str(text).replace(" - ", "\u00a0\u2011\u00a0").replace("<= ", "<=\u00a0")
 
 
 def tab_pbmas_area(view: pd.DataFrame, ctx: ReportContext, area: str) -> pd.DataFrame:
