@@ -197,3 +197,35 @@ def test_stages_and_rules(pbmas):
     assert set(rules.system) == {"pbmas"}
     assert rules.loc[~rules.verified, "note"].notna().all()
     assert "PBMAS staging" in " ".join(pbmas.run()["framework_unverified"])
+
+
+def test_an_attendance_table_feeds_standard_4(state_demo_dir, msip_facts_path, tmp_path):
+    """The optional attendance table (hours per student and school) replaces the students'
+    hours; built from those same hours it gives the same attendance rows."""
+    data = tmp_path / "data"
+    shutil.copytree(state_demo_dir, data)
+    s = pd.read_csv(data / "students.csv", dtype={"student_id": str})
+    s = s[s.grade >= 0]
+    s[
+        [
+            "year",
+            "student_id",
+            "district_id",
+            "school_id",
+            "grade",
+            "hours_enrolled",
+            "hours_attended",
+            "residency_code",
+        ]
+    ].to_csv(data / "attendance.csv", index=False)
+    out = tmp_path / "facts.duckdb"
+    build_facts(data, out, framework="mo_msip5")
+    with read_facts(out) as f:
+        got = f.table("msip_apr", sub_measure="attendance").sort_values(["year", "entity_id"])
+    # a fresh read: the module's connection may have been closed as other stores opened
+    with read_facts(msip_facts_path) as f:
+        want = f.table("msip_apr", sub_measure="attendance").sort_values(["year", "entity_id"])
+    cols = ["year", "entity_id", "value", "n", "earned"]
+    pd.testing.assert_frame_equal(
+        got[cols].reset_index(drop=True), want[cols].reset_index(drop=True)
+    )
