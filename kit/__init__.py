@@ -78,7 +78,13 @@ from kit.tables.pbmas import tab_pbmas_area, tab_pbmas_identified, tab_pbmas_sta
 from kit.tables.subgroups import tab_subgroups
 from kit.views._common import state_banner
 from kit.views.context import ReportContext, report_context
-from kit.views.district import view_gaps, view_impact, view_ranking, view_schools
+from kit.views.district import (
+    view_agreement,
+    view_gaps,
+    view_impact,
+    view_ranking,
+    view_schools,
+)
 from kit.views.index import (
     accountability_caveats,
     ayp_rules,
@@ -222,6 +228,7 @@ __all__ = [
     "view_gaps",
     "view_goal_trend",
     "view_goals",
+    "view_agreement",
     "view_impact",
     "view_item_test",
     "view_item_tests",

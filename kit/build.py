@@ -23,9 +23,21 @@ import pandas as pd
 
 from kit._version import __version__
 from kit.accountability.build import accountability_facts
+from kit.build_aggregates import (
+    SOURCE_NAMES,
+    aggregate_entities,
+    apart_grades,
+    find_aggregates,
+    grade_coverage,
+    import_rejected,
+    level_counts_query,
+    load_aggregate_input,
+    published_checks,
+)
 from kit.data.validate import validate_data
 from kit.facts import write_facts
 from kit.frameworks.loader import Framework, LevelPointsModel, load_framework
+from kit.metrics.aggregate_counts import blank_percent_sizes_sql
 from kit.metrics.groups import groups_frame
 from kit.metrics.indexes import level_points_sql, proficiency_index_sql
 from kit.metrics.items import item_facts
@@ -98,10 +110,15 @@ def _index_models_frame(fw: Framework) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
-def index_scores_sql(counts: str, performance: str, fw: Framework) -> str:
-    """SQL for every index model of the framework over the counts / performance relations."""
+def index_scores_sql(
+    counts: str, performance: str, fw: Framework, models: list[str] | None = None
+) -> str:
+    """SQL for every index model of the framework (or those of ``models``) over the counts /
+    performance relations."""
     parts = []
     for mid, spec in fw.index_models.items():
+        if models is not None and mid not in models:
+            continue
         if isinstance(spec, LevelPointsModel):
             parts.append(
                 level_points_sql(
@@ -123,6 +140,12 @@ def index_scores_sql(counts: str, performance: str, fw: Framework) -> str:
                     reporting_min_n=fw.reporting_min_n,
                 )
             )
+    if not parts:
+        keys = ", ".join(f'"{k}"' for k in KEYS)
+        return (
+            f"SELECT {keys}, CAST(NULL AS VARCHAR) AS model, CAST(NULL AS BIGINT) AS n, "
+            f"CAST(NULL AS DOUBLE) AS value, FALSE AS suppressed FROM {counts} WHERE FALSE"
+        )
     return "\nUNION ALL\n".join(f"SELECT * FROM ({p})" for p in parts)
 
 
@@ -154,11 +177,16 @@ def build_facts(
     data_dir: str | Path,
     out: str | Path = "output/facts.duckdb",
     *,
-    framework: str | Path = "ma",
+    framework: str | Path | None = None,
     rejected_dir: str | Path | None = None,
     progress: Callable[[str], None] | None = None,
 ) -> BuildResult:
     """Validate ``data_dir`` and write the facts store ``out``.
+
+    ``data_dir`` holds students and assessments (and the optional tables), or
+    ``aggregates.csv``: a state's published results, as ``kit import`` writes them
+    (:mod:`kit.build_aggregates`). ``framework`` defaults to ``ma`` for student data and
+    to the framework of the rows' ``levels_scheme`` for published results.
 
     Rejected rows are excluded, written to ``rejected_dir`` (default: ``rejected/`` beside
     the facts store) and counted in the ``runs`` table; the build still succeeds.
@@ -166,9 +194,10 @@ def build_facts(
     say = progress or (lambda _msg: None)
     started = datetime.now(UTC)
     t0 = time.perf_counter()
-    fw = load_framework(framework)
     out = Path(out)
     rejected_dir = Path(rejected_dir) if rejected_dir else out.parent / "rejected"
+    aggregates_path = find_aggregates(data_dir)
+    fw = load_framework(framework or "ma") if aggregates_path is None else None
     con = duckdb.connect(config=duckdb_config())
     phases: dict[str, float] = {}
     mark = time.perf_counter()
@@ -180,24 +209,45 @@ def build_facts(
         mark = now
 
     say("validating input")
-    result = validate_data(data_dir, rejected_dir=rejected_dir, levels=fw.n_levels, con=con)
-    phase("validate")
-    say("counting students by entity, grade and group")
-    con.execute(
-        "CREATE TEMP TABLE counts AS "
-        + count_sql(
-            n_levels=fw.n_levels,
-            proficient_level=fw.proficient_level,
-            sublevel_cuts=fw.sublevel_cuts,
+    agg = None
+    if aggregates_path is not None:
+        agg = load_aggregate_input(
+            aggregates_path, con, framework=framework, rejected_dir=rejected_dir
         )
-    )
-    con.execute(
-        "CREATE TEMP TABLE perf AS " + performance_sql("counts", reporting_min_n=fw.reporting_min_n)
-    )
-    con.execute("CREATE TEMP TABLE idx AS " + index_scores_sql("counts", "perf", fw))
+        fw = agg.framework
+        summaries = (agg.summary,)
+        file_hashes = {aggregates_path.name: agg.file_hash}
+        phase("validate and read published results")
+        con.execute(
+            "CREATE TEMP TABLE idx AS "
+            + index_scores_sql("counts", "perf", fw, models=agg.computable_models)
+        )
+        con.execute(
+            "CREATE OR REPLACE TEMP TABLE idx AS " + blank_percent_sizes_sql("idx", "counts")
+        )
+    else:
+        result = validate_data(data_dir, rejected_dir=rejected_dir, levels=fw.n_levels, con=con)
+        summaries, file_hashes = result.summaries, result.file_hashes
+        phase("validate")
+        say("counting students by entity, grade and group")
+        con.execute(
+            "CREATE TEMP TABLE counts AS "
+            + count_sql(
+                n_levels=fw.n_levels,
+                proficient_level=fw.proficient_level,
+                sublevel_cuts=fw.sublevel_cuts,
+            )
+        )
+        con.execute(
+            "CREATE TEMP TABLE perf AS "
+            + performance_sql("counts", reporting_min_n=fw.reporting_min_n)
+        )
+        con.execute("CREATE TEMP TABLE idx AS " + index_scores_sql("counts", "perf", fw))
     phase("performance and indexes")
     say("deciding what reports may show (small groups, complementary suppression)")
-    protect_results(con, min_n=fw.reporting_min_n)
+    protect_results(
+        con, min_n=fw.reporting_min_n, apart=apart_grades(con) if agg is not None else None
+    )
     phase("suppression")
     order = ", ".join(f'"{k}"' for k in KEYS)
     queries = {
@@ -207,11 +257,21 @@ def build_facts(
         "index_scores": f"SELECT * FROM idx ORDER BY model, {order}",
     }
     tables = {
-        "entities": _entities(con),
+        "entities": _entities(con) if agg is None else aggregate_entities(con),
         "groups": groups_frame(),
         "index_models": _index_models_frame(fw),
         "levels": pd.DataFrame([lv.model_dump() for lv in fw.levels]),
     }
+    if agg is not None:
+        queries["level_counts"] = level_counts_query(fw)
+        tables["index_models"]["absent_reason"] = tables["index_models"]["model"].map(agg.absent)
+        tables["grade_coverage"] = grade_coverage(con)
+        say("checking the facts against the published figures")
+        tables["published_checks"] = published_checks(con, fw)
+        rejected_at_import = import_rejected(Path(data_dir))
+        if rejected_at_import is not None:
+            tables["import_rejected"] = rejected_at_import
+        phase("published checks")
     say("accountability: gaps, AYP, goals, impact")
     extras = [accountability_facts(con, fw)]
     phase("accountability")
@@ -229,8 +289,8 @@ def build_facts(
         crosstab = con.execute(queries.pop("crosstab")).df()
         parents = parents_frame(tables["entities"])
         tables["crosstab"] = decide_crosstab(crosstab, parents, fw.reporting_min_n)
-    rejected = {s.table: s.rejected for s in result.summaries}
-    warnings = []
+    rejected = {s.table: s.rejected for s in summaries}
+    warnings = list(agg.warnings) if agg is not None else []
     if any(rejected.values()):
         total = sum(rejected.values())
         warnings.append(
@@ -251,18 +311,26 @@ def build_facts(
                 "proficient_level": fw.proficient_level,
                 "headline_model": fw.headline_model,
                 "data_dir": str(data_dir),
-                "data_hash": _data_hash(result.file_hashes),
-                "input_hashes": json.dumps(result.file_hashes, sort_keys=True),
-                "row_counts": json.dumps([s.to_dict() for s in result.summaries]),
-                "rows_read": sum(s.read for s in result.summaries),
-                "rows_accepted": sum(s.accepted for s in result.summaries),
-                "rows_rejected": sum(s.rejected for s in result.summaries),
+                "data_hash": _data_hash(file_hashes),
+                "input_hashes": json.dumps(file_hashes, sort_keys=True),
+                "row_counts": json.dumps([s.to_dict() for s in summaries]),
+                "rows_read": sum(s.read for s in summaries),
+                "rows_accepted": sum(s.accepted for s in summaries),
+                "rows_rejected": sum(s.rejected for s in summaries),
                 "phase_seconds": json.dumps(phases),
                 "started_at": started.isoformat(timespec="seconds"),
                 "finished_at": finished.isoformat(timespec="seconds"),
             }
         ]
     )
+    if agg is not None:
+        # Only an aggregate build has these columns: the store of student data is unchanged.
+        tables["runs"] = tables["runs"].assign(
+            input="aggregates",
+            levels_scheme=agg.scheme,
+            source_name=SOURCE_NAMES.get(agg.scheme, "published results"),
+            source_files=json.dumps(list(agg.source_files)),
+        )
     say("computing indexes and writing the facts store")
     write_facts(out, tables, con=con, queries=queries)
     phase("write facts")

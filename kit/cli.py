@@ -158,7 +158,8 @@ def demo_data(
 @app.command()
 def validate(
     data_dir: Annotated[
-        Path, typer.Argument(help="Folder with students.csv, assessments.csv, ...")
+        Path,
+        typer.Argument(help="Folder with students.csv, assessments.csv, ... or aggregates.csv"),
     ],
     framework: Annotated[
         str, typer.Option(help="Framework id (ma) or path to a YAML file.")
@@ -173,11 +174,15 @@ def validate(
     and reason. Exit status: 0 clean, 1 some rows rejected, 2 a fatal problem (missing table or
     column, unreadable file).
     """
+    from kit.build_aggregates import find_aggregates, validate_aggregate_dir
     from kit.data.validate import validate_data
     from kit.frameworks.loader import load_framework
 
-    fw = load_framework(framework)
-    result = validate_data(data_dir, rejected_dir=rejected, levels=fw.n_levels)
+    if find_aggregates(data_dir) is not None:
+        result = validate_aggregate_dir(data_dir, rejected_dir=rejected)
+    else:
+        fw = load_framework(framework)
+        result = validate_data(data_dir, rejected_dir=rejected, levels=fw.n_levels)
     table = Table("table", "file", "read", "accepted", "rejected", title="Validation")
     for s in result.summaries:
         table.add_row(
@@ -260,13 +265,18 @@ def build(
         "output/facts.duckdb"
     ),
     framework: Annotated[
-        str, typer.Option(help="Framework id (ma) or path to a YAML file.")
-    ] = "ma",
+        str | None,
+        typer.Option(
+            help="Framework id (ma) or path to a YAML file; default ma for student data, and "
+            "for aggregates.csv the framework of its levels_scheme."
+        ),
+    ] = None,
 ) -> None:
     """Validate the data and compute every figure for the state, each district and school.
 
-    Rejected rows are left out and listed in rejected/ beside the facts store; the build
-    still succeeds (with a warning).
+    DATA_DIR holds student records (students, assessments, ...) or a state's published
+    results (aggregates.csv, as kit import writes it). Rejected rows are left out and
+    listed in rejected/ beside the facts store; the build still succeeds (with a warning).
     """
     from kit.build import build_facts
 
@@ -284,6 +294,71 @@ def build(
         f"Facts written to {result.facts} in {result.seconds:.1f} s "
         f"({result.table_rows['performance']:,} performance rows)."
     )
+
+
+@app.command()
+def reconcile(
+    facts: Annotated[Path, typer.Option(help="A facts store built from aggregates.csv.")] = Path(
+        "output/facts.duckdb"
+    ),
+    out_path: Annotated[
+        Path | None, typer.Option("--out", help="Write every check row to this CSV.")
+    ] = None,
+    worst: Annotated[int, typer.Option(min=0, help="Worst rows shown per measure.")] = 3,
+) -> None:
+    """Compare the facts with the state's published figures, measure by measure.
+
+    For each measure: rows checked, how many agree within the tolerance (docs/data.md,
+    "Reconciliation"), and the worst rows. Exit status: 0 when every figure the kit computed
+    agrees with the state's (disagreements among the state's own figures are listed as
+    such and do not count), 1 when the kit disagrees with the state beyond the tolerance.
+    """
+    from kit.checks import reconcile_facts
+
+    result = reconcile_facts(facts, out=out_path, limit=worst)
+    table = Table(
+        "measure",
+        "checked",
+        "agree",
+        "state's own",
+        "kit disagrees",
+        "largest |difference|",
+        "tolerance",
+        title=f"Published figures reproduced from {facts}",
+    )
+    for m in result.measures:
+        table.add_row(
+            m.measure,
+            f"{m.checked:,}",
+            f"{m.agree:,}",
+            f"{m.state_inconsistent:,}",
+            f"[bold red]{m.kit_disagrees:,}[/bold red]" if m.kit_disagrees else "0",
+            f"{m.max_abs_difference:.3g}",
+            f"{m.tolerance:.3g}",
+        )
+    out.print(table)
+    shown = result.worst[~result.worst["agrees"]] if len(result.worst) else result.worst
+    for rec in shown.to_dict("records"):
+        who = "the state's own figures" if rec.get("state_inconsistent") else "KIT DISAGREES"
+        out.print(
+            f"{who}: {rec['measure']} {rec['year']} {rec['entity_type']} {rec['entity_id']} "
+            f"{rec['subject']} grade {rec['grade']} {rec['group']}: published "
+            f"{rec['published']:g}, computed {rec['computed']:g}. {rec['note']}",
+            highlight=False,
+        )
+    for rec in result.rejected_at_import.to_dict("records"):
+        out.print(
+            f"not checked (rejected at import): {rec['source_file']} row {rec['source_row']}, "
+            f"{rec['column']} = {rec['value']!r}: {rec['message']}",
+            highlight=False,
+        )
+    out.print(
+        f"{result.agree:,} of {result.checked:,} published figures reproduced; "
+        f"{result.state_inconsistent:,} where the state's own figures disagree; "
+        f"{result.kit_disagrees:,} where the kit disagrees with the state."
+        + (f" Every check is in {out_path}." if out_path else "")
+    )
+    raise typer.Exit(result.exit_code)
 
 
 @app.command()
@@ -452,6 +527,57 @@ def goals(
 
     path = write_goal_workbook(facts, school, out_path, year=year)
     out.print(f"Goal workbook written to {path}")
+
+
+@app.command()
+def audit(
+    facts: Annotated[Path, typer.Option(help="The facts store.")] = Path("output/facts.duckdb"),
+    out_path: Annotated[
+        Path | None, typer.Option("--out", help="Write every finding to this CSV.")
+    ] = None,
+) -> None:
+    """Check that no report of a facts store gives away a group of fewer than the minimum.
+
+    Reads every figure the reports may show and subtracts along every sum a reader could
+    use (groups and their complements, race and gender, a district and its schools, the
+    state and its districts, grades, crosstab lines), repeatedly. Lists any cell of 1 to
+    the minimum - 1 students it can work out, and any sum whose hidden parts hold fewer
+    than the minimum together. Exit status 0 when there is none, 1 otherwise.
+    """
+    from kit.facts import read_facts
+    from kit.protect import audit_facts
+
+    with read_facts(facts) as f:  # a clear message when the store is missing or old
+        min_n = int(f.run()["reporting_min_n"])
+    found = audit_facts(facts)
+    if out_path is not None:
+        found.to_csv(out_path, index=False)
+    if found.empty:
+        out.print(
+            f"No figure in {facts} reveals a group of fewer than {min_n} students "
+            "(subtraction along every sum, repeatedly)."
+        )
+        return
+    out.print(f"{len(found)} finding(s): figures that reveal fewer than {min_n} students.")
+    cols = [
+        c
+        for c in (
+            "family",
+            "finding",
+            "year",
+            "entity_id",
+            "subject",
+            "grade",
+            "group",
+            "size",
+            "via",
+        )
+        if c in found.columns
+    ]
+    typer.echo(found[cols].head(20).to_string(index=False))
+    if len(found) > 20:
+        typer.echo(f"... and {len(found) - 20} more" + ("" if out_path else " (--out FILE.csv)"))
+    raise typer.Exit(1)
 
 
 def _raise_interrupt(*_) -> None:

@@ -163,6 +163,12 @@ class Facts:
         clause = f" WHERE {' AND '.join(where)}" if where else ""
         return self.sql(f'SELECT * FROM "{name}"{clause}', params)
 
+    def columns(self, name: str) -> list[str]:
+        """The column names of one table (empty when the store has no such table)."""
+        if name not in self.tables:
+            return []
+        return self.sql(f'SELECT * FROM "{name}" LIMIT 0').columns.tolist()
+
     def run(self) -> dict:
         """The latest build's provenance (kit version, framework, input hashes, counts)."""
         row = self.sql("SELECT * FROM runs ORDER BY finished_at DESC LIMIT 1").iloc[0].to_dict()

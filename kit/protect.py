@@ -30,16 +30,22 @@ every family, listing any cell of fewer than the minimum students that could be 
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 
 import duckdb
 import numpy as np
 import pandas as pd
 
+from kit.errors import FactsError
+from kit.facts import read_facts
 from kit.metrics.cells import CellSystem, crosstab_cells, group_cells
 from kit.metrics.suppression import audit, protect
 
 RESULT_SIZES = ("n_fay_tested", "n_tested", "n_enrolled")
+#: Groups whose results a report may show grade by grade. Reports show group results for all
+#: grades together; by grade, only all students. The other groups' grade rows stay hidden
+#: ("unpublished"), so protecting them never costs a figure that reports do show.
+GRADE_GROUPS = ("all",)
 ITEM_SIZES = ("n_students", "n")
 KEYS = ["year", "entity_type", "entity_id", "subject", "grade", "group"]
 _KEY_SQL = ", ".join(f'"{k}"' for k in KEYS)
@@ -67,28 +73,80 @@ def _by_system(rows: pd.DataFrame, system_cols: Sequence[str], decide) -> pd.Dat
     return pd.concat(parts, ignore_index=True) if parts else pd.DataFrame()
 
 
-def decide_results(perf: pd.DataFrame, parents: pd.DataFrame, min_n: int) -> pd.DataFrame:
-    """Decisions for the ``performance`` cells: ``KEYS`` + ``suppressed``,
-    ``suppression_reason``, ``protects``.
+def result_systems(
+    perf: pd.DataFrame, parents: pd.DataFrame, apart: pd.DataFrame | None = None
+) -> Iterator[tuple[str, pd.DataFrame, CellSystem]]:
+    """The independent systems of the ``performance`` cells: (label, rows, system).
 
-    One system per year and subject: the groups of each entity and grade, the schools of
-    each district and the districts of the state, and each entity's grades (the all-grades
-    row is the sum of the grade rows).
+    From student data: one system per year and subject, holding the groups of each entity
+    and grade, the schools of each district and the districts of the state, and each
+    entity's grades (the all-grades row is the sum of the grade rows; by grade only all
+    students are published, :data:`GRADE_GROUPS`).
+
+    From a state's published results (``apart`` given: ``year, subject, grade`` of the
+    grades that are not parts of the all-grades row, e.g. grade 10 beside a 3-8 span): the
+    kit's minimum n applies to every published row, and what the kit adds is protected -
+    its sums (a district of its schools, the state of its districts, ALL of the grades)
+    must not give a hidden row away. The sums *between groups* (a partition's rest, a
+    group's complement) are left out: each of their terms is a row of the state's own
+    public file, so hiding one in the reports could not keep it from a reader, and the
+    students in no published group are the state's to protect (its own suppression). One
+    system per year x subject x group; grades named in ``apart`` form systems of their own.
     """
+    if apart is None:
+        for key, sub in perf.groupby(["year", "subject"], sort=True):
+            yield (
+                f"results {key}",
+                sub,
+                group_cells(
+                    sub,
+                    size_cols=RESULT_SIZES,
+                    parents=parents,
+                    system_cols=("year", "subject"),
+                    grade_col="grade",
+                    grade_total="ALL",
+                    grade_groups=GRADE_GROUPS,
+                ),
+            )
+        return
+    key = ["year", "subject", "grade"]
+    flag = perf[key].merge(apart[key].drop_duplicates().assign(_apart=True), on=key, how="left")
+    is_apart = flag["_apart"].fillna(False).astype(bool).to_numpy()
+    rows = perf.assign(_sys_group=perf["group"])
+    for grades, part, by in (
+        (True, rows[~is_apart], ["year", "subject", "_sys_group"]),
+        (False, rows[is_apart], ["year", "subject", "grade", "_sys_group"]),
+    ):
+        for k, sub in part.groupby(by, sort=True):
+            system = group_cells(
+                sub,
+                size_cols=RESULT_SIZES,
+                parents=parents,
+                system_cols=("year", "subject", "_sys_group") + (() if grades else ("grade",)),
+                grade_col="grade" if grades else None,
+                grade_total="ALL",
+            )
+            yield f"results {k}", sub, system
 
-    def decide(sub: pd.DataFrame) -> pd.DataFrame:
-        system = group_cells(
-            sub,
-            size_cols=RESULT_SIZES,
-            parents=parents,
-            system_cols=("year", "subject"),
-            grade_col="grade",
-            grade_total="ALL",
-        )
-        return protect(system, min_n).frame(system)
 
-    out = _by_system(perf, ["year", "subject"], decide)
-    return out[[*KEYS, "suppressed", "suppression_reason", "protects"]] if len(out) else out
+def decide_results(
+    perf: pd.DataFrame,
+    parents: pd.DataFrame,
+    min_n: int,
+    apart: pd.DataFrame | None = None,
+) -> pd.DataFrame:
+    """Decisions for the ``performance`` cells (:func:`result_systems`): ``KEYS`` +
+    ``suppressed``, ``suppression_reason``, ``protects``."""
+    parts = []
+    for _, sub, system in result_systems(perf, parents, apart):
+        sizes = sub[list(RESULT_SIZES)].apply(pd.to_numeric).to_numpy("float64")
+        if apart is not None and not ((sizes > 0) & (sizes < min_n)).any():
+            # No published row of 1 to min_n - 1 students: nothing to hide or protect.
+            parts.append(sub[KEYS].assign(suppressed=False, suppression_reason="", protects=""))
+            continue
+        parts.append(protect(system, min_n).frame(system))
+    parts = [p[[*KEYS, "suppressed", "suppression_reason", "protects"]] for p in parts if len(p)]
+    return pd.concat(parts, ignore_index=True) if parts else pd.DataFrame()
 
 
 def decide_items(tests: pd.DataFrame, parents: pd.DataFrame, min_n: int) -> pd.DataFrame:
@@ -153,15 +211,21 @@ def decide_crosstab(crosstab: pd.DataFrame, parents: pd.DataFrame, min_n: int) -
 
 
 def protect_results(
-    con: duckdb.DuckDBPyConnection, *, min_n: int, perf: str = "perf", idx: str = "idx"
+    con: duckdb.DuckDBPyConnection,
+    *,
+    min_n: int,
+    perf: str = "perf",
+    idx: str = "idx",
+    apart: pd.DataFrame | None = None,
 ) -> pd.DataFrame:
     """Decide the results cells and write the decision into the temp tables ``perf`` and
-    ``idx`` (``suppressed``, plus ``suppression_reason`` and ``protects`` in ``perf``)."""
+    ``idx`` (``suppressed``, plus ``suppression_reason`` and ``protects`` in ``perf``).
+    ``apart``: grades outside the all-grades row (:func:`decide_results`)."""
     rows = con.execute(f"SELECT {_KEY_SQL}, {', '.join(RESULT_SIZES)} FROM {perf}").df()
     parents = parents_frame(
         con.execute("SELECT DISTINCT entity_type, entity_id, district_id FROM counts").df()
     )
-    dec = decide_results(rows, parents, min_n)
+    dec = decide_results(rows, parents, min_n, apart)
     con.register("_decisions", dec)
     keys = _KEY_SQL
     con.execute(f"""
@@ -224,7 +288,7 @@ def protect_items(
 # --- audit of a facts store ----------------------------------------------------------------
 
 
-def _systems(con: duckdb.DuckDBPyConnection) -> list[tuple[str, CellSystem, np.ndarray, int]]:
+def _systems(con) -> list[tuple[str, CellSystem, np.ndarray, int]]:
     """(family, system, hidden, min_n) for every system of a facts store."""
     tables = set(con.execute("SELECT table_name FROM duckdb_tables()").df()["table_name"])
     min_n = int(con.execute("SELECT reporting_min_n FROM runs").fetchone()[0])
@@ -235,15 +299,20 @@ def _systems(con: duckdb.DuckDBPyConnection) -> list[tuple[str, CellSystem, np.n
     perf = con.execute(
         f"SELECT {_KEY_SQL}, {', '.join(RESULT_SIZES)}, suppressed FROM performance"
     ).df()
-    for key, sub in perf.groupby(["year", "subject"], sort=True):
-        system = group_cells(
-            sub,
-            size_cols=RESULT_SIZES,
-            parents=parents,
-            system_cols=("year", "subject"),
-            grade_col="grade",
+    apart = None
+    if "grade_coverage" in tables:  # built from a state's published results
+        cov = con.execute("SELECT year, subject, grades_apart FROM grade_coverage").df()
+        apart = pd.DataFrame(
+            [
+                {"year": r.year, "subject": r.subject, "grade": g.strip()}
+                for r in cov.itertuples()
+                for g in str(r.grades_apart or "").split(",")
+                if g.strip()
+            ],
+            columns=["year", "subject", "grade"],
         )
-        out.append((f"results {key}", system, _hidden(system, sub), min_n))
+    for label, sub, system in result_systems(perf, parents, apart):
+        out.append((label, system, _hidden(system, sub), min_n))
     if "reliability" in tables:
         rel = con.execute(
             f"SELECT {_KEY_SQL}, n + n_incomplete AS n_students, n, suppressed FROM reliability"
@@ -287,8 +356,14 @@ def _hidden(system: CellSystem, rows: pd.DataFrame) -> np.ndarray:
 def audit_facts(facts_path: str) -> pd.DataFrame:
     """Every cell of fewer than the reporting minimum that a reader of all the reports built
     from ``facts_path`` could work out by subtraction (an empty frame when none)."""
-    with duckdb.connect(str(facts_path), read_only=True) as con:
-        systems = _systems(con)
+    with read_facts(facts_path) as facts:
+        if "suppression_reason" not in facts.columns("performance"):
+            raise FactsError(
+                f"{facts.path} was built by an older kit, before suppression was decided "
+                "for the whole store.",
+                fix="Run kit build again, then kit audit.",
+            )
+        systems = _systems(facts.con)
     found = [
         audit(system, hidden, min_n).assign(family=family)
         for family, system, hidden, min_n in systems

@@ -303,8 +303,11 @@ def state_rules_frame(fw: Framework) -> pd.DataFrame:
 
 
 def state_facts(con: duckdb.DuckDBPyConnection, fw: Framework) -> dict[str, pd.DataFrame]:
-    """Facts tables of the framework's state systems (none for a framework without them)."""
+    """Facts tables of the framework's state systems (none for a framework without them, and
+    none from published aggregates, which hold no student rows to score)."""
     out: dict[str, pd.DataFrame] = {}
+    if "students" not in _present(con):
+        return out
     if fw.msip is not None:
         out["msip_apr"] = msip_facts(con, fw)
     if fw.pbmas is not None:

@@ -23,7 +23,6 @@ from openpyxl.utils import get_column_letter
 from kit.errors import FactsError, ParameterError
 from kit.facts import read_facts
 from kit.metrics.groups import GROUP_LABELS, GROUPS
-from kit.metrics.suppression import hidden_groups
 
 _HEADER_FILL = PatternFill("solid", fgColor="DDE4EE")
 _TITLE = Font(bold=True, size=13)
@@ -101,8 +100,8 @@ def write_goal_workbook(
         ranking = facts.table("group_ranking", entity_id=school_id, year=year)
         model_names = facts.table("index_models").set_index("model")["name"].to_dict()
     min_n = int(run["reporting_min_n"])
-    hidden = hidden_groups(perf, min_n=min_n, n_col="n_fay_tested")
-    hidden = hidden.set_index(["year", "subject", "group"])["suppressed"]
+    # The build's decision (small and complementary suppression across every report).
+    hidden = perf.set_index(["year", "subject", "group"])["suppressed"].fillna(True).astype(bool)
     if measure == "pct_proficient":
         actual = perf.set_index(["year", "subject", "group"])["pct_proficient"]
         measure_name = "percent proficient"

@@ -69,6 +69,10 @@ class CellSystem:
     kind
         A label per relation (``race/ethnicity``, ``complement``, ``district total`` ...),
         used to say why a cell was hidden.
+    redundant
+        Kinds of relation whose total is itself a sum of published groups (``ever_ell`` =
+        ``ell`` + ``former_ell``): there the total is hidden before a part, since it adds no
+        information of its own.
     """
 
     cells: pd.DataFrame
@@ -77,6 +81,7 @@ class CellSystem:
     parts_ptr: np.ndarray
     parts: np.ndarray
     kind: np.ndarray
+    redundant: frozenset[str] = frozenset()
 
     @property
     def n_cells(self) -> int:
@@ -134,6 +139,7 @@ def group_cells(
     parents: pd.DataFrame | None = None,
     grade_col: str | None = "grade",
     grade_total: str | None = "ALL",
+    grade_groups: Sequence[str] | None = None,
 ) -> CellSystem:
     """The cells of group results and their sums.
 
@@ -153,158 +159,149 @@ def group_cells(
     grade_col, grade_total
         When ``grade_col`` is given, the ``grade_total`` row of an entity and group is the
         sum of its other grades' rows (when it has any).
+    grade_groups
+        The groups a report may show grade by grade (None: every group); the other groups'
+        grade rows are unpublished cells (hidden, but still tied by the sums).
     """
     system_cols = list(system_cols)
     ent_cols = ["entity_type", "entity_id"]
-    place = [*system_cols, *ent_cols] + ([grade_col] if grade_col else [])
+    place_cols = [*system_cols, *ent_cols] + ([grade_col] if grade_col else [])
     size_cols = list(size_cols)
-    data = rows[[*place, "group", *size_cols]].copy()
-    for c in size_cols:
-        data[c] = pd.to_numeric(data[c], errors="coerce").fillna(0).astype("float64")
-    known_groups = [g.id for g in GROUPS]
-    seen = set(data["group"])
-    groups = [g for g in known_groups if g in seen] + sorted(seen - set(known_groups))
-    # Every place gets every group (absent = no students).
-    places = data[place].drop_duplicates().reset_index(drop=True)
-    grid = places.merge(pd.DataFrame({"group": groups}), how="cross")
-    grid = grid.merge(data, on=[*place, "group"], how="left")
-    grid[size_cols] = grid[size_cols].fillna(0.0)
+    data = rows[[*place_cols, "group", *size_cols]]
+    known = [g.id for g in GROUPS]
+    seen = set(data["group"].unique().tolist())
+    groups = [g for g in known if g in seen] + sorted(seen - set(known))
+    # Unpublished cells: the rest of each partition, and the students not in a group.
+    partitions = [(m, PARTITION_NAMES[m]) for m in PARTITIONS if set(m) & seen]
+    implicit = [g for g in IMPLICIT_COMPLEMENT if g in seen]
+    names = groups + [f"rest:{label}" for _, label in partitions] + [f"not:{g}" for g in implicit]
+    gi = {name: i for i, name in enumerate(names)}
+    n_g = len(names)
 
-    # Unpublished cells: the rest of each partition, and students not in a group.
-    all_rows = grid[grid["group"] == "all"].set_index(place)[size_cols]
-    extra = []
-    for members in PARTITIONS:
-        if not set(members) & set(groups):
-            continue
-        summed = grid[grid["group"].isin(members)].groupby(place)[size_cols].sum()
-        rest = (all_rows - summed.reindex(all_rows.index, fill_value=0.0)).clip(lower=0.0)
-        extra.append(rest.reset_index().assign(group=f"rest:{PARTITION_NAMES[members]}"))
-    for gid in IMPLICIT_COMPLEMENT:
-        if gid not in groups:
-            continue
-        g = grid[grid["group"] == gid].set_index(place)[size_cols]
-        rest = (all_rows - g.reindex(all_rows.index, fill_value=0.0)).clip(lower=0.0)
-        extra.append(rest.reset_index().assign(group=f"not:{gid}"))
-    cells = pd.concat(
-        [grid.assign(published=True), *[e.assign(published=False) for e in extra]],
-        ignore_index=True,
+    # A dense grid: every place (system x entity [x grade]) has every group; cell = p x G + g.
+    place_no = data.groupby(place_cols, sort=True, dropna=False).ngroup().to_numpy()
+    places = (
+        data[place_cols]
+        .assign(_p=place_no)
+        .drop_duplicates("_p")
+        .sort_values("_p")
+        .drop(columns="_p")
+        .reset_index(drop=True)
     )
-    group_rank = {g: i for i, g in enumerate(groups)}
-    cells["_g"] = cells["group"].map(group_rank).fillna(len(groups)).astype(int)
-    cells = cells.sort_values([*place, "_g", "group"], kind="stable").reset_index(drop=True)
-    cells = cells.drop(columns=["_g"])
-    cells["order"] = np.arange(len(cells))
-    cells["_cell"] = np.arange(len(cells))
-    cells["_place"] = cells.groupby(place, sort=False, dropna=False).ngroup()
+    n_p = len(places)
+    size = np.zeros((n_p, n_g, len(size_cols)))
+    values = data[size_cols].apply(pd.to_numeric, errors="coerce").fillna(0.0).to_numpy("float64")
+    size[place_no, pd.Index(names).get_indexer(data["group"]), :] = values
+    if "all" in gi:
+        a = gi["all"]
+        for members, label in partitions:
+            idx = [gi[g] for g in members if g in gi]
+            size[:, gi[f"rest:{label}"]] = np.clip(size[:, a] - size[:, idx].sum(axis=1), 0, None)
+        for g in implicit:
+            size[:, gi[f"not:{g}"]] = np.clip(size[:, a] - size[:, gi[g]], 0, None)
+    published = np.zeros((n_p, n_g), bool)
+    published[:, : len(groups)] = True
+    if grade_col and grade_total is not None and grade_groups is not None:
+        by_grade = (places[grade_col] != grade_total).to_numpy()
+        keep = np.isin(np.asarray(groups, dtype=object), list(grade_groups))
+        published[np.ix_(by_grade, np.arange(len(groups)))] = keep[None, :]
 
-    pieces: list[pd.DataFrame] = []
-    kinds: dict[str, str] = {}
+    cells = places.loc[np.repeat(np.arange(n_p), n_g)].reset_index(drop=True)
+    cells["group"] = pd.Categorical.from_codes(np.tile(np.arange(n_g), n_p), categories=names)
+    for j, c in enumerate(size_cols):
+        cells[c] = size[:, :, j].ravel()
+    cells["published"] = published.ravel()
+    cells["order"] = np.arange(n_p * n_g)
 
-    def within(tag: str, kind: str, total_group: str, part_groups: Sequence[str]) -> None:
-        """At every place: total_group = the sum of part_groups."""
-        sub = cells[cells["group"].isin([total_group, *part_groups])]
-        if sub.empty:
+    totals: list[np.ndarray] = []
+    parts_list: list[np.ndarray] = []
+    counts: list[np.ndarray] = []
+    kinds: list[np.ndarray] = []
+    redundant = set()
+
+    def within(kind: str, total: str, part_groups: Sequence[str]) -> None:
+        """At every place: ``total`` = the sum of ``part_groups``."""
+        if total not in gi or not part_groups:
             return
-        pieces.append(
-            pd.DataFrame(
-                {
-                    "tag": tag,
-                    "key": sub["_place"].to_numpy(),
-                    "cell": sub["_cell"].to_numpy(),
-                    "role": np.where(sub["group"].to_numpy() == total_group, 0, 1),
-                }
-            )
-        )
-        kinds[tag] = kind
+        base = np.arange(n_p) * n_g
+        idx = np.asarray([gi[g] for g in part_groups])
+        totals.append(base + gi[total])
+        parts_list.append((base[:, None] + idx[None, :]).ravel())
+        counts.append(np.full(n_p, len(idx)))
+        kinds.append(np.full(n_p, kind, dtype=object))
 
-    for members in PARTITIONS:
-        label = PARTITION_NAMES[members]
-        parts = [g for g in members if g in groups]
-        if parts:
-            within(f"P:{label}", label, "all", [*parts, f"rest:{label}"])
+    def nested(child: np.ndarray, parent: np.ndarray, kind_of_parent: np.ndarray) -> None:
+        """For every group: the parent place's cell = the sum of its child places' cells."""
+        if not len(child):
+            return
+        order = np.lexsort((child, parent))
+        child, parent, kind_of_parent = child[order], parent[order], kind_of_parent[order]
+        uniq, start, cnt = np.unique(parent, return_index=True, return_counts=True)
+        # relation (u, g), u-major: parts = the children of u, group g
+        totals.append((uniq[:, None] * n_g + np.arange(n_g)[None, :]).ravel())
+        counts.append(np.repeat(cnt, n_g))
+        kinds.append(np.repeat(kind_of_parent[start], n_g))
+        rel_of = np.repeat(np.arange(len(uniq)), cnt)  # child position -> parent position
+        pieces = child[:, None] * n_g + np.arange(n_g)[None, :]  # (children, groups)
+        key = rel_of[:, None] * n_g + np.arange(n_g)[None, :]
+        by = np.argsort(key.ravel(), kind="stable")
+        parts_list.append(pieces.ravel()[by])
+
+    for members, label in partitions:
+        within(label, "all", [*(g for g in members if g in gi), f"rest:{label}"])
     for comp, gid in _EXPLICIT.items():
-        if gid in groups or comp in groups:
-            within(f"C:{gid}", "a group and its complement", "all", [gid, comp])
-    for gid in IMPLICIT_COMPLEMENT:
-        if gid in groups:
-            within(f"N:{gid}", "a group and the other students", "all", [gid, f"not:{gid}"])
-    for total, parts in GROUP_SUMS.items():
-        if total in groups and all(p in groups for p in parts):
-            within(f"S:{total}", f"{total} = {' + '.join(parts)}", total, parts)
+        present = [g for g in (gid, comp) if g in gi]
+        if present:
+            within("a group and its complement", "all", present)
+    for gid in implicit:
+        within("a group and the other students", "all", [gid, f"not:{gid}"])
+    for total, sum_parts in GROUP_SUMS.items():
+        if total in gi and all(p in gi for p in sum_parts):
+            kind = f"{total} = {' + '.join(sum_parts)}"
+            within(kind, total, sum_parts)
+            redundant.add(kind)
 
+    key_cols = [*system_cols] + ([grade_col] if grade_col else [])
     if parents is not None and len(parents):
         par = parents[["entity_id", "parent_id"]].drop_duplicates("entity_id")
-        keys = [*system_cols] + ([grade_col] if grade_col else []) + ["group"]
-        child = cells[[*keys, "entity_id", "_cell"]].merge(par, on="entity_id", how="inner")
-        tot = cells[[*keys, "entity_type", "entity_id", "_cell"]].rename(
-            columns={"entity_id": "parent_id", "_cell": "_tot", "entity_type": "_ptype"}
+        pl = places.assign(_p=np.arange(n_p))
+        child = pl.merge(par, on="entity_id", how="inner")
+        target = pl.rename(columns={"entity_id": "parent_id", "_p": "_pp", "entity_type": "_pt"})
+        child = child.merge(
+            target[[*key_cols, "parent_id", "_pp", "_pt"]], on=[*key_cols, "parent_id"], how="inner"
         )
-        child = child.merge(tot, on=[*keys, "parent_id"], how="inner")
-        for ptype, sub in child.groupby("_ptype", sort=True):
-            tag = f"H:{ptype}"
-            kinds[tag] = f"{ptype} total"
-            pieces.append(
-                pd.DataFrame(
-                    {
-                        "tag": tag,
-                        "key": sub["_tot"].to_numpy(),
-                        "cell": sub["_cell"].to_numpy(),
-                        "role": 1,
-                    }
-                )
-            )
-            tt = sub.drop_duplicates("_tot")
-            pieces.append(
-                pd.DataFrame(
-                    {
-                        "tag": tag,
-                        "key": tt["_tot"].to_numpy(),
-                        "cell": tt["_tot"].to_numpy(),
-                        "role": 0,
-                    }
-                )
-            )
-
+        nested(
+            child["_p"].to_numpy(),
+            child["_pp"].to_numpy(),
+            (child["_pt"].astype(str) + " total").to_numpy(dtype=object),
+        )
     if grade_col and grade_total is not None:
-        keys = [*system_cols, *ent_cols, "group"]
-        g = cells[cells[grade_col] != grade_total][[*keys, "_cell"]]
-        t = cells[cells[grade_col] == grade_total][[*keys, "_cell"]].rename(
-            columns={"_cell": "_tot"}
+        pl = places.assign(_p=np.arange(n_p))
+        whole = pl[pl[grade_col] == grade_total]
+        by = pl[pl[grade_col] != grade_total].merge(
+            whole[[*system_cols, *ent_cols, "_p"]].rename(columns={"_p": "_pp"}),
+            on=[*system_cols, *ent_cols],
+            how="inner",
         )
-        g = g.merge(t, on=keys, how="inner")
-        if len(g):
-            kinds["G"] = "grades"
-            pieces.append(
-                pd.DataFrame(
-                    {
-                        "tag": "G",
-                        "key": g["_tot"].to_numpy(),
-                        "cell": g["_cell"].to_numpy(),
-                        "role": 1,
-                    }
-                )
-            )
-            tt = g.drop_duplicates("_tot")
-            pieces.append(
-                pd.DataFrame(
-                    {
-                        "tag": "G",
-                        "key": tt["_tot"].to_numpy(),
-                        "cell": tt["_tot"].to_numpy(),
-                        "role": 0,
-                    }
-                )
-            )
+        nested(by["_p"].to_numpy(), by["_pp"].to_numpy(), np.full(len(by), "grades", object))
 
-    total, ptr, parts, kind = _relations(pieces, kinds)
-    out = cells.drop(columns=["_cell", "_place"])
+    if totals:
+        total = np.concatenate(totals).astype(np.int64)
+        parts = np.concatenate(parts_list).astype(np.int64)
+        count = np.concatenate(counts).astype(np.int64)
+        kind = np.concatenate(kinds)
+    else:
+        total = parts = count = np.zeros(0, np.int64)
+        kind = np.zeros(0, object)
+    ptr = np.concatenate([[0], np.cumsum(count)]).astype(np.int64)
     return CellSystem(
-        cells=out,
-        size=out[size_cols].to_numpy("float64"),
+        cells=cells,
+        size=size.reshape(n_p * n_g, len(size_cols)),
         total=total,
         parts_ptr=ptr,
         parts=parts,
         kind=kind,
+        redundant=frozenset(redundant),
     )
 
 

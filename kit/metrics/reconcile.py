@@ -371,9 +371,8 @@ def check_weighted_percents(
     values = rows[list(weights)].apply(pd.to_numeric)
     complete = values.notna().all(axis=1)
     computed = sum(w * values[c] for c, w in weights.items()).where(complete)
-    tolerance = (
-        0.5 * 10.0**-percent_decimals * sum(abs(w) for w in weights.values())
-        + 0.5 * 10.0**-index_decimals
+    tolerance = weighted_percent_tolerance(
+        weights, percent_decimals=percent_decimals, index_decimals=index_decimals
     )
     return _concat(
         [
@@ -391,6 +390,39 @@ def check_weighted_percents(
                 ),
             )
         ]
+    )
+
+
+def check_computed(
+    rows: pd.DataFrame,
+    *,
+    measure: str,
+    published: str,
+    computed: str,
+    tolerance: float | pd.Series,
+    note: str | pd.Series = "",
+    disagree_note: str | None = None,
+) -> pd.DataFrame:
+    """A published figure against the same figure computed elsewhere (e.g. the facts).
+
+    ``rows`` has the keys and the columns ``published`` and ``computed``; rows lacking
+    either are not checked. ``disagree_note`` is the note of a row outside ``tolerance``.
+    """
+    rows = rows.reset_index(drop=True)
+    tol = tolerance.reset_index(drop=True) if isinstance(tolerance, pd.Series) else tolerance
+    within = f"{tolerance:g}" if isinstance(tolerance, int | float) else "the tolerance"
+    why = disagree_note or f"more than {within} from the computed value"
+    return _concat([_frame(rows, measure, rows[published], rows[computed], tol, why, note)])
+
+
+def weighted_percent_tolerance(
+    weights: Mapping[str, float], *, percent_decimals: int = 1, index_decimals: int = 1
+) -> float:
+    """The tolerance of :func:`check_weighted_percents`: half a unit of each published
+    percent times its weight, plus half a unit of the published index."""
+    return (
+        0.5 * 10.0**-percent_decimals * sum(abs(w) for w in weights.values())
+        + 0.5 * 10.0**-index_decimals
     )
 
 

@@ -1,16 +1,20 @@
-"""Small-group suppression: the one place that decides what a report may show.
+"""Small-group suppression: the one place that decides what reports may show.
 
-Every table, chart and sentence reads figures through :func:`suppress`, which hides the
-figures of any row whose count is below the framework's reporting minimum (primary
-suppression) and, where a hidden count could be recovered by subtraction, hides its
-partner too (complementary suppression):
+Everything the reports of a build publish is cells (the students of one group at one
+entity, year, subject and grade) tied by sums (:mod:`kit.metrics.cells`): partitions of all
+students, a group and its complement, a district = its schools, the state = its districts,
+all grades = each grade, a crosstab's lines. :func:`protect` decides, once for the whole
+system, which cells to hide:
 
-- a group and its complement add up to all students (``swd`` + ``non_swd`` = ``all``), so
-  when one of the pair is hidden the other is hidden as well;
-- the parts of a partition (race/ethnicity, gender) add up to all students, so when just
-  one part is hidden the smallest shown part is hidden too.
+- **primary suppression**: every cell of 1 to the reporting minimum - 1 students;
+- **complementary suppression**: more cells, until no hidden small cell can be worked out
+  by subtracting along the sums, repeatedly, and the hidden cells of every sum with a known
+  total hold at least the minimum together (an empty group protects nothing).
 
-The stored facts keep every figure (for internal checks); only the view is suppressed.
+The build stores the decision beside the figures (:mod:`kit.protect`); views read it and
+hide figures with :func:`apply_hidden`, so the district's and the schools' reports hide
+consistently. :func:`audit` lists what a decision would give away; :func:`recoverable` is
+the exact linear-algebra test used by the property tests.
 """
 
 from __future__ import annotations
@@ -22,116 +26,6 @@ import numpy as np
 import pandas as pd
 
 from kit.metrics.cells import CellSystem
-from kit.metrics.groups import GROUPS, PARTITIONS
-
-SUPPRESSED_TEXT = "fewer than {min_n} students — not reported"
-
-COMPLEMENT_PAIRS: tuple[tuple[str, str], ...] = tuple(
-    (g.complement, g.id) for g in GROUPS if g.complement
-)
-
-
-def is_small(n: pd.Series | np.ndarray, min_n: int) -> np.ndarray:
-    """True where a count is below the reporting minimum (and not missing)."""
-    arr = np.asarray(n, dtype="float64")
-    return np.nan_to_num(arr, nan=0.0) < min_n
-
-
-def _complementary(
-    df: pd.DataFrame, hidden: np.ndarray, key_cols: Sequence[str], n: np.ndarray
-) -> np.ndarray:
-    """Extend ``hidden`` so no hidden group can be recovered by subtraction."""
-    if "group" not in df.columns:
-        return hidden
-    hidden = hidden.copy()
-    frame = df[list(key_cols) + ["group"]].assign(_hidden=hidden, _pos=np.arange(len(df)))
-    hidden = _pairs(frame, hidden, key_cols)
-    return _partitions(frame.assign(_hidden=hidden, _n=n), hidden, key_cols)
-
-
-def _partitions(frame: pd.DataFrame, hidden: np.ndarray, key_cols: Sequence[str]) -> np.ndarray:
-    """Where one part of a partition is hidden, hide its smallest shown part as well."""
-    for members in PARTITIONS:
-        parts = frame[frame["group"].isin(members)]
-        if parts.empty:
-            continue
-        keys = list(key_cols) or ["_all"]
-        parts = parts.assign(_all=0)
-        n_hidden = parts.groupby(keys, sort=False)["_hidden"].transform("sum")
-        lone = parts[(n_hidden == 1) & ~parts["_hidden"]]
-        if lone.empty:
-            continue
-        smallest = (
-            lone.sort_values(["_n", "group"], kind="stable").groupby(keys, sort=False).head(1)
-        )
-        hidden[smallest["_pos"].to_numpy()] = True
-    return hidden
-
-
-def _pairs(frame: pd.DataFrame, hidden: np.ndarray, key_cols: Sequence[str]) -> np.ndarray:
-    """Hide both of a group and its complement when either is hidden (one grouped pass)."""
-    pair_of = {g: i for i, pair in enumerate(COMPLEMENT_PAIRS) for g in pair}
-    members = frame[frame["group"].isin(pair_of)]
-    if members.empty:
-        return hidden
-    members = members.assign(_pair=members["group"].map(pair_of))
-    by = members.groupby([*key_cols, "_pair"], sort=False, dropna=False)["_hidden"]
-    both = (by.transform("size") == 2) & by.transform("any")
-    hidden[members.loc[both, "_pos"].to_numpy()] = True
-    return hidden
-
-
-def suppress(
-    df: pd.DataFrame,
-    *,
-    min_n: int,
-    n_col: str = "n",
-    value_cols: Sequence[str] = (),
-    key_cols: Sequence[str] | None = None,
-) -> pd.DataFrame:
-    """Return a copy of ``df`` safe to publish.
-
-    Parameters
-    ----------
-    df
-        Facts rows (one per key and group).
-    min_n
-        The framework's reporting minimum.
-    n_col
-        The count that decides suppression.
-    value_cols
-        Columns hidden (set to NaN) in suppressed rows; ``n_col`` is hidden too.
-    key_cols
-        Columns that identify a row apart from ``group``; rows of a group and its complement
-        with equal keys are suppressed together. Default: every column named in
-        CONTRACT.md's keys that ``df`` has, other than ``group``.
-
-    Returns
-    -------
-    DataFrame
-        A copy with ``suppressed`` set, ``suppression_reason`` (``"small"`` below the
-        minimum, ``"complement"`` hidden to protect its partner, else ``""``) and the hidden
-        figures NaN. The input is unchanged.
-    """
-    if key_cols is None:
-        key_cols = [
-            c
-            for c in ("year", "entity_type", "entity_id", "subject", "grade", "model", "level")
-            if c in df.columns
-        ]
-    small = is_small(df[n_col], min_n)
-    n = np.nan_to_num(np.asarray(df[n_col], dtype="float64"), nan=0.0)
-    hidden = _complementary(df, small, key_cols, n)
-    out = df.copy()
-    cols = [n_col, *[c for c in value_cols if c != n_col]]
-    for col in cols:
-        out[col] = out[col].astype("float64").where(~hidden)
-    out["suppressed"] = hidden
-    out["suppression_reason"] = np.where(small, "small", np.where(hidden, "complement", ""))
-    return out
-
-
-# --- derived tables: hide what the group suppression hides ----------------------------------
 
 _KEY_ORDER = ("year", "entity_type", "entity_id", "subject", "grade", "model", "level")
 
@@ -179,22 +73,6 @@ def _default_keys(df: pd.DataFrame, exclude: Sequence[str] = ()) -> list[str]:
     return [c for c in _KEY_ORDER if c in df.columns and c not in exclude]
 
 
-def hidden_groups(
-    rows: pd.DataFrame, *, min_n: int, n_col: str = "n", key_cols: Sequence[str] | None = None
-) -> pd.DataFrame:
-    """Which groups a report must hide, decided once from their counts.
-
-    ``rows`` hold every group of each key (e.g. ``performance`` rows, ``n_col`` =
-    ``n_fay_tested``). Returns the key columns, ``group``, ``suppressed`` and
-    ``suppression_reason`` from :func:`suppress` (small groups, complements, partitions).
-    Derived tables (``ayp``, ``group_ranking``, ``goals``) are hidden through this
-    decision with :func:`apply_hidden`, so every table hides the same groups.
-    """
-    keys = list(key_cols) if key_cols is not None else _default_keys(rows)
-    out = suppress(rows[[*keys, "group", n_col]], min_n=min_n, n_col=n_col, key_cols=keys)
-    return out[[*keys, "group", "suppressed", "suppression_reason"]]
-
-
 def apply_hidden(
     df: pd.DataFrame,
     hidden: pd.DataFrame,
@@ -202,19 +80,25 @@ def apply_hidden(
     value_cols: Sequence[str],
     key_cols: Sequence[str] | None = None,
 ) -> pd.DataFrame:
-    """A copy of ``df`` with ``value_cols`` NaN where :func:`hidden_groups` hides the group.
+    """A copy of ``df`` with ``value_cols`` NaN where a decision hides the group.
 
-    Rows whose group has no decision (no count at all) are hidden too: what is not known to
-    be safe is not shown. Adds ``suppressed`` and ``suppression_reason``.
+    ``hidden`` holds the decisions (key columns, ``group``, ``suppressed``,
+    ``suppression_reason`` and optionally ``protects``), e.g. the build's, as
+    :func:`kit.views._common.decisions` reads them. Rows whose group has no decision are
+    hidden too: what is not known to be safe is not shown. Adds ``suppressed``,
+    ``suppression_reason`` (and ``protects`` when the decisions have it).
     """
     keys = (
         list(key_cols)
         if key_cols is not None
         else [c for c in _default_keys(df) if c in hidden.columns]
     )
-    merged = df.drop(columns=[c for c in ("suppressed", "suppression_reason") if c in df.columns])
+    extra = ["protects"] if "protects" in hidden.columns else []
+    merged = df.drop(
+        columns=[c for c in ("suppressed", "suppression_reason", *extra) if c in df.columns]
+    )
     merged = merged.merge(
-        hidden[[*keys, "group", "suppressed", "suppression_reason"]],
+        hidden[[*keys, "group", "suppressed", "suppression_reason", *extra]],
         on=[*keys, "group"],
         how="left",
     )
@@ -224,172 +108,9 @@ def apply_hidden(
             merged[col] = merged[col].astype("float64").where(~hide)
     merged["suppressed"] = hide
     merged["suppression_reason"] = merged["suppression_reason"].fillna("small")
+    if extra:
+        merged["protects"] = merged["protects"].fillna("")
     return merged
-
-
-def suppress_level_counts(
-    levels: pd.DataFrame,
-    group_rows: pd.DataFrame,
-    *,
-    min_n: int,
-    n_col: str = "n_fay_tested",
-    key_cols: Sequence[str] | None = None,
-) -> pd.DataFrame:
-    """``level_counts`` rows safe to publish: a level count is hidden with its group.
-
-    The level counts of a group add up to its n, so showing them would give away a hidden
-    n; they follow the group's decision in :func:`hidden_groups` (run on ``group_rows``,
-    e.g. the ``performance`` rows of the same keys). Cells are not suppressed one by one:
-    for a reported group every level is shown, as MCAS reports percentages at each level
-    for every reported group.
-    """
-    keys = list(key_cols) if key_cols is not None else _default_keys(levels, exclude=("level",))
-    hidden = hidden_groups(group_rows, min_n=min_n, n_col=n_col, key_cols=keys)
-    return apply_hidden(levels, hidden, value_cols=["n"], key_cols=keys)
-
-
-_GAP_OWN = (
-    "n",
-    "pct_proficient",
-    "index_value",
-    "gap_all_pct",
-    "gap_all_index",
-    "gap_state_pct",
-    "gap_state_index",
-    "gap_district_pct",
-    "gap_district_index",
-)
-_GAP_COMPLEMENT = (
-    "complement_n",
-    "complement_pct_proficient",
-    "complement_index_value",
-    "gap_complement_pct",
-    "gap_complement_index",
-)
-
-
-def _hide_by_pseudo_rows(df: pd.DataFrame, prefix: str, min_n: int, keys: list[str]) -> np.ndarray:
-    """Hidden flags of another entity's groups (district, state) from the columns in ``df``."""
-    n = df[f"{prefix}_n"]
-    pseudo = df[[*keys, "group"]].assign(_n=n.astype("float64"))
-    return suppress(pseudo, min_n=min_n, n_col="_n", key_cols=keys)["suppressed"].to_numpy()
-
-
-def suppress_group_gaps(df: pd.DataFrame, *, min_n: int) -> pd.DataFrame:
-    """``group_gaps`` rows safe to publish.
-
-    - the group's own figures and its gaps: hidden as :func:`suppress` hides the group
-      (small, complement of a small group, lone part of a partition);
-    - the complement's figures: hidden when the group is hidden (all - complement = group)
-      or when the complement itself is below the minimum (all - group = complement);
-    - the district's and the state's figures: hidden as those entities' own suppression
-      would hide that group; the gaps to them likewise.
-    """
-    keys = _default_keys(df)
-    out = suppress(
-        df,
-        min_n=min_n,
-        n_col="n",
-        value_cols=[c for c in _GAP_OWN if c in df.columns],
-        key_cols=keys,
-    )
-    own_hidden = out["suppressed"].to_numpy()
-    comp_small = is_small(df["complement_n"], min_n) & df["complement_group"].notna().to_numpy()
-    comp_hidden = own_hidden | comp_small
-    for col in _GAP_COMPLEMENT:
-        if col in out.columns:
-            out[col] = out[col].astype("float64").where(~comp_hidden)
-    for prefix in ("district", "state"):
-        if f"{prefix}_n" not in df.columns:
-            continue
-        other = _hide_by_pseudo_rows(df, prefix, min_n, keys)
-        for col in (
-            f"{prefix}_n",
-            f"{prefix}_pct_proficient",
-            f"{prefix}_index_value",
-            f"gap_{prefix}_pct",
-            f"gap_{prefix}_index",
-        ):
-            if col in out.columns:
-                out[col] = out[col].astype("float64").where(~other)
-    out["complement_suppressed"] = comp_hidden
-    return out
-
-
-# --- cross-tabulations ---------------------------------------------------------------------
-
-_MARGIN = "ALL"
-
-
-def _crosstab_dims(df: pd.DataFrame) -> list[str]:
-    from kit.metrics.groups import GROUP_IDS
-
-    return [c for c in df.columns if c in GROUP_IDS]
-
-
-def suppress_crosstab(
-    df: pd.DataFrame, *, min_n: int, n_col: str = "n", key_cols: Sequence[str] | None = None
-) -> pd.DataFrame:
-    """``crosstab`` rows safe to publish (PIM 0-C).
-
-    Every line of a cross-tabulation - the cells that differ in one dimension only, Y, N
-    and the margin ALL - satisfies Y + N = ALL. Primary suppression hides cells below
-    ``min_n``; complementary suppression then repeats until no line has exactly one hidden
-    cell, hiding in such a line its smallest shown cell (an inner cell before a margin on
-    ties). The hypothesis property in ``tests/metrics/test_suppression.py`` checks with
-    :func:`recoverable` that no hidden count can then be solved from the published ones.
-    """
-    keys = (
-        list(key_cols)
-        if key_cols is not None
-        else [
-            c
-            for c in ("year", "entity_type", "entity_id", "subject", "grade", "crosstab")
-            if c in df.columns
-        ]
-    )
-    dims_all = _crosstab_dims(df)
-    hidden = is_small(df[n_col], min_n)
-    n = np.nan_to_num(np.asarray(df[n_col], dtype="float64"), nan=0.0)
-    frame = df[keys + dims_all].reset_index(drop=True).fillna({d: "" for d in dims_all})
-    frame["_n"] = n
-    frame["_pos"] = np.arange(len(df))
-    # Work crosstab by crosstab: its dimensions are the columns it fills.
-    label = frame["crosstab"] if "crosstab" in frame.columns else pd.Series("", index=frame.index)
-    blocks = []
-    for _, idx in frame.groupby(label, sort=False).groups.items():
-        block = frame.loc[idx]
-        dims = [d for d in dims_all if (block[d] != "").any()]
-        blocks.append((block, dims))
-    for _ in range(100):
-        changed = False
-        for block, dims in blocks:
-            for d in dims:
-                line = keys + [x for x in dims if x != d]
-                b = block.assign(_hidden=hidden[block["_pos"].to_numpy()])
-                n_hidden = b.groupby(line, sort=False)["_hidden"].transform("sum")
-                lone = b[(n_hidden == 1) & ~b["_hidden"]]
-                if lone.empty:
-                    continue
-                lone = lone.assign(_margin=(lone[d] == _MARGIN).astype(int))
-                pick = (
-                    lone.sort_values(["_n", "_margin"], kind="stable")
-                    .groupby(line, sort=False)
-                    .head(1)
-                )
-                hidden[pick["_pos"].to_numpy()] = True
-                changed = True
-        if not changed:
-            break
-    small = is_small(df[n_col], min_n)
-    out = df.copy()
-    out[n_col] = out[n_col].astype("float64").where(~hidden)
-    out["suppressed"] = hidden
-    out["suppression_reason"] = np.where(small, "small", np.where(hidden, "complement", ""))
-    return out
-
-
-# --- audit: can a hidden count be solved for? ----------------------------------------------
 
 
 def recoverable(
@@ -443,12 +164,12 @@ class Decision:
     rounds: int
 
     def frame(self, system: CellSystem) -> pd.DataFrame:
-        """The system's published cells with ``suppressed``, ``suppression_reason``,
-        ``protects``."""
+        """The system's cells with ``suppressed``, ``suppression_reason``, ``protects``
+        (unpublished cells included, with the reason ``unpublished``)."""
         out = system.cells.assign(
             suppressed=self.hidden, suppression_reason=self.reason, protects=self.protects
         )
-        return out[out["published"]].drop(columns=["published", "order"]).reset_index(drop=True)
+        return out.drop(columns=["published", "order"]).reset_index(drop=True)
 
 
 def _small(size: np.ndarray, min_n: int) -> np.ndarray:
@@ -484,10 +205,18 @@ def _unknown_sums(system: CellSystem, unknown: np.ndarray) -> np.ndarray:
     """Per relation and size measure: students in the parts a reader cannot see."""
     n_parts = np.diff(system.parts_ptr)
     rel_of_part = np.repeat(np.arange(system.n_relations), n_parts)
-    w = system.size[system.parts] * unknown[system.parts][:, None]
-    out = np.zeros((system.n_relations, system.size.shape[1]))
-    np.add.at(out, rel_of_part, w)
-    return out
+    hid = unknown[system.parts]
+    return np.stack(
+        [
+            np.bincount(
+                rel_of_part,
+                weights=system.size[system.parts, j] * hid,
+                minlength=system.n_relations,
+            )
+            for j in range(system.size.shape[1])
+        ],
+        axis=1,
+    ).reshape(system.n_relations, system.size.shape[1])
 
 
 def _violations(system: CellSystem, members, hidden: np.ndarray, min_n: int):
@@ -521,10 +250,11 @@ def protect(system: CellSystem, min_n: int, *, max_rounds: int = 10_000) -> Deci
     fault. Where a cell hidden earlier to protect another was itself worked out through a
     second sum, that second sum is the one fixed (so the protection holds rather than moving
     along the same row). The cell chosen, as statistical agencies do: one with enough
-    students to close the gap, then a part before the total (so schools hide more and
-    districts and all students keep their figures), then one whose hiding does not expose it
-    in another sum, then the smallest, then the earliest in a fixed order (stable across
-    runs).
+    students to close the gap, then one whose hiding does not leave it alone among the
+    hidden cells of another sum (which would need a partner there too), then a part before
+    the total (so schools hide more and districts and all students keep their figures;
+    except where the total is itself a sum of groups, ``ever_ell``, hidden first), then the
+    smallest, then the earliest in a fixed order (stable across runs).
     """
     members = system.members()
     published = system.cells["published"].to_numpy(bool)
@@ -540,19 +270,40 @@ def protect(system: CellSystem, min_n: int, *, max_rounds: int = 10_000) -> Deci
         if not len(revealed) and not len(small_sums):
             return Decision(hidden=hidden, reason=reason, protects=protects, rounds=rounds)
         fixer.start_round(hidden, unknown, derived_by)
+        # Each violation names the sum to mend and the students its hidden part lacks.
+        size_c = system.size[revealed]
+        rels = np.concatenate([derived_by[revealed], small_sums]).astype(np.int64)
+        deficit = np.concatenate(
+            [
+                np.where((size_c > 0) & (size_c < min_n), min_n - size_c, 0.0),
+                np.where(
+                    (sums[small_sums] > 0) & (sums[small_sums] < min_n),
+                    min_n - sums[small_sums],
+                    0.0,
+                ),
+            ]
+        ).reshape(len(rels), system.size.shape[1])
+        rels, first = np.unique(rels, return_inverse=True)
+        worst = np.zeros((len(rels), system.size.shape[1]))
+        np.maximum.at(worst, first, deficit)
         chosen: dict[int, str] = {}
-        for c in revealed:
-            size_c = system.size[c]
-            deficit = np.where((size_c > 0) & (size_c < min_n), min_n - size_c, 0.0)
-            r = int(derived_by[c])
-            got = fixer.fix(r, deficit)
+        # Where the sum's protection broke (a hidden cell worked out through another sum),
+        # mend that other sum instead, following the chain.
+        target, need = rels.copy(), worst.copy()
+        for _ in range(50):
+            via = fixer.first_broken(target)
+            moved = via >= 0
+            if not moved.any():
+                break
+            target[moved] = derived_by[via[moved]]
+            need[moved] = 0.0
+        pos, cells = fixer.choose(target, need)
+        for p_, c in zip(pos, cells, strict=True):
+            chosen.setdefault(int(c), str(system.kind[target[p_]]))
+        for r, d in zip(np.delete(rels, pos), np.delete(worst, pos, axis=0), strict=True):
+            got = fixer.fix(int(r), d)  # no candidate along the chain: search it all
             if got is not None:
-                chosen.setdefault(got, str(system.kind[r]))
-        for r in small_sums:
-            deficit = np.where((sums[r] > 0) & (sums[r] < min_n), min_n - sums[r], 0.0)
-            got = fixer.fix(int(r), deficit)
-            if got is not None:
-                chosen.setdefault(got, str(system.kind[r]))
+                chosen.setdefault(*got)
         if not chosen:
             raise RuntimeError(
                 "complementary suppression could not protect every small cell; "
@@ -586,19 +337,78 @@ class _Fixer:
         self.hidden, self.derived_by = hidden, derived_by
         # hidden cells a reader works out anyway (protection that broke)
         self.broken = hidden & ~unknown & ~self.empty
-        u_rel = np.bincount(m_rel, weights=unknown[m_cell], minlength=self.system.n_relations)
-        # sums in which a cell would be the only unknown if it were hidden now
-        self.exposed = np.bincount(
-            m_cell, weights=(u_rel[m_rel] == 0), minlength=self.system.n_cells
+        # sums in which a cell would be the only hidden one if it were hidden now (it would
+        # need a partner there too); empty cells hide nothing
+        h_rel = np.bincount(
+            m_rel, weights=(hidden & ~self.empty)[m_cell], minlength=self.system.n_relations
         )
+        self.exposed = np.bincount(
+            m_cell, weights=(h_rel[m_rel] == 0), minlength=self.system.n_cells
+        )
+
+    def _gather(self, rels: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """(position of the relation, cell, is_total) of every member of ``rels``."""
+        lo, hi = self.rel_ptr[rels], self.rel_ptr[rels + 1]
+        cnt = hi - lo
+        pos = np.repeat(np.arange(len(rels)), cnt)
+        idx = np.repeat(lo, cnt) + np.arange(cnt.sum()) - np.repeat(np.cumsum(cnt) - cnt, cnt)
+        return pos, self.rel_cells[idx], self.rel_is_total[idx]
+
+    def first_broken(self, rels: np.ndarray) -> np.ndarray:
+        """For each relation, its first hidden cell (in the fixed order) worked out through
+        another sum, or -1."""
+        out = np.full(len(rels), -1, dtype=np.int64)
+        if not len(rels):
+            return out
+        pos, cells, _ = self._gather(rels)
+        b = (
+            self.broken[cells]
+            & (self.derived_by[cells] >= 0)
+            & (self.derived_by[cells] != rels[pos])
+        )
+        if not b.any():
+            return out
+        pos, cells = pos[b], cells[b]
+        key = np.lexsort((self.order[cells], pos))
+        first = key[np.unique(pos[key], return_index=True)[1]]
+        out[pos[first]] = cells[first]
+        return out
+
+    def choose(self, rels: np.ndarray, deficits: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """The cell to hide in each of many relations at once (the rule of :meth:`fix`
+        without following broken protection): positions in ``rels`` that have a candidate,
+        and the cells chosen."""
+        if not len(rels):
+            return np.zeros(0, np.int64), np.zeros(0, np.int64)
+        pos, cells, is_tot = self._gather(rels)
+        ok = ~self.hidden[cells] & ~self.empty[cells]
+        d = deficits[pos]
+        short = ((self.size[cells] < d) & (d > 0)).any(axis=1)
+        redundant = np.isin(self.system.kind[rels], list(self.system.redundant))
+        is_tot = is_tot ^ redundant[pos]
+        key = np.lexsort(
+            (
+                self.order[cells],
+                self.size[cells][:, 0],
+                is_tot,
+                self.exposed[cells],
+                short,
+                ~ok,
+                pos,
+            )
+        )
+        first = key[np.unique(pos[key], return_index=True)[1]]
+        first = first[ok[first]]
+        return pos[first], cells[first]
 
     def _cells(self, r: int) -> tuple[np.ndarray, np.ndarray]:
         lo, hi = self.rel_ptr[r], self.rel_ptr[r + 1]
         return self.rel_cells[lo:hi], self.rel_is_total[lo:hi]
 
-    def fix(self, r: int, deficit: np.ndarray, depth: int = 0) -> int | None:
+    def fix(self, r: int, deficit: np.ndarray, depth: int = 0) -> tuple[int, str] | None:
         """A published cell to hide in relation ``r`` (or in the sum where the protection of
-        ``r`` broke), holding at least ``deficit`` students per size measure if one does."""
+        ``r`` broke), holding at least ``deficit`` students per size measure if one does;
+        returns the cell and the kind of the sum it closes."""
         if depth > 50:
             return None
         cells, is_total = self._cells(r)
@@ -619,10 +429,12 @@ class _Fixer:
             if need.any()
             else np.zeros(len(cand), bool)
         )
+        if str(self.system.kind[r]) in self.system.redundant:
+            is_tot = ~is_tot  # the total is a sum of published groups: hide it first
         key = np.lexsort(
-            (self.order[cand], self.size[cand][:, 0], self.exposed[cand], is_tot, short)
+            (self.order[cand], self.size[cand][:, 0], is_tot, self.exposed[cand], short)
         )
-        return int(cand[key[0]])
+        return int(cand[key[0]]), str(self.system.kind[r])
 
 
 def audit(system: CellSystem, hidden: np.ndarray, min_n: int) -> pd.DataFrame:
@@ -645,7 +457,7 @@ def audit(system: CellSystem, hidden: np.ndarray, min_n: int) -> pd.DataFrame:
             {
                 "finding": "revealed",
                 **ident.iloc[int(c)].to_dict(),
-                "size": float(system.size[c].max()),
+                "size": float(system.size[c][system.size[c] > 0].min()),
                 "via": str(system.kind[derived_by[c]]),
             }
         )

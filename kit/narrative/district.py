@@ -18,14 +18,19 @@ from kit.views.index import ayp_test_word
 _REAL_KINDS = ("program", "race", "gender", "composite")
 
 
-def describe_district_intro(ctx: ReportContext, schools: pd.DataFrame) -> str:
-    """The opening paragraph of the district summary."""
+def describe_district_intro(
+    ctx: ReportContext, schools: pd.DataFrame, agreement: dict | None = None
+) -> str:
+    """The opening paragraph of the district summary; with ``agreement``
+    (:func:`kit.views.district.view_agreement`, facts built from a state's published file)
+    a line on whether the kit reproduces the state's figures."""
     n_schools = schools["entity_id"].nunique() if len(schools) else 0
     return render_template(
         "district_intro.md.j2",
         ctx=ctx,
         n_schools=n_schools,
         subjects=[subject_name(s) for s in ctx.subjects],
+        agreement=agreement,
     )
 
 
@@ -105,6 +110,9 @@ def describe_equity(
     ].sort_values(["hn_gap", "name"])
     hidden_hn = schools[(schools["subject"] == subject) & schools["hn_suppressed"]]
     small = gaps.loc[gaps["suppression_reason"] == "small", "noun"].tolist() if len(gaps) else []
+    complement = (
+        gaps.loc[gaps["suppression_reason"] == "complement", "noun"].tolist() if len(gaps) else []
+    )
     return render_template(
         "district_equity.md.j2",
         ctx=ctx,
@@ -118,6 +126,7 @@ def describe_equity(
         n_hn_schools=len(by_school),
         hn_hidden=hidden_hn["name"].tolist(),
         small=[s for s in small if s],
+        complement=[s for s in complement if s],
     )
 
 

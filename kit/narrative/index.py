@@ -105,6 +105,8 @@ def describe_ayp(
 ) -> str:
     """The headline finding: did the school make AYP, which results missed, and how all
     students did against the target in each subject (findings first)."""
+    if not ctx.has_ayp:
+        return render_template("index_no_ayp.md.j2", ctx=ctx, part="findings", has_goals=True)
     summary = ayp_summary(ayp)
     shown = ayp[~ayp["suppressed"]] if len(ayp) else ayp
     acc = shown[shown["accountable"].fillna(False).astype(bool)] if len(shown) else shown
@@ -183,8 +185,9 @@ def describe_ayp_subject(
     extra = (
         unjudged[unjudged["subject"] == subject]
         if unjudged is not None and len(unjudged)
-        else pd.DataFrame(columns=["noun", "suppressed"])
+        else pd.DataFrame(columns=["noun", "suppressed", "suppression_reason"])
     )
+    extra_small, extra_comp = _hidden_lists(extra[extra["suppressed"].astype(bool)])
     return render_template(
         "index_ayp_subject.md.j2",
         ctx=ctx,
@@ -199,8 +202,8 @@ def describe_ayp_subject(
         missed=[r for r in counted if not r["met"]],
         info=[r for r in recs if not r["accountable"]],
         not_judged=extra.loc[~extra["suppressed"].astype(bool), "noun"].tolist(),
-        small=small + extra.loc[extra["suppressed"].astype(bool), "noun"].tolist(),
-        complement=comp,
+        small=small + extra_small,
+        complement=comp + extra_comp,
         prior_year=ctx.year - 1,
     )
 
@@ -231,6 +234,8 @@ def describe_what_would_change(ayp: pd.DataFrame, ctx: ReportContext) -> str:
     """'3 of the 213 students moving up one achievement level would have met the
     improvement test': for each missed result, the fewest students whose results would
     have had to change, when that is at most one student in ten."""
+    if not ctx.has_ayp:
+        return render_template("index_no_ayp.md.j2", ctx=ctx, part="change")
     near, far = what_would_change(ayp)
     n_missed = len(near) + far
     return render_template(

@@ -126,6 +126,8 @@ def describe_items_intro(ctx: ReportContext, views: list[ItemTestView]) -> str:
 
 def describe_items_findings(views: list[ItemTestView], ctx: ReportContext) -> str:
     """The findings list: one bullet per test, the largest shortfalls first."""
+    if ctx.source == "aggregates":
+        return "None: published results hold no answers to items."
     return render_template("items_findings.md.j2", ctx=ctx, tests=[_context(v, ctx) for v in views])
 
 
@@ -144,6 +146,8 @@ def describe_skills(view: ItemTestView, ctx: ReportContext) -> str:
 
 def describe_items_method(ctx: ReportContext, views: list[ItemTestView]) -> str:
     """The closing 'About these figures' section."""
+    if ctx.source == "aggregates":
+        return f"**Framework.** {ctx.framework_name}."
     sources = sorted({v.state_source for v in views if v.state_source})
     return render_template(
         "items_method.md.j2",

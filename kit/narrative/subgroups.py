@@ -9,7 +9,13 @@ import pandas as pd
 from kit.narrative.render import render_template
 from kit.views.context import ReportContext
 
-SUBJECT_NAMES = {"ELA": "English language arts", "MATH": "mathematics", "SCI": "science"}
+SUBJECT_NAMES = {
+    "ELA": "English language arts",
+    "MATH": "mathematics",
+    "SCI": "science",
+    "BIO": "biology",
+    "PHY": "physics",
+}
 
 # Groups named as "lowest" are real student groups: not "all", not a complement.
 _RANKED_KINDS = ("program", "race", "gender", "composite")

@@ -26,15 +26,20 @@ def tab_schools(schools: pd.DataFrame, ctx: ReportContext, ayp_subjects: list[st
         row = {"School": first["name"]}
         for rec in rows.to_dict("records"):
             row[_SUBJECT_SHORT.get(rec["subject"], rec["subject"])] = (
-                f"<{ctx.reporting_min_n}" if rec["suppressed"] else fmt_num(rec["index"])
+                MISSING  # no results in the subject at all (e.g. not a tested grade)
+                if not rec.get("has_results", True)
+                else f"<{ctx.reporting_min_n}"
+                if rec["suppressed"]
+                else fmt_num(rec["index"])
             )
-        met = first["ayp_met"]
-        row["AYP"] = MISSING if met is None else ("Met" if _yes(met) else "Not met")
-        row["Group results met"] = (
-            f"{fmt_int(first['ayp_n_met'])} of {fmt_int(first['ayp_n_groups'])}"
-            if first["ayp_n_groups"]
-            else MISSING
-        )
+        if ctx.has_ayp:
+            met = first["ayp_met"]
+            row["AYP"] = MISSING if met is None else ("Met" if _yes(met) else "Not met")
+            row["Group results met"] = (
+                f"{fmt_int(first['ayp_n_met'])} of {fmt_int(first['ayp_n_groups'])}"
+                if first["ayp_n_groups"]
+                else MISSING
+            )
         for rec in rows.to_dict("records"):
             if rec["subject"] in ayp_subjects:
                 key = f"High needs vs all, {_SUBJECT_SHORT.get(rec['subject'], rec['subject'])}"

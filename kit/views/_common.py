@@ -1,7 +1,7 @@
 """Helpers the accountability views share (index and district families).
 
 Placeholders for SQL ``IN`` lists, JSON and boolean columns of the facts store, and the one
-place a report decides which groups it hides (:func:`hidden_for`).
+place a report reads which groups it hides (:func:`decisions`: the build decided).
 """
 
 from __future__ import annotations
@@ -11,8 +11,8 @@ import math
 
 import pandas as pd
 
+from kit.errors import FactsError
 from kit.facts import Facts
-from kit.metrics.suppression import hidden_groups
 from kit.views.context import ReportContext
 
 PCT = "pct_proficient"
@@ -38,17 +38,63 @@ def has_accountability(facts: Facts) -> bool:
     return {"ayp", "accountability_rules", "amo_targets"} <= set(facts.tables)
 
 
+def decisions(
+    facts: Facts, entity_ids: list[str], years: list[int], *, grade: str = "ALL"
+) -> pd.DataFrame:
+    """What reports may show of each group of ``entity_ids`` in ``years``: the build's
+    decision (``kit.protect``), read, never recomputed.
+
+    One row per year x entity x subject x group (grade ``grade``): the keys, ``suppressed``,
+    ``suppression_reason`` (``small``: 1 to the minimum - 1 students; ``complement``: hidden
+    so that a smaller group's result cannot be worked out by subtraction; ``none``: no
+    accountable tested students, nothing to show) and ``protects`` (the sum a complementary
+    cell closes). Every report of a batch reads the same decisions, so the district's and
+    the schools' reports hide consistently.
+    """
+    if not entity_ids or not years:
+        return pd.DataFrame(columns=[*_DECISION_KEYS, "suppressed", "suppression_reason"])
+    if "suppression_reason" not in facts.columns("performance"):
+        raise FactsError(
+            f"{facts.path} was built by an older kit without its suppression decisions.",
+            fix="Run kit build again to rebuild the facts store.",
+        )
+    rows = facts.sql(
+        'SELECT year, entity_type, entity_id, subject, grade, "group", n_fay_tested, '
+        "suppressed, suppression_reason, protects FROM performance "
+        f"WHERE grade = ? AND entity_id IN ({_in(entity_ids)}) AND year IN ({_in(years)})",
+        [grade, *entity_ids, *years],
+    )
+    empty = rows["n_fay_tested"].fillna(0).to_numpy() <= 0
+    rows["suppressed"] = rows["suppressed"].fillna(True).astype(bool) | empty
+    rows["suppression_reason"] = rows["suppression_reason"].where(
+        ~(empty & (rows["suppression_reason"] == "")), "none"
+    )
+    return rows.drop(columns=["n_fay_tested"])
+
+
+_DECISION_KEYS = ["year", "entity_type", "entity_id", "subject", "grade", "group"]
+
+
 def hidden_for(
     facts: Facts, ctx: ReportContext, entity_ids: list[str], years: list[int]
 ) -> pd.DataFrame:
-    """Which groups the report hides, decided once from the ``performance`` counts."""
-    rows = facts.sql(
-        f'SELECT year, entity_type, entity_id, subject, grade, "group", n_fay_tested '
-        f"FROM performance WHERE grade = 'ALL' AND entity_id IN ({_in(entity_ids)}) "
-        f"AND year IN ({_in(years)})",
-        [*entity_ids, *years],
-    )
-    return hidden_groups(rows, min_n=ctx.reporting_min_n, n_col="n_fay_tested")
+    """:func:`decisions` of the groups of ``entity_ids`` in ``years`` (all grades)."""
+    return decisions(facts, entity_ids, years)
+
+
+def hide_other(
+    df: pd.DataFrame, dec: pd.DataFrame, columns: list[str], *, on: list[str]
+) -> pd.DataFrame:
+    """``columns`` of ``df`` set to NaN where another entity's cell (``dec``, e.g. the
+    state's decisions, joined on ``on``) is hidden: a comparison with a hidden figure would
+    give it away. Rows without a decision are hidden too."""
+    hidden = df[on].merge(dec[[*on, "suppressed"]], on=on, how="left")["suppressed"]
+    hide = hidden.fillna(True).astype(bool).to_numpy()
+    out = df.copy()
+    for col in columns:
+        if col in out.columns:
+            out[col] = out[col].astype("float64").where(~hide)
+    return out
 
 
 def measure_digits(facts: Facts, measure: str) -> int:

@@ -6,6 +6,7 @@ year, the framework's headline model, levels and reporting minimum, the subjects
 
 from __future__ import annotations
 
+import json
 from dataclasses import asdict, dataclass
 
 from kit.errors import ParameterError
@@ -32,6 +33,17 @@ class ReportContext:
     unverified: tuple[str, ...]
     subjects: tuple[str, ...]
     data_hash: str
+    # Where the figures come from: "students" (student records) or "aggregates" (a state's
+    # published file, named by source_name and source_files; kit/build_aggregates.py).
+    source: str = "students"
+    source_name: str = ""
+    source_files: tuple[str, ...] = ()
+    # Published results: what grade ALL stands for in the report's subjects (e.g. "3-8")
+    # and the grades published beside it but not in it (e.g. "10").
+    all_grades: str = ""
+    grades_apart: str = ""
+    percent_only: bool = False  # the entity's results are percents only (no counts)
+    has_ayp: bool = True  # the facts hold AYP results (the framework has AYP rules)
 
     def to_dict(self) -> dict:
         return asdict(self)
@@ -86,4 +98,32 @@ def report_context(
         ),
         subjects=tuple(subjects_found),
         data_hash=str(run["data_hash"]),
+        has_ayp="ayp" in facts.tables,
+        **_published_source(facts, run, entity_id, year, subjects_found),
     )
+
+
+def _published_source(
+    facts: Facts, run: dict, entity_id: str, year: int, subjects: list[str]
+) -> dict:
+    """The context fields of a store built from a state's published file (else none)."""
+    if run.get("input") != "aggregates":
+        return {}
+    files = run.get("source_files") or "[]"
+    out = {
+        "source": "aggregates",
+        "source_name": str(run.get("source_name") or "the state's published results"),
+        "source_files": tuple(json.loads(files) if isinstance(files, str) else files),
+    }
+    if "grade_coverage" in facts.tables and subjects:
+        cov = facts.table("grade_coverage", year=year, subject=list(subjects))
+        spans = sorted({str(g) for g in cov["all_grades"] if "-" in str(g)})
+        apart = sorted({g.strip() for x in cov["grades_apart"] for g in str(x).split(",") if g})
+        out["all_grades"] = ", ".join(spans)
+        out["grades_apart"] = ", ".join(apart)
+    origins = facts.sql(
+        "SELECT DISTINCT origin FROM performance WHERE year = ? AND entity_id = ?",
+        [year, entity_id],
+    )["origin"].tolist()
+    out["percent_only"] = origins == ["published_percents"]
+    return out

@@ -12,8 +12,8 @@ import numpy as np
 import pandas as pd
 
 from kit.facts import Facts
-from kit.metrics.suppression import apply_hidden, suppress, suppress_group_gaps
-from kit.views._common import PCT, _in, _json, hidden_for
+from kit.metrics.suppression import apply_hidden
+from kit.views._common import PCT, _in, _json, decisions, hidden_for, hide_other
 from kit.views.context import ReportContext
 from kit.views.index import ayp_summary, view_ayp
 
@@ -61,7 +61,7 @@ def view_gaps(
 ) -> pd.DataFrame:
     """Each group's gap to all students and to the rest of the students (``group_gaps``).
 
-    Columns of ``group_gaps`` after :func:`~kit.metrics.suppression.suppress_group_gaps`
+    Columns of ``group_gaps`` after :func:`hide_gaps`
     (``n``, ``pct_proficient``, ``index_value``, ``gap_all_pct``, ``gap_all_index``,
     ``complement_group``, ``complement_n``, ``gap_complement_pct``, ``gap_complement_index``
     ...), with ``label``, ``noun``, ``kind`` of the group and ``complement_noun`` (the
@@ -80,9 +80,74 @@ def view_gaps(
         """,
         [ctx.year, entity_id, subject],
     )
-    out = suppress_group_gaps(rows, min_n=ctx.reporting_min_n)
+    out = hide_gaps(facts, rows)
     out["complement_noun"] = out["complement_noun"].fillna("other students")
     return out.drop(columns=["order"]).reset_index(drop=True)
+
+
+_GAP_OWN = ["n", "pct_proficient", "index_value", "gap_all_pct", "gap_all_index"]
+_GAP_COMPLEMENT = [
+    "complement_n",
+    "complement_pct_proficient",
+    "complement_index_value",
+    "gap_complement_pct",
+    "gap_complement_index",
+]
+
+
+def hide_gaps(facts: Facts, rows: pd.DataFrame) -> pd.DataFrame:
+    """``group_gaps`` rows as reports may show them, by the build's decisions:
+
+    - the group's own figures and its gaps to all students: the group's decision;
+    - the complement's figures: shown when the group and all students are shown and, for a
+      defined complement (``non_swd``), when the complement is shown (an undefined one, all
+      students minus the group, is then known anyway, and the build made sure it is not a
+      small group);
+    - the district's and the state's figures: those entities' decisions for the group.
+    """
+    if rows.empty:
+        return rows.assign(suppressed=pd.Series(dtype=bool), suppression_reason="")
+    years = sorted(int(y) for y in rows["year"].unique())
+    ids = sorted(set(rows["entity_id"]) | set(rows.get("district_id", pd.Series()).dropna()))
+    dec = decisions(facts, [*ids, "STATE"], years)
+    keys = ["year", "entity_id", "subject", "grade"]
+    out = apply_hidden(rows, dec, value_cols=_GAP_OWN, key_cols=keys)
+    shown = dec.assign(shown=~dec["suppressed"])[[*keys, "group", "shown"]]
+    all_shown = (
+        shown[shown["group"] == "all"]
+        .drop(columns=["group"])
+        .rename(columns={"shown": "_all_shown"})
+    )
+    comp_shown = shown.rename(columns={"group": "complement_group", "shown": "_comp_shown"})
+    out = out.merge(all_shown, on=keys, how="left").merge(
+        comp_shown, on=[*keys, "complement_group"], how="left"
+    )
+    defined = out["complement_group"].isin(set(dec["group"]))
+    comp_ok = (
+        ~out["suppressed"]
+        & out["_all_shown"].fillna(False).astype(bool)
+        & (~defined | out["_comp_shown"].fillna(False).astype(bool))
+    )
+    for col in _GAP_COMPLEMENT:
+        if col in out.columns:
+            out[col] = out[col].astype("float64").where(comp_ok)
+    out["complement_suppressed"] = ~comp_ok
+    for prefix, ent in (("district", out.get("district_id")), ("state", "STATE")):
+        if f"{prefix}_n" not in out.columns:
+            continue
+        other = out[["year", "subject", "grade", "group"]].assign(entity_id=ent)
+        cols = [
+            f"{prefix}_n",
+            f"{prefix}_pct_proficient",
+            f"{prefix}_index_value",
+            f"gap_{prefix}_pct",
+            f"gap_{prefix}_index",
+        ]
+        hidden = hide_other(other.assign(_x=0.0), dec, ["_x"], on=[*keys, "group"])["_x"].isna()
+        for col in cols:
+            if col in out.columns:
+                out[col] = out[col].astype("float64").where(~hidden.to_numpy())
+    return out.drop(columns=["_all_shown", "_comp_shown"])
 
 
 def view_impact(facts: Facts, ctx: ReportContext, subject: str = "ALL") -> pd.DataFrame:
@@ -150,14 +215,18 @@ def view_schools(facts: Facts, ctx: ReportContext) -> pd.DataFrame:
         """,
         [ctx.headline_model, ctx.year, *ids, *subjects],
     )
-    perf = suppress(
-        perf, min_n=ctx.reporting_min_n, n_col="n", value_cols=["pct_proficient", "index"]
+    perf = apply_hidden(
+        perf,
+        decisions(facts, ids, [ctx.year]),
+        value_cols=["n", "pct_proficient", "index"],
+        key_cols=["year", "entity_id", "subject", "grade"],
     )
     base = perf[perf["group"] == "all"][
         ["entity_id", "subject", "n", "pct_proficient", "index", "suppressed"]
     ]
     grid = pd.MultiIndex.from_product([ids, subjects], names=["entity_id", "subject"])
     out = grid.to_frame(index=False).merge(base, how="left", on=["entity_id", "subject"])
+    out["has_results"] = out["suppressed"].notna()
     out["suppressed"] = out["suppressed"].fillna(True).astype(bool)
     out = out.merge(schools[["entity_id", "name", "grades"]], on="entity_id", how="left")
 
@@ -202,7 +271,7 @@ def view_schools(facts: Facts, ctx: ReportContext) -> pd.DataFrame:
             """,
             [ctx.year, *ids, *subjects],
         )
-        gaps = suppress_group_gaps(gaps, min_n=ctx.reporting_min_n)
+        gaps = hide_gaps(facts, gaps)
         for rec in gaps[gaps["group"] == "high_needs"].to_dict("records"):
             hn[(rec["entity_id"], rec["subject"])] = rec
     for col, src in (
@@ -242,3 +311,26 @@ def view_schools(facts: Facts, ctx: ReportContext) -> pd.DataFrame:
     for key, vals in lowest.items():
         out[key] = vals
     return out
+
+
+def view_agreement(facts: Facts, ctx: ReportContext) -> dict | None:
+    """How the state's published figures for the district (its schools and itself) compare
+    with the facts (``published_checks``): ``checked``, ``agree``, ``state_inconsistent``
+    (the state's own figures disagree with each other) and ``kit_disagrees``. None when the
+    facts were built from student records."""
+    if "published_checks" not in facts.tables:
+        return None
+    district = ctx.entity_id if ctx.entity_type == "district" else ctx.district_id
+    row = facts.sql(
+        """
+        SELECT count(*) AS checked, count(*) FILTER (WHERE agrees) AS agree,
+               count(*) FILTER (WHERE NOT agrees AND state_inconsistent) AS state_inconsistent,
+               count(*) FILTER (WHERE NOT agrees AND NOT state_inconsistent) AS kit_disagrees
+        FROM published_checks c
+        WHERE c.year = ? AND (c.entity_id = ? OR c.entity_id IN (
+            SELECT entity_id FROM entities WHERE year = ? AND entity_type = 'school'
+              AND district_id = ?))
+        """,
+        [ctx.year, district, ctx.year, district],
+    ).iloc[0]
+    return {k: int(row[k]) for k in ("checked", "agree", "state_inconsistent", "kit_disagrees")}

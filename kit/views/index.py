@@ -24,13 +24,14 @@ import pandas as pd
 
 from kit.facts import Facts
 from kit.frameworks.loader import index_model_library
-from kit.metrics.suppression import apply_hidden, suppress
+from kit.metrics.suppression import apply_hidden
 from kit.views._common import (
     PCT,
     _in,
     _json,
     _rules,
     _true,
+    decisions,
     has_accountability,
     hidden_for,
     measure_digits,
@@ -378,12 +379,14 @@ def ayp_summary(ayp: pd.DataFrame) -> dict:
 def ayp_unjudged(facts: Facts, ctx: ReportContext, ayp: pd.DataFrame) -> pd.DataFrame:
     """Accountable groups of the framework with students at the entity but no AYP row.
 
-    Columns ``subject``, ``group``, ``label``, ``noun``, ``suppressed`` (fewer students than
-    the reporting minimum: named as not reported) - the others have fewer than the
-    accountability minimum and are not judged for AYP.
+    Columns ``subject``, ``group``, ``label``, ``noun``, ``suppressed`` and
+    ``suppression_reason`` (hidden groups are named as not reported, with their reason) -
+    the others have fewer than the accountability minimum and are not judged for AYP.
     """
     if not has_accountability(facts) or ayp.empty:
-        return pd.DataFrame(columns=["subject", "group", "label", "noun", "suppressed"])
+        return pd.DataFrame(
+            columns=["subject", "group", "label", "noun", "suppressed", "suppression_reason"]
+        )
     subjects = ayp_subjects(ayp)
     rows = facts.sql(
         f"""
@@ -403,7 +406,8 @@ def ayp_unjudged(facts: Facts, ctx: ReportContext, ayp: pd.DataFrame) -> pd.Data
         year=ctx.year, entity_type=ctx.entity_type, entity_id=ctx.entity_id, grade="ALL"
     )
     out = apply_hidden(rows, hidden, value_cols=["n_fay_tested"])
-    return out[["subject", "group", "label", "noun", "suppressed"]].reset_index(drop=True)
+    cols = ["subject", "group", "label", "noun", "suppressed", "suppression_reason"]
+    return out[cols].reset_index(drop=True)
 
 
 def ayp_rules(facts: Facts) -> dict:
@@ -610,13 +614,15 @@ def view_trend(facts: Facts, ctx: ReportContext, subject: str, group: str = "all
         """,
         [ctx.headline_model, ctx.entity_id, subject, group, ctx.year],
     )
-    return suppress(
-        rows,
-        min_n=ctx.reporting_min_n,
-        n_col="n",
-        value_cols=["pct_proficient", "index"],
+    years = [int(y) for y in rows["year"]]
+    dec = decisions(facts, [ctx.entity_id], years)
+    dec = dec[(dec["subject"] == subject)]
+    return apply_hidden(
+        rows.assign(group=group),
+        dec,
+        value_cols=["n", "pct_proficient", "index"],
         key_cols=["year"],
-    )
+    ).drop(columns=["group"])
 
 
 def view_models(facts: Facts, ctx: ReportContext, subject: str, group: str = "all") -> pd.DataFrame:
@@ -639,13 +645,12 @@ def view_models(facts: Facts, ctx: ReportContext, subject: str, group: str = "al
     )
     span = rows["range_high"] - rows["range_low"]
     rows["share_of_range"] = 100.0 * (rows["value"] - rows["range_low"]) / span.where(span > 0)
-    return suppress(
-        rows,
-        min_n=ctx.reporting_min_n,
-        n_col="n",
-        value_cols=["value", "share_of_range"],
-        key_cols=["model"],
-    )
+    # Every model's result is a figure of one cell (the group at the entity): its decision.
+    dec = decisions(facts, [ctx.entity_id], [ctx.year])
+    dec = dec[dec["subject"] == subject]
+    return apply_hidden(
+        rows.assign(group=group), dec, value_cols=["n", "value", "share_of_range"], key_cols=[]
+    ).drop(columns=["group"])
 
 
 def accountability_caveats(facts: Facts, ctx: ReportContext, *, impact: bool = False) -> list[dict]:

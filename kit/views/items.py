@@ -3,7 +3,7 @@
 PIM step 3 (3-A identify the items, 3-B analyse the questions, 3-C the skills students
 lack, 3-D learning objectives) and Appendix B read four facts tables - ``item_stats``,
 ``item_options``, ``reliability`` and ``standard_stats`` (docs/item-analysis.md). Every
-figure passes through :func:`kit.metrics.suppression.suppress` here, with all the groups
+figure is shown as the build decided (``kit.protect``: the test's group cell in ``reliability``), with all the groups
 of a test loaded together so that a group and its complement (or the parts of a
 partition) are hidden together; an item row whose ``n`` is below the reporting minimum
 never reaches a table, chart or sentence.
@@ -17,7 +17,6 @@ from dataclasses import dataclass, field
 import pandas as pd
 
 from kit.facts import Facts
-from kit.metrics.suppression import suppress
 from kit.views.context import ReportContext
 
 _ITEM_VALUES = [
@@ -86,7 +85,9 @@ class ItemTestView:
     ``options``: the MC options of every item (``item_options``). ``state_items``: the
     state's own rows of the same items (for test-quality flags judged on every student).
     ``focus``: the chosen group's item rows (empty when there is no focus group);
-    ``focus_suppressed`` is true when the group is too small on this test.
+    ``focus_suppressed`` is true when the group is hidden on this test, and
+    ``focus_reason`` says why (``small``, or ``complement``: hidden so that a smaller group's
+    result cannot be worked out by subtraction).
     """
 
     subject: str
@@ -109,6 +110,7 @@ class ItemTestView:
     focus_n: float | None = None
     focus_suppressed: bool = False
     focus: pd.DataFrame = field(default_factory=pd.DataFrame)
+    focus_reason: str = ""
 
     def to_dict(self) -> dict:
         return {
@@ -152,8 +154,77 @@ def choose_focus_group(facts: Facts, ctx: ReportContext, subject: str) -> str | 
     return str(rows["group"].iloc[0]) if len(rows) else None
 
 
+_TEST_KEYS = ["year", "entity_id", "subject", "grade", "group"]
+
+
+def _item_decisions(facts: Facts, ctx: ReportContext, subject: str, grade: str) -> pd.DataFrame:
+    """The build's decisions for the test's item cells (``reliability``) at the report's
+    entity, its district and the state: ``_TEST_KEYS``, ``suppressed``, ``suppression_reason``."""
+    ids = [e for e in {ctx.entity_id, ctx.district_id or ctx.entity_id, "STATE"} if e]
+    return facts.sql(
+        f'SELECT year, entity_id, subject, grade, "group", suppressed, suppression_reason '
+        f"FROM reliability WHERE year = ? AND subject = ? AND grade = ? "
+        f"AND entity_id IN ({', '.join('?' * len(ids))})",
+        [ctx.year, subject, grade, *ids],
+    )
+
+
+def _stored(
+    rows: pd.DataFrame, dec: pd.DataFrame, value_cols: list[str], *, compare: bool = True
+) -> pd.DataFrame:
+    """Rows of an item table as reports may show them: hidden where the build hid them
+    (``suppressed``: their group's test is hidden, or fewer than the minimum answered the
+    item), with the test's ``suppression_reason``; a comparison with the district or the
+    state is hidden where that entity's figure for the group is (unless the state's figure
+    is a published reference, ``state_source`` = ``items``)."""
+    out = rows.merge(dec[[*_TEST_KEYS, "suppression_reason"]], on=_TEST_KEYS, how="left")
+    hide = out["suppressed"].fillna(True).astype(bool).to_numpy()
+    out["suppressed"] = hide
+    out["suppression_reason"] = (
+        out["suppression_reason"]
+        .fillna("small")
+        .where(~hide | (out["suppression_reason"].fillna("") != ""), "small")
+    )
+    for col in value_cols:
+        if col in out.columns:
+            out[col] = out[col].astype("float64").where(~hide)
+    if not compare:
+        return out
+    shown = dec.assign(_shown=~dec["suppressed"].astype(bool))
+    for prefix, entity in (("state", "STATE"), ("district", None)):
+        cols = [
+            c
+            for c in out.columns
+            if c.startswith(f"{prefix}_pct") or c in (f"diff_vs_{prefix}", f"gap_vs_{prefix}")
+        ]
+        if not cols:
+            continue
+        if entity is None:
+            other = shown[~shown["entity_id"].isin(["STATE", *rows["entity_id"].unique()])]
+        else:
+            other = shown[shown["entity_id"] == entity]
+        ok = (
+            out[["group"]]
+            .merge(other.drop_duplicates("group")[["group", "_shown"]], on="group", how="left")[
+                "_shown"
+            ]
+            .fillna(False)
+            .to_numpy()
+        )
+        if prefix == "state" and "state_source" in out.columns:
+            ok = ok | (out["state_source"] == "items").to_numpy()
+        for col in cols:
+            out[col] = out[col].astype("float64").where(ok)
+    return out
+
+
 def _items(
-    facts: Facts, ctx: ReportContext, entity_id: str, subject: str, grade: str
+    facts: Facts,
+    ctx: ReportContext,
+    entity_id: str,
+    subject: str,
+    grade: str,
+    dec: pd.DataFrame,
 ) -> pd.DataFrame:
     rows = facts.sql(
         """
@@ -161,10 +232,8 @@ def _items(
         WHERE year = ? AND entity_id = ? AND subject = ? AND grade = ?
         """,
         [ctx.year, entity_id, subject, grade],
-    ).drop(columns=["suppressed"])
-    out = suppress(
-        rows, min_n=ctx.reporting_min_n, n_col="n", value_cols=_ITEM_VALUES, key_cols=["item_id"]
     )
+    out = _stored(rows, dec, ["n", *_ITEM_VALUES])
     # The flag is judged from the hidden figures: it goes with them.
     out["flag"] = out["flag"].where(~out["suppressed"])
     return out
@@ -174,20 +243,14 @@ def _nan(x) -> float | None:
     return None if x is None or (isinstance(x, float) and math.isnan(x)) else x
 
 
-def _all_students(facts, table: str, keys: list, ctx, value_cols, key_cols) -> pd.DataFrame:
-    """One test's rows of ``table``, suppressed across all groups, then the all-students rows.
-
-    Suppression sees every group so that complements are hidden together; the report shows
-    the all-students rows.
-    """
+def _all_students(facts, table: str, keys: list, dec, value_cols) -> pd.DataFrame:
+    """One test's all-students rows of ``table``, as the build's decisions let them show."""
     rows = facts.sql(
-        f"SELECT * FROM {table} WHERE year = ? AND entity_id = ? AND subject = ? AND grade = ?",
+        f"SELECT * FROM {table} WHERE year = ? AND entity_id = ? AND subject = ? AND grade = ? "
+        "AND \"group\" = 'all'",
         keys,
-    ).drop(columns=["suppressed"])
-    rows = suppress(
-        rows, min_n=ctx.reporting_min_n, n_col="n", value_cols=value_cols, key_cols=key_cols
     )
-    return rows[rows["group"] == "all"]
+    return _stored(rows, dec, value_cols)
 
 
 def view_item_test(
@@ -195,53 +258,41 @@ def view_item_test(
 ) -> ItemTestView:
     """The item analysis of one test at the report's entity, suppression applied."""
     keys = [ctx.year, ctx.entity_id, subject, grade]
-    every = _items(facts, ctx, ctx.entity_id, subject, grade)
+    dec = _item_decisions(facts, ctx, subject, grade)
+    every = _items(facts, ctx, ctx.entity_id, subject, grade, dec)
     items = (
         every[every["group"] == "all"]
         .sort_values(["diff_vs_state", "item_id"], kind="stable", na_position="last")
         .reset_index(drop=True)
     )
 
-    std = _all_students(
-        facts, "standard_stats", keys, ctx, _STANDARD_VALUES, ["rollup", "category"]
-    ).sort_values(["rollup", "rank", "category"])
+    std = _all_students(facts, "standard_stats", keys, dec, _STANDARD_VALUES).sort_values(
+        ["rollup", "rank", "category"]
+    )
     rollups = {
         r: std[std["rollup"] == r].reset_index(drop=True)
         for r in ("standard", "reporting_category", "item_type")
     }
 
-    opts = _all_students(
-        facts, "item_options", keys, ctx, _OPTION_VALUES, ["item_id", "option"]
-    ).reset_index(drop=True)
+    opts = _all_students(facts, "item_options", keys, dec, _OPTION_VALUES).reset_index(drop=True)
 
     rel = facts.sql(
-        "SELECT * FROM reliability WHERE year = ? AND entity_id = ? AND subject = ? AND grade = ?",
+        "SELECT * FROM reliability WHERE year = ? AND entity_id = ? AND subject = ? AND grade = ? "
+        "AND \"group\" = 'all'",
         keys,
-    ).drop(columns=["suppressed"])
-    rel = suppress(
-        rel,
-        min_n=ctx.reporting_min_n,
-        n_col="n",
-        value_cols=_RELIABILITY_VALUES,
-        key_cols=["subject"],
-    )
-    rel_all = rel[rel["group"] == "all"]
+    ).drop(columns=["suppression_reason", "protects"])
+    rel_all = _stored(rel, dec, ["n", *_RELIABILITY_VALUES], compare=False)
     reliability = {k: _nan(v) for k, v in rel_all.iloc[0].to_dict().items()} if len(rel_all) else {}
 
     state_items = facts.sql(
         """
-        SELECT item_id, n, pct_correct, point_biserial, flag FROM item_stats
+        SELECT year, entity_id, subject, grade, "group", item_id, n, pct_correct,
+               point_biserial, flag, suppressed FROM item_stats
         WHERE year = ? AND entity_id = 'STATE' AND subject = ? AND grade = ? AND "group" = 'all'
         """,
         [ctx.year, subject, grade],
     )
-    state_items = suppress(
-        state_items,
-        min_n=ctx.reporting_min_n,
-        n_col="n",
-        value_cols=["pct_correct", "point_biserial"],
-        key_cols=["item_id"],
-    )
+    state_items = _stored(state_items, dec, ["n", "pct_correct", "point_biserial"], compare=False)
     state_items["flag"] = state_items["flag"].where(~state_items["suppressed"])
 
     n_all = reliability.get("n")
@@ -255,6 +306,7 @@ def view_item_test(
     label = noun = None
     focus_n = None
     focus_hidden = False
+    focus_reason = ""
     if focus_group:
         g = facts.sql('SELECT label, noun FROM "groups" WHERE "group" = ?', [focus_group])
         if len(g):
@@ -265,7 +317,10 @@ def view_item_test(
             .reset_index(drop=True)
         )
         focus_hidden = focus.empty or bool(focus["suppressed"].all())
-        if not focus_hidden:
+        if focus_hidden:
+            reasons = focus["suppression_reason"] if len(focus) else pd.Series(dtype=str)
+            focus_reason = "complement" if (reasons == "complement").any() else "small"
+        else:
             focus_n = float(focus["n"].max())
             focus = focus.merge(
                 items[["item_id", "pct_correct"]].rename(
@@ -297,12 +352,16 @@ def view_item_test(
         focus_n=focus_n,
         focus_suppressed=focus_hidden,
         focus=focus,
+        focus_reason=focus_reason,
     )
 
 
 def view_item_tests(facts: Facts, ctx: ReportContext) -> list[ItemTestView]:
     """Every test (subject x grade) of the report, subjects in the report's order; the focus
-    group of each subject is chosen by :func:`choose_focus_group`."""
+    group of each subject is chosen by :func:`choose_focus_group`. Empty when the facts
+    hold no item analysis (no items in the input, or a state's published results)."""
+    if "item_stats" not in facts.tables:
+        return []
     out = []
     for subject in ctx.subjects:
         focus = choose_focus_group(facts, ctx, subject)

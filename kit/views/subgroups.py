@@ -6,7 +6,8 @@ from __future__ import annotations
 import pandas as pd
 
 from kit.facts import Facts
-from kit.metrics.suppression import suppress
+from kit.metrics.suppression import apply_hidden
+from kit.views._common import decisions, hide_other
 from kit.views.context import ReportContext
 
 
@@ -57,16 +58,37 @@ def view_subgroups(
     all_index = all_row["index"].iloc[0] if len(all_row) else float("nan")
     perf["gap_pct"] = perf["pct_proficient"] - all_pct
     perf["gap_index"] = perf["index"] - all_index
-    if ctx.entity_type == "district" and len(facts.districts(ctx.year)) == 1:
+    if (
+        ctx.entity_type == "district"
+        and len(facts.districts(ctx.year)) == 1
+        and ctx.source != "aggregates"  # a published file's state row is the state's
+    ):
         # The data hold one district: the "state" is that district, no comparison to make.
         perf["state_pct_proficient"] = float("nan")
     perf["gap_state"] = perf["pct_proficient"] - perf["state_pct_proficient"]
     perf = perf.assign(year=ctx.year, entity_id=ctx.entity_id, subject=subject, grade=grade)
-    out = suppress(
+    # The state's figure of a group the state hides would give it away: hide the comparison.
+    state = decisions(facts, ["STATE"], [ctx.year], grade=grade)
+    perf = hide_other(
         perf,
-        min_n=ctx.reporting_min_n,
-        n_col="n",
-        value_cols=["pct_proficient", "index", "gap_pct", "gap_index", "gap_state", *level_cols],
+        state[state["subject"] == subject],
+        ["state_pct_proficient", "gap_state"],
+        on=["year", "subject", "grade", "group"],
+    )
+    dec = decisions(facts, [ctx.entity_id], [ctx.year], grade=grade)
+    out = apply_hidden(
+        perf,
+        dec[dec["subject"] == subject],
+        value_cols=[
+            "n",
+            "pct_proficient",
+            "index",
+            "gap_pct",
+            "gap_index",
+            "gap_state",
+            *level_cols,
+        ],
+        key_cols=["year", "entity_id", "subject", "grade"],
     )
     return out.drop(columns=["order", "year", "entity_id", "subject", "grade"]).reset_index(
         drop=True

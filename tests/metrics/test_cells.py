@@ -44,7 +44,8 @@ def rows(entity, counts, *, entity_type="school", enrolled=None):
 def decide(frame, min_n=10, parents=None):
     system = group_cells(pd.DataFrame(frame), size_cols=SIZES, parents=parents)
     decision = protect(system, min_n)
-    out = decision.frame(system).set_index(["entity_id", "group"])
+    out = decision.frame(system)
+    out = out[out["suppression_reason"] != "unpublished"].set_index(["entity_id", "group"])
     return system, decision, out
 
 

@@ -146,20 +146,19 @@ def test_sentences_agree_with_the_tables(demo):
 
 
 def test_small_focus_group_is_named_not_reported(demo, facts):
+    # Views show what the build decided; here the view says the focus group is hidden.
     schools, *_ = demo
     ctx, tests = schools[0]
     t = next(t for t in tests if t.focus_group and not t.focus_suppressed)
-    big = dataclasses.replace(ctx, reporting_min_n=int(t.focus_n) + 1)
-    hidden = kit.view_item_test(facts, big, t.subject, t.grade, focus_group=t.focus_group)
-    assert hidden.focus_suppressed
-    text = kit.describe_item_test(hidden, big)
-    assert f"**{t.focus_label}:** fewer than {big.reporting_min_n} students — not reported" in text
+    focus = t.focus.assign(suppressed=True, pct_correct=float("nan"), diff_vs_all=float("nan"))
+    hidden = dataclasses.replace(t, focus_suppressed=True, focus=focus, focus_n=None)
+    text = kit.describe_item_test(hidden, ctx)
+    assert f"**{t.focus_label}:** fewer than {ctx.reporting_min_n} students — not reported" in text
     assert "below all students" not in text
-    # item rows below the minimum are never shown anywhere
-    tiny = dataclasses.replace(ctx, reporting_min_n=10_000)
-    gone = kit.view_item_test(facts, tiny, t.subject, t.grade)
-    assert gone.suppressed and gone.items["pct_correct"].isna().all()
-    assert "not reported" in kit.describe_item_test(gone, tiny)
+    # a test hidden as a whole: no item figure reaches a sentence or a table
+    items = t.items.assign(suppressed=True, pct_correct=float("nan"), diff_vs_state=float("nan"))
+    gone = dataclasses.replace(t, suppressed=True, items=items)
+    assert "not reported" in kit.describe_item_test(gone, ctx)
     assert kit.tab_trailing_items(gone).empty
 
 
