@@ -114,11 +114,22 @@ def demo_data(
     fmt: Annotated[
         str, typer.Option("--format", help="csv or parquet (parquet for large runs).")
     ] = "csv",
+    state_tests: Annotated[
+        bool,
+        typer.Option(
+            "--state-tests",
+            help="Also write social studies, writing and Missouri end-of-course tests "
+            "(ALG1, ENG2, BIO, GOV) for MSIP 5 and PBMAS.",
+        ),
+    ] = False,
 ) -> None:
-    """Write a synthetic district (students, assessments, items, responses, graduation, CCR).
+    """Write a synthetic district (students, assessments, items, responses, graduation, CCR,
+    and the PBMAS tables elp_assessments, discipline and courses).
 
     No real student records are needed to try, test or teach the kit. Example for a state-size
-    data set: kit demo-data --schools 1800 --students-per-grade 40 --format parquet
+    data set: kit demo-data --schools 1800 --students-per-grade 40 --format parquet. With
+    --districts 2 or more, one district is K-8 and one is small (MSIP 5 high school
+    readiness; PBMAS minimum sizes).
     """
     from kit.demo import generate_demo
 
@@ -134,6 +145,7 @@ def demo_data(
             students_per_grade=students_per_grade,
             years=years,
             fmt=fmt,
+            state_tests=state_tests,
             progress=lambda done, total: bar.update(task, completed=done, total=total),
         )
     info = summary.to_dict()

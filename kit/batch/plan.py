@@ -112,6 +112,21 @@ def plan_jobs(
     facts_path = str(Path(facts_path).resolve())
     specs = [get_report(r) for r in (reports or list(REPORTS))]
     with read_facts(facts_path) as facts:
+        # a report whose tables the store lacks (msip_apr from an ``ma`` build) is not planned;
+        # asked for by name, it is an error that says which build would make it
+        missing = [s for s in specs if not s.available(facts.tables)]
+        if reports and missing:
+            raise ParameterError(
+                "; ".join(
+                    f"Report {s.id!r} needs the facts table(s) {', '.join(s.requires)}, "
+                    f"which {facts_path} lacks"
+                    for s in missing
+                )
+                + ".",
+                fix="Build the facts with a framework that has those rules (kit build DATA "
+                "--framework mo_msip5 for msip_apr, tx_pbmas for pbmas).",
+            )
+        specs = [s for s in specs if s.available(facts.tables)]
         year = int(year or facts.latest_year())
         if year not in facts.years():
             raise ParameterError(f"No year {year} in the facts; it has {facts.years()}.")

@@ -8,14 +8,19 @@ A row is rejected for the first rule it breaks, in this order:
    number or yes/no value), ``code`` (not one of the column's codes) and ``range``
    (e.g. grade 0-12, year 1990-2100, achievement_level 1-``levels``).
 3. Row rules (:data:`ROW_RULES`): ``days_attended_exceeds_enrolled``,
-   ``tested_without_level``, ``tested_without_score``, ``not_tested_has_score``,
-   ``mc_without_key``, ``mc_max_points``.
+   ``hours_attended_exceeds_enrolled``, ``lep_program_without_ell``,
+   ``exit_year_after_year``, ``exit_year_but_current``, ``setting_without_swd``,
+   ``dropout_outside_grades_7_12``, ``tested_without_level``, ``tested_without_score``,
+   ``not_tested_has_score``, ``mc_without_key``, ``mc_max_points``,
+   ``diploma_without_graduation``, ``elp_without_level``, ``bad_date``,
+   ``std_error_not_positive``, ``growth_without_result``.
 4. ``duplicate``: a second or later row with the same key (schemas ``Table.key``) as an
    earlier row that passed 1-3; the message names the earlier row.
 5. References to tables validated before (:data:`REFERENCES`): ``unknown_student``,
    ``unknown_item``.
-6. Rules needing the referenced row (:data:`AFTER_REFERENCES`): ``points_exceed_max``,
-   ``bad_response``.
+6. Rules needing the referenced row (:data:`AFTER_REFERENCES`): ``modified_without_swd``,
+   ``points_exceed_max``, ``bad_response``, ``unknown_entity`` (a growth row's district or
+   school has no students that year).
 
 Values are read leniently before they are checked: text is trimmed and empty text is
 missing; whole numbers may be written ``3.0``; yes/no values may be ``true/false``,
@@ -35,6 +40,36 @@ _INTEGERS = {"TINYINT", "SMALLINT", "INTEGER", "BIGINT", "HUGEINT"}
 _INTEGERS |= {"U" + t for t in _INTEGERS}
 
 
+_HOURS = Check(
+    "hours_attended_exceeds_enrolled",
+    "hours_attended",
+    '"hours_attended" > "hours_enrolled"',
+    "hours_attended {hours_attended} is more than hours_enrolled {hours_enrolled}; a student "
+    "cannot attend more hours than enrolled",
+)
+
+
+def _exit_checks(flag: str, label: str) -> tuple[Check, ...]:
+    """An exit year is a past year of a student no longer in the program (PBMAS YAE)."""
+    col = f"{flag}_exit_year"
+    return (
+        Check(
+            "exit_year_after_year",
+            col,
+            f'"{col}" > "year"',
+            f"{col} {{{col}}} is after the school year {{year}}; give the spring year the "
+            f"student left {label} (the year itself or earlier)",
+        ),
+        Check(
+            "exit_year_but_current",
+            col,
+            f'"{col}" IS NOT NULL AND "{flag}"',
+            f"{col} {{{col}}} is given but {flag} is true this year; a student still in "
+            f"{label} has no exit year (leave it empty, or set {flag} to false)",
+        ),
+    )
+
+
 ROW_RULES: dict[str, tuple[Check, ...]] = {
     "students": (
         Check(
@@ -43,6 +78,30 @@ ROW_RULES: dict[str, tuple[Check, ...]] = {
             '"days_attended" > "days_enrolled"',
             "days_attended {days_attended} is more than days_enrolled {days_enrolled}; a "
             "student cannot attend more days than enrolled",
+        ),
+        _HOURS,
+        Check(
+            "lep_program_without_ell",
+            "lep_program",
+            '"lep_program" IS NOT NULL AND NOT "ell"',
+            'lep_program is "{lep_program}" but ell is false; the BE/ESL program is given '
+            "for current English learners only (leave it empty for other students)",
+        ),
+        *_exit_checks("ell", "LEP status"),
+        *_exit_checks("swd", "special education"),
+        Check(
+            "setting_without_swd",
+            "instructional_setting",
+            '"instructional_setting" IS NOT NULL AND NOT "swd"',
+            'instructional_setting is "{instructional_setting}" but swd is false; the '
+            "setting is given for students with disabilities only",
+        ),
+        Check(
+            "dropout_outside_grades_7_12",
+            "dropout",
+            '"dropout" AND "grade" NOT BETWEEN 7 AND 12',
+            "dropout is true in grade {grade}; annual dropouts are counted in grades 7-12 "
+            "(leave dropout false or empty in other grades)",
         ),
     ),
     "assessments": (
@@ -84,6 +143,50 @@ ROW_RULES: dict[str, tuple[Check, ...]] = {
             "point (use SR or OR for items worth more)",
         ),
     ),
+    "graduation": (
+        Check(
+            "diploma_without_graduation",
+            "diploma_program",
+            '"diploma_program" IS NOT NULL AND NOT ("graduated_4yr" OR "graduated_5yr")',
+            'diploma_program is "{diploma_program}" but the student did not graduate '
+            "(graduated_4yr and graduated_5yr are false); leave it empty for non-graduates",
+        ),
+    ),
+    "attendance": (_HOURS,),
+    "elp_assessments": (
+        Check(
+            "elp_without_level",
+            "telpas_reading_level",
+            '"telpas_reading_level" IS NULL AND "telpas_composite_level" IS NULL',
+            "telpas_reading_level and telpas_composite_level are both empty; give at least one "
+            "rating (BEGINNING, INTERMEDIATE, ADVANCED, ADVANCED_HIGH)",
+        ),
+    ),
+    "discipline": (
+        Check(
+            "bad_date",
+            "incident_date",
+            '"incident_date" IS NOT NULL AND TRY_CAST("incident_date" AS DATE) IS NULL',
+            'incident_date "{incident_date}" is not a date; write it as YYYY-MM-DD, e.g. '
+            "2024-02-13",
+        ),
+    ),
+    "growth": (
+        Check(
+            "std_error_not_positive",
+            "std_error",
+            '"std_error" <= 0',
+            "std_error {std_error} is not above 0; give the standard error of the estimate",
+        ),
+        Check(
+            "growth_without_result",
+            "estimate",
+            '("estimate" IS NULL OR "std_error" IS NULL) AND "significance" IS NULL '
+            'AND "level" IS NULL',
+            "the row has no growth result; give estimate and std_error, or significance "
+            "(ABOVE, NOT_DIFFERENT, BELOW), or level (EXCEEDING, ON_TRACK, APPROACHING, FLOOR)",
+        ),
+    ),
 }
 
 _STUDENT = Reference(
@@ -96,7 +199,16 @@ _STUDENT = Reference(
 )
 
 REFERENCES: dict[str, tuple[Reference, ...]] = {
-    "assessments": (_STUDENT,),
+    "assessments": (
+        Reference(
+            _STUDENT.rule,
+            _STUDENT.table,
+            _STUDENT.columns,
+            _STUDENT.column,
+            _STUDENT.message,
+            fetch=("swd",),
+        ),
+    ),
     "item_responses": (
         _STUDENT,
         Reference(
@@ -109,9 +221,23 @@ REFERENCES: dict[str, tuple[Reference, ...]] = {
             fetch=("item_type", "max_points"),
         ),
     ),
+    "attendance": (_STUDENT,),
+    "elp_assessments": (_STUDENT,),
+    "discipline": (_STUDENT,),
+    "courses": (_STUDENT,),
+    "growth": (),
 }
 
 AFTER_REFERENCES: dict[str, tuple[Check, ...]] = {
+    "assessments": (
+        Check(
+            "modified_without_swd",
+            "test_type",
+            '"test_type" = \'MODIFIED\' AND NOT coalesce("__students_swd", FALSE)',
+            "test_type MODIFIED for a student without a disability (swd is false in "
+            "students); STAAR-Modified was for students with disabilities only",
+        ),
+    ),
     "item_responses": (
         Check(
             "points_exceed_max",
@@ -126,6 +252,18 @@ AFTER_REFERENCES: dict[str, tuple[Check, ...]] = {
             "\"__items_item_type\" = 'MC' AND \"response\" NOT IN ('A', 'B', 'C', 'D')",
             'response "{response}" is not A, B, C or D for multiple-choice item {item_id}; '
             "leave it empty when the student gave no answer",
+        ),
+    ),
+    # A growth row names a district or school that has students that year.
+    "growth": (
+        Check(
+            "unknown_entity",
+            "entity_id",
+            '(CAST("year" AS VARCHAR) || \'|\' || "entity_type" || \'|\' || "entity_id") '
+            "NOT IN (SELECT CAST(year AS VARCHAR) || '|DISTRICT|' || district_id FROM students "
+            "UNION SELECT CAST(year AS VARCHAR) || '|SCHOOL|' || school_id FROM students)",
+            '{entity_type} "{entity_id}" has no students in {year}; give the id of a district '
+            "or school of the students table, or correct entity_type and year",
         ),
     ),
 }
@@ -159,7 +297,25 @@ def ranges(levels: int) -> dict[str, tuple[float, float | None, str]]:
         ),
         "days_enrolled": (0, 366, "is not a number of days 0-366"),
         "days_attended": (0, 366, "is not a number of days 0-366"),
+        "hours_enrolled": (0, 9000, "is not a number of hours 0-9000"),
+        "hours_attended": (0, 9000, "is not a number of hours 0-9000"),
+        "ell_exit_year": (1990, 2100, "is not a year 1990-2100; give the spring year of exit"),
+        "swd_exit_year": (1990, 2100, "is not a year 1990-2100; give the spring year of exit"),
+        "age": (0, 25, "is not an age 0-25; give the age in years on the snapshot date"),
+        "years_in_us_schools": (0, 25, "is not a number of years 0-25"),
+        "n": (0, None, "is negative; give the number of students, 0 or more"),
     }
+
+
+# A range that differs in one table. Pre-kindergarten is grade -1 in students only (the
+# SPED ages 3-5 indicator needs the children); tested grades and the other tables keep 0-12.
+TABLE_RANGES: dict[tuple[str, str], tuple[float, float | None, str]] = {
+    ("students", "grade"): (
+        -1,
+        12,
+        "is not a grade -1 to 12; use 0 for kindergarten and -1 for pre-kindergarten",
+    ),
+}
 
 
 def _kind(source_type: str | None) -> str:
@@ -227,6 +383,7 @@ def _value_sql(col: Column, kind: str) -> str:
 def column_checks(table: Table, levels: int) -> list[Check]:
     """The column rules of ``table``, column by column: missing, type, code, range."""
     limits = ranges(levels)
+    limits.update({col: r for (tab, col), r in TABLE_RANGES.items() if tab == table.name})
     checks = []
     for col in table.columns:
         c, t = q(col.name), text_of(col.name)

@@ -182,7 +182,7 @@ def references_sql(accepted: str, refs: Sequence[Reference], after: Sequence[Che
         picked += [f"{alias}.{f} AS {name}" for f, name in fetched]
         checks.append(Check(ref.rule, ref.column, f"__ref_{i} IS NULL", ref.message))
     checks += after
-    rows = f"SELECT a.*, {', '.join(picked)} FROM {accepted} a {' '.join(joins)}"
+    rows = f"SELECT {', '.join(['a.*', *picked])} FROM {accepted} a {' '.join(joins)}"
     return (
         f"SELECT {describe_sql(checks)} FROM "
         f"(SELECT *, {case_sql(checks)} AS {FAIL} FROM ({rows})) WHERE {FAIL} IS NOT NULL"

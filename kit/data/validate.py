@@ -114,7 +114,9 @@ def validate_data(
     ----------
     data_dir
         Folder with ``students`` and ``assessments`` and optionally ``items``,
-        ``item_responses``, ``graduation`` and ``ccr``, each as .csv, .parquet or .xlsx.
+        ``item_responses``, ``graduation``, ``ccr`` and the MSIP 5 / PBMAS tables
+        ``attendance``, ``elp_assessments``, ``discipline``, ``courses`` and ``growth``,
+        each as .csv, .parquet or .xlsx.
     rejected_dir
         If given, each table with rejected rows gets ``<rejected_dir>/<table>.csv`` with
         ``source_file, source_row, column, value, rule, message`` and then the row's original
@@ -210,14 +212,16 @@ def _validate_table(
                 f"FROM {parsed} WHERE {FAIL} IS NOT NULL"
             )
         passed = passed_sql(parsed, rejected)
-        find, duplicates = duplicates_sql(
-            table, passed, accepted, "__kit_candidates", DUPLICATE_MESSAGE
-        )
-        con.execute(f"CREATE OR REPLACE TEMP TABLE __kit_candidates AS {find}")
+        duplicates = None
+        if table.key:  # a table without a key (discipline actions) may repeat rows
+            find, duplicates = duplicates_sql(
+                table, passed, accepted, "__kit_candidates", DUPLICATE_MESSAGE
+            )
+            con.execute(f"CREATE OR REPLACE TEMP TABLE __kit_candidates AS {find}")
         # Later stages work on the accepted table itself and delete what they reject, so a
         # large file is parsed three times and held in memory once.
         con.execute(f"CREATE OR REPLACE TABLE {accepted} AS {accepted_sql(table, passed)}")
-        if _count(con, "__kit_candidates"):
+        if duplicates is not None and _count(con, "__kit_candidates"):
             _reject(con, accepted, rejected, duplicates)
         if table.name in REFERENCES:
             refs = references_sql(

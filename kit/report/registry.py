@@ -17,6 +17,13 @@ class ReportSpec:
     notebook: str
     scopes: tuple[str, ...]  # entity types the report is made for: "school", "district"
     cost: float = 1.0  # relative rendering time; a batch starts the costliest reports first
+    # facts tables the report reads beyond the ones every store has: a batch plans the report
+    # only for a store that holds them (msip_apr exists only for a framework with MSIP rules)
+    requires: tuple[str, ...] = ()
+
+    def available(self, tables) -> bool:
+        """True when a facts store with ``tables`` can feed the report."""
+        return set(self.requires) <= set(tables)
 
     def to_dict(self) -> dict:
         return asdict(self)
@@ -40,6 +47,20 @@ REPORTS: dict[str, ReportSpec] = {
             "item_analysis.ipynb",
             ("school", "district"),
             cost=4.0,
+        ),
+        ReportSpec(
+            "msip_apr",
+            "MSIP 5 Annual Performance Report",
+            "msip_apr.ipynb",
+            ("school", "district"),
+            requires=("msip_apr", "state_rules"),
+        ),
+        ReportSpec(
+            "pbmas",
+            "PBMAS district report",
+            "pbmas.ipynb",
+            ("district",),
+            requires=("pbmas", "pbmas_stage", "state_rules"),
         ),
     )
 }

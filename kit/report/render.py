@@ -54,6 +54,13 @@ def report_meta(report_id: str, params: ReportParams) -> tuple[ReportMeta, dict]
     """Title-block and provenance data for a report, read from the facts store."""
     spec = get_report(report_id)
     with read_facts(params.facts_path) as facts:
+        if not spec.available(facts.tables):
+            raise ParameterError(
+                f"Report {report_id!r} needs the facts table(s) {', '.join(spec.requires)}, "
+                f"which {params.facts_path} lacks.",
+                fix="Build the facts with a framework that has those rules (kit build DATA "
+                "--framework mo_msip5 for msip_apr, tx_pbmas for pbmas).",
+            )
         year = params.year or facts.latest_year()
         ent = facts.entity(params.entity_id, year)
         run = facts.run()

@@ -12,12 +12,24 @@ import pandas as pd
 
 
 def table_html(table: pd.DataFrame, caption: str) -> str:
-    """Accessible HTML: a caption, column headers and row headers (the first column)."""
-    head = "".join(f'<th scope="col">{html.escape(str(c))}</th>' for c in table.columns)
+    """Accessible HTML: a caption, column headers and row headers (the first column).
+
+    Columns named in ``table.attrs["text_columns"]`` (words, not figures) are set left
+    (``class="kit-words"``); every other cell is right-aligned like a figure.
+    """
+    words = set(table.attrs.get("text_columns", ()))
+    classes = [' class="kit-words"' if c in words else "" for c in table.columns]
+    head = "".join(
+        f'<th scope="col"{cls}>{html.escape(str(c))}</th>'
+        for cls, c in zip(classes, table.columns, strict=True)
+    )
+    classes = classes[1:]
     body = []
     for rec in table.itertuples(index=False):
         cells = [f'<th scope="row">{html.escape(str(rec[0]))}</th>']
-        cells += [f"<td>{html.escape(str(v))}</td>" for v in rec[1:]]
+        cells += [
+            f"<td{cls}>{html.escape(str(v))}</td>" for cls, v in zip(classes, rec[1:], strict=True)
+        ]
         body.append(f"<tr>{''.join(cells)}</tr>")
     return (
         f'<table class="kit-table"><caption>{html.escape(caption)}</caption>'
