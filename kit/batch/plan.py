@@ -19,7 +19,7 @@ import yaml
 from kit._version import __version__
 from kit.data.readers import file_sha256
 from kit.errors import ParameterError
-from kit.facts import read_facts
+from kit.facts import read_facts, resolve_facts_path
 from kit.report.registry import REPORTS, get_report, notebook_path
 from kit.report.render import report_output_dir, validate_params
 
@@ -109,12 +109,10 @@ def plan_jobs(
     params_dir: str | Path | None = None,
 ) -> list[Job]:
     """One job per report per entity it is made for, parameters validated up front."""
-    facts_path = str(Path(facts_path).resolve())
+    facts_path = str(resolve_facts_path(facts_path).resolve())
     specs = [get_report(r) for r in (reports or list(REPORTS))]
     with read_facts(facts_path) as facts:
-        year = int(year or facts.latest_year())
-        if year not in facts.years():
-            raise ParameterError(f"No year {year} in the facts; it has {facts.years()}.")
+        year = facts.check_year(year) if year else facts.latest_year()
         school_rows = facts.schools(year, district)
         district_rows = facts.districts(year)
         if facts.run().get("input") == "aggregates":

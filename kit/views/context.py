@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 from dataclasses import asdict, dataclass
 
+from kit._params import as_subject_list
 from kit.errors import ParameterError
 from kit.facts import Facts
 
@@ -54,8 +55,10 @@ def report_context(
 ) -> ReportContext:
     """The context of a report on ``entity_id`` for ``year`` (default: the latest year).
 
-    ``subjects`` limits the report to those subjects (default: every subject the entity has).
+    ``subjects`` limits the report to those subjects (default: every subject the entity has):
+    a list, one code or a comma list (``"ELA,MATH"``), as papermill's ``-p`` passes it.
     """
+    subjects = as_subject_list(subjects)
     year = int(year or facts.latest_year())
     ent = facts.entity(entity_id, year)
     run = facts.run()
@@ -68,7 +71,7 @@ def report_context(
         [year, entity_id],
     )["subject"].tolist()
     if subjects:
-        wanted = [str(x).upper() for x in subjects]
+        wanted = subjects
         missing = [x for x in wanted if x not in subjects_found]
         if missing:
             raise ParameterError(
