@@ -35,7 +35,7 @@ from kit.build_aggregates import (
     published_checks,
 )
 from kit.data.validate import validate_data
-from kit.facts import write_facts
+from kit.facts import check_store_path, write_facts
 from kit.frameworks.loader import Framework, LevelPointsModel, load_framework
 from kit.metrics.aggregate_counts import blank_percent_sizes_sql
 from kit.metrics.groups import groups_frame
@@ -194,7 +194,7 @@ def build_facts(
     say = progress or (lambda _msg: None)
     started = datetime.now(UTC)
     t0 = time.perf_counter()
-    out = Path(out)
+    out = check_store_path(out)
     rejected_dir = Path(rejected_dir) if rejected_dir else out.parent / "rejected"
     aggregates_path = find_aggregates(data_dir)
     fw = load_framework(framework or "ma") if aggregates_path is None else None

@@ -27,15 +27,41 @@ app = typer.Typer(
         "-> kit validate -> kit build -> kit batch. Run any command with --help for its options."
     ),
     no_args_is_help=True,
-    add_completion=False,
+    add_completion=True,
     rich_markup_mode="rich",
+    context_settings={"help_option_names": ["--help", "-h"]},
 )
 out = Console()
-err = Console(stderr=True)
+err = Console(stderr=True, soft_wrap=True)  # messages wrap at the terminal, never mid-word
 
 
 def _csv(value: str | None) -> list[str] | None:
     return [v.strip() for v in value.split(",") if v.strip()] if value else None
+
+
+def _params(pairs: list[str] | None) -> dict:
+    """``-p name=value`` pairs as report options; values are read as YAML (``2023`` is a
+    number, ``[ELA, MATH]`` a list)."""
+    import yaml
+
+    options = {}
+    for pair in pairs or []:
+        name, sep, text = pair.partition("=")
+        if not sep or not name.strip():
+            raise typer.BadParameter(f"{pair!r} is not name=value, e.g. -p subjects=ELA,MATH")
+        try:
+            options[name.strip()] = yaml.safe_load(text) if text.strip() else None
+        except yaml.YAMLError:
+            options[name.strip()] = text
+    fixed = sorted({"facts_path", "entity_id", "year"} & set(options))
+    if fixed:
+        raise typer.BadParameter(
+            f"set {', '.join(fixed)} with --facts, --entity and --year, not with -p"
+        )
+    return options
+
+
+_ENTITY_HELP = "School id (or district id) the command is about; --school is the same option."
 
 
 def _version(value: bool) -> None:
@@ -64,7 +90,7 @@ def demo(
         typer.Option("--data", help="Where the demo tables are written; default OUT/demo-data."),
     ] = None,
     workers: Annotated[
-        int | None, typer.Option(help="Parallel workers; default the cores.")
+        int | None, typer.Option(min=1, help="Parallel workers; default the cores.")
     ] = None,
 ) -> None:
     """Try the kit end to end: demo data, validate, build, then every report as HTML and PDF.
@@ -249,9 +275,12 @@ def build(
     data_dir: Annotated[
         Path, typer.Argument(help="Folder of input tables (CSV, Parquet or XLSX).")
     ],
-    out_path: Annotated[Path, typer.Option("--out", help="The facts store to write.")] = Path(
-        "output/facts.duckdb"
-    ),
+    out_path: Annotated[
+        Path,
+        typer.Option(
+            "--out", help="The facts store file to write, ending in .duckdb (not a folder)."
+        ),
+    ] = Path("output/facts.duckdb"),
     framework: Annotated[
         str | None,
         typer.Option(
@@ -353,10 +382,24 @@ def reconcile(
 def render(
     report: Annotated[str, typer.Argument(help="Report id, e.g. subgroups.")],
     facts: Annotated[Path, typer.Option(help="The facts store.")] = Path("output/facts.duckdb"),
-    entity: Annotated[str, typer.Option(help="School id (or district id) to report on.")] = ...,
+    entity: Annotated[str, typer.Option("--entity", "--school", help=_ENTITY_HELP)] = ...,
     year: Annotated[int | None, typer.Option(help="School year; default the latest.")] = None,
-    out_dir: Annotated[Path, typer.Option("--out", help="Output root.")] = Path("output"),
+    out_dir: Annotated[
+        Path, typer.Option("--out", help="Output folder (the report lands in OUT/<year>/...).")
+    ] = Path("output"),
     formats: Annotated[str, typer.Option(help="Comma-separated: html,pdf,ipynb.")] = "html,pdf",
+    subjects: Annotated[
+        str | None,
+        typer.Option(help="Only these subjects, comma-separated (e.g. ELA,MATH); default all."),
+    ] = None,
+    param: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--param",
+            "-p",
+            help="A report parameter as name=value (repeatable), e.g. -p subjects=ELA,MATH.",
+        ),
+    ] = None,
     engine: Annotated[
         str,
         typer.Option(
@@ -368,6 +411,9 @@ def render(
     """Render one report for one school or district (papermill, then HTML and PDF)."""
     from kit.report.render import render_report
 
+    options = _params(param)
+    if subjects:
+        options["subjects"] = subjects
     files = render_report(
         report,
         facts_path=facts,
@@ -376,6 +422,7 @@ def render(
         year=year,
         formats=tuple(_csv(formats) or ["html"]),
         engine=engine,
+        options=options,
     )
     for fmt, path in files.items():
         out.print(f"{fmt}: {path}")
@@ -384,7 +431,9 @@ def render(
 @app.command()
 def batch(
     facts: Annotated[Path, typer.Option(help="The facts store.")] = Path("output/facts.duckdb"),
-    out_dir: Annotated[Path, typer.Option("--out", help="Output root.")] = Path("output"),
+    out_dir: Annotated[
+        Path, typer.Option("--out", help="Output folder (not a file): OUT/<year>/... .")
+    ] = Path("output"),
     year: Annotated[int | None, typer.Option(help="School year; default the latest.")] = None,
     district: Annotated[str | None, typer.Option(help="Only this district.")] = None,
     schools: Annotated[
@@ -395,7 +444,7 @@ def batch(
     ] = None,
     formats: Annotated[str, typer.Option(help="Comma-separated: html,pdf.")] = "html,pdf",
     workers: Annotated[
-        int | None, typer.Option(help="Parallel workers; default the cores.")
+        int | None, typer.Option(min=1, help="Parallel workers; default the cores.")
     ] = None,
     resume: Annotated[
         bool,
@@ -496,7 +545,7 @@ def batch(
 
 @app.command()
 def goals(
-    school: Annotated[str, typer.Option(help="School id (or district id) to plan for.")],
+    school: Annotated[str, typer.Option("--entity", "--school", help=_ENTITY_HELP)],
     facts: Annotated[Path, typer.Option(help="The facts store.")] = Path("output/facts.duckdb"),
     out_path: Annotated[Path, typer.Option("--out", help="The workbook to write (.xlsx).")] = Path(
         "goals.xlsx"
@@ -568,6 +617,30 @@ def audit(
     raise typer.Exit(1)
 
 
+@app.command("list")
+def list_(
+    facts: Annotated[Path, typer.Option(help="The facts store.")] = Path("output/facts.duckdb"),
+    year: Annotated[int | None, typer.Option(help="School year; default the latest.")] = None,
+) -> None:
+    """What a facts store holds: its years, districts and schools (the ids --entity takes),
+    and the reports each can have."""
+    from kit.batch.plan import catalogue
+
+    info = catalogue(facts, year)
+    out.print(f"Facts store {info['facts']} ({info['framework']}, built {info['built']})")
+    out.print(f"Years: {', '.join(map(str, info['years']))} (listing {info['year']})")
+    table = Table("district", "school id", "school", "tested grades", title="Schools")
+    for d in info["districts"]:
+        table.add_row(d["id"], "", f"[bold]{d['name']}[/bold] (district)", "")
+        for s in d["schools"]:
+            table.add_row("", s["id"], s["name"], s["grades"] or "none")
+    out.print(table)
+    reports = Table("report", "title", "for", "available", title="Reports")
+    for r in info["reports"]:
+        reports.add_row(r["id"], r["title"], ", ".join(r["scopes"]), r["unavailable"] or "yes")
+    out.print(reports)
+
+
 def _raise_interrupt(*_) -> None:
     raise KeyboardInterrupt
 
@@ -615,6 +688,21 @@ def _progress() -> Progress:
         transient=True,
         disable=not err.is_terminal,
     )
+
+
+def _reflow_help() -> None:
+    """Join the hard-wrapped lines of each command's docstring into paragraphs, so help
+    text wraps at the terminal's width instead of at the source's."""
+    import inspect
+    import re
+
+    for command in app.registered_commands:
+        doc = inspect.getdoc(command.callback) or ""
+        paragraphs = [re.sub(r"\s*\n\s*", " ", p.strip()) for p in doc.split("\n\n")]
+        command.callback.__doc__ = "\n\n".join(p for p in paragraphs if p)
+
+
+_reflow_help()
 
 
 def _usage_errors() -> tuple[type[Exception], ...]:

@@ -274,3 +274,29 @@ class Facts:
 def read_facts(path: str | Path = "output/facts.duckdb") -> Facts:
     """Open a facts store read-only (what every notebook does first)."""
     return Facts(path)
+
+
+def check_store_path(out: str | Path) -> Path:
+    """The facts store's path for ``kit build --out``: a file whose name ends in ``.duckdb``.
+
+    Raises
+    ------
+    ParameterError
+        When ``out`` is a folder or lacks the suffix: ``kit build --out output`` once wrote
+        a database named ``output`` that the next ``kit batch --out output`` tripped on.
+    """
+    out = Path(out)
+    example = out / "facts.duckdb"
+    if out.is_dir():
+        raise ParameterError(
+            f"{out} is a folder; kit build --out takes the facts store's file name, ending in "
+            ".duckdb.",
+            fix=f"Use --out {example} (kit batch --out then takes the folder {out}).",
+        )
+    if out.suffix.lower() != ".duckdb":
+        raise ParameterError(
+            f"The facts store {out} does not end in .duckdb; kit build --out takes the store's "
+            "file name, so that it is never mistaken for the output folder.",
+            fix=f"Use --out {example} or --out {out.with_suffix('.duckdb')}.",
+        )
+    return out

@@ -20,7 +20,7 @@ from kit._version import __version__
 from kit.data.readers import file_sha256
 from kit.errors import ParameterError
 from kit.facts import read_facts, resolve_facts_path
-from kit.report.registry import REPORTS, get_report, notebook_path
+from kit.report.registry import REPORTS, get_report, missing_needs, notebook_path
 from kit.report.render import report_output_dir, validate_params
 
 
@@ -97,6 +97,72 @@ def load_overrides(params_dir: str | Path | None, district_id: str) -> dict:
     return data
 
 
+def check_out_folder(out: str | Path) -> Path:
+    """The output root of a batch: a folder (created later), never a file.
+
+    Raises
+    ------
+    ParameterError
+        When ``out`` is a file, e.g. a facts store an earlier ``kit build --out output`` wrote.
+    """
+    out = Path(out)
+    if out.exists() and not out.is_dir():
+        raise ParameterError(
+            f"--out {out} is a file, not a folder; kit batch writes its reports into a folder "
+            "(OUT/<year>/<district>/<school>/). A file there may be a facts store that an "
+            "earlier kit build --out wrote.",
+            fix=f"Give kit batch a folder (--out {out.parent / 'reports'}), or move the file "
+            f"away; a facts store belongs at e.g. {out.parent / 'output' / 'facts.duckdb'}.",
+        )
+    if out.suffix.lower() == ".duckdb":
+        raise ParameterError(
+            f"--out {out} looks like a facts store; kit batch --out takes the output folder.",
+            fix=f"Pass the store with --facts {out} and the folder with --out {out.parent}.",
+        )
+    return out
+
+
+def catalogue(facts_path: str | Path, year: int | None = None) -> dict:
+    """What a facts store holds, for ``kit list``: its years, framework, districts with their
+    schools, and each report with the entities it is made for (or why it has nothing)."""
+    with read_facts(facts_path) as facts:
+        years = facts.years()
+        year = facts.check_year(year) if year else facts.latest_year()
+        run = facts.run()
+        schools = facts.schools(year)
+        districts = facts.districts(year)
+        tables = facts.tables
+        path = str(facts.path)
+    reports = [
+        {
+            "id": spec.id,
+            "title": spec.title,
+            "scopes": list(spec.scopes),
+            "unavailable": missing_needs(spec.id, tables),
+        }
+        for spec in REPORTS.values()
+    ]
+    return {
+        "facts": path,
+        "framework": str(run.get("framework_name") or run.get("framework")),
+        "built": str(run.get("finished_at", "")),
+        "years": years,
+        "year": year,
+        "districts": [
+            {
+                "id": d["entity_id"],
+                "name": d["name"],
+                "schools": [
+                    {"id": s["entity_id"], "name": s["name"], "grades": s.get("grades")}
+                    for s in schools[schools["district_id"] == d["entity_id"]].to_dict("records")
+                ],
+            }
+            for d in districts.to_dict("records")
+        ],
+        "reports": reports,
+    }
+
+
 def plan_jobs(
     facts_path: str | Path,
     out: str | Path,
@@ -109,6 +175,7 @@ def plan_jobs(
     params_dir: str | Path | None = None,
 ) -> list[Job]:
     """One job per report per entity it is made for, parameters validated up front."""
+    check_out_folder(out)
     facts_path = str(resolve_facts_path(facts_path).resolve())
     specs = [get_report(r) for r in (reports or list(REPORTS))]
     with read_facts(facts_path) as facts:

@@ -17,6 +17,8 @@ class ReportSpec:
     notebook: str
     scopes: tuple[str, ...]  # entity types the report is made for: "school", "district"
     cost: float = 1.0  # relative rendering time; a batch starts the costliest reports first
+    needs: tuple[str, ...] = ()  # facts tables without which the report has nothing to show
+    needs_why: str = ""  # what is missing, said when a store lacks them
 
     def to_dict(self) -> dict:
         return asdict(self)
@@ -40,6 +42,9 @@ REPORTS: dict[str, ReportSpec] = {
             "item_analysis.ipynb",
             ("school", "district"),
             cost=4.0,
+            needs=("item_stats",),
+            needs_why="the facts store has no item data (it was built from a data folder "
+            "without the items and item_responses tables)",
         ),
     )
 }
@@ -74,3 +79,11 @@ def notebook_path(report_id: str) -> Path:
             "folder holding the report notebooks.",
         )
     return path
+
+
+def missing_needs(report_id: str, tables: list[str] | set[str]) -> str | None:
+    """Why a store with ``tables`` cannot give report ``report_id`` anything to show, or None."""
+    spec = get_report(report_id)
+    if set(spec.needs) <= set(tables):
+        return None
+    return spec.needs_why or f"the facts store has no {', '.join(spec.needs)} table"
