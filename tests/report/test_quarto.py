@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from kit.errors import RenderError, SetupError
+from kit.errors import SetupError
 from kit.report.quarto import INSTALL_HINT, quarto_command, render_with_quarto
 from kit.report.render import render_report
 
