@@ -189,7 +189,7 @@ def validate(
     column, unreadable file).
     """
     from kit.build_aggregates import find_aggregates, validate_aggregate_dir
-    from kit.data.validate import validate_data
+    from kit.data.validate import ValidationResult, reason_lines, require_rows, validate_data
     from kit.frameworks.loader import load_framework
 
     if find_aggregates(data_dir) is not None:
@@ -197,7 +197,10 @@ def validate(
     else:
         fw = load_framework(framework)
         result = validate_data(data_dir, rejected_dir=rejected, levels=fw.n_levels)
-    table = Table("table", "file", "read", "accepted", "rejected", title="Validation")
+    students = isinstance(result, ValidationResult)
+    table = Table(
+        "table", "file", "read", "accepted", "rejected", "values left empty", title="Validation"
+    )
     for s in result.summaries:
         table.add_row(
             s.table,
@@ -205,10 +208,22 @@ def validate(
             f"{s.read:,}",
             f"{s.accepted:,}",
             f"[bold]{s.rejected:,}[/bold]" if s.rejected else "0",
+            f"{getattr(s, 'warnings', 0):,}",
         )
     out.print(table)
-    if result.exit_code:
-        out.print(f"Rejected rows, with the reason for each, are in {rejected}/.")
+    lines = reason_lines(result) if students else []
+    if lines:
+        out.print(
+            "What was read, and the main reasons for rejected rows (row kept: value left empty):"
+        )
+        for line in lines:
+            out.print(f"  {line}", highlight=False, markup=False, soft_wrap=True)
+    if result.exit_code or getattr(result, "warning_counts", None):
+        out.print(
+            f"Every rejected row (and every value left empty), with its reason, is in {rejected}/."
+        )
+    if students:
+        require_rows(result, rejected)
     raise typer.Exit(result.exit_code)
 
 
@@ -499,6 +514,7 @@ def batch(
         reports=_csv(reports),
         formats=fmts,
         params_dir=params_dir,
+        on_skip=lambda line: err.print(f"[yellow]note:[/yellow] {line}", highlight=False),
     )
     if params_only:
         jobs_csv = write_params_only(jobs)

@@ -327,3 +327,21 @@ def test_render_subjects_and_general_parameters(facts_path, tmp_path):
         "colour=blue",
     )
     assert code == 2 and "colour" in out and "subjects" in out and "Traceback" not in out
+
+
+def test_validate_prints_notes_and_the_main_reasons(demo_dir, tmp_path):
+    """Item 7: nobody opens thousands of rejected rows to find the one cause."""
+    data = tmp_path / "data"
+    shutil.copytree(demo_dir, data)
+    frame = __import__("pandas").read_csv(data / "students.csv", dtype=str)
+    frame["race_ethnicity"] = "Caucasian"
+    frame = frame.rename(columns={"student_id": "Student Id"})
+    frame.to_csv(data / "students.csv", index=False)
+    code, out = kit("validate", data, "--rejected", tmp_path / "rej")
+    assert code == 2, out  # no student left: nothing can be built
+    n = len(frame)
+    flat = " ".join(out.split())
+    assert f'students: {n:,} rows, race_ethnicity "Caucasian" (code)' in flat
+    assert "assessments:" in flat and "student_rejected" in flat
+    assert '"Student Id" as student_id' in flat
+    assert "Traceback" not in out

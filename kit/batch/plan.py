@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 
@@ -173,9 +173,19 @@ def plan_jobs(
     reports: Sequence[str] | None = None,
     formats: Sequence[str] = ("html", "pdf"),
     params_dir: str | Path | None = None,
+    options: dict | None = None,
+    on_skip: Callable[[str], None] | None = None,
 ) -> list[Job]:
-    """One job per report per entity it is made for, parameters validated up front."""
+    """One job per report per entity it is made for, parameters validated up front.
+
+    ``options`` are report parameters for every job (a district's overrides win over them).
+    No job is planned where a report would have nothing to show: a report whose facts
+    tables are missing (item analysis without item data), an entity without assessment
+    results; each is said in one line to ``on_skip``. Asking for such a report by name is
+    an error.
+    """
     check_out_folder(out)
+    say = on_skip or (lambda _line: None)
     facts_path = str(resolve_facts_path(facts_path).resolve())
     specs = [get_report(r) for r in (reports or list(REPORTS))]
     with read_facts(facts_path) as facts:
@@ -185,7 +195,30 @@ def plan_jobs(
         if facts.run().get("input") == "aggregates":
             # A state's published results hold no answers to items: no item analysis to plan
             # (run alone, the report says so).
+            if reports and "item_analysis" in reports:
+                raise ParameterError(
+                    "No item_analysis reports can be made: the facts store was built from a "
+                    "state's published results, which hold no answers to items."
+                )
+            if any(spec.id == "item_analysis" for spec in specs):
+                say(
+                    "item_analysis: not planned, the facts store holds published results, "
+                    "which have no answers to items."
+                )
             specs = [spec for spec in specs if spec.id != "item_analysis"]
+        tables = facts.tables
+        with_results = set(
+            facts.sql("SELECT DISTINCT entity_id FROM performance WHERE year = ?", [year])[
+                "entity_id"
+            ]
+        )
+    for spec in list(specs):
+        why = missing_needs(spec.id, tables)
+        if why and reports:
+            raise ParameterError(f"No {spec.id} reports can be made: {why}.")
+        if why:
+            say(f"{spec.id}: not planned, {why}.")
+            specs.remove(spec)
     if district:
         district_rows = district_rows[district_rows["entity_id"] == district]
         if district_rows.empty:
@@ -196,6 +229,21 @@ def plan_jobs(
             raise ParameterError(f"No school(s) {', '.join(unknown)} in the facts for {year}.")
         school_rows = school_rows[school_rows["entity_id"].isin(schools)]
         district_rows = district_rows.iloc[0:0]
+    if not with_results:
+        raise ParameterError(
+            f"The facts store {facts_path} holds no assessment results for {year}: every "
+            "assessment row was rejected, or none was given.",
+            fix="Run kit validate on the data folder, fix what it reports, and build again.",
+        )
+    idle = school_rows[~school_rows["entity_id"].isin(with_results)]
+    if len(idle):
+        listed = ", ".join(f"{r.entity_id} ({r.name})" for r in idle.itertuples())
+        say(
+            f"{len(idle)} school(s) have no assessment results in {year} and get no report: "
+            f"{listed}."
+        )
+        school_rows = school_rows[school_rows["entity_id"].isin(with_results)]
+    district_rows = district_rows[district_rows["entity_id"].isin(with_results)]
     facts_hash = file_sha256(facts_path)
     nb_hash = {spec.id: file_sha256(notebook_path(spec.id)) for spec in specs}
     overrides = {
@@ -218,7 +266,7 @@ def plan_jobs(
                     facts_path=facts_path,
                     out=str(out),
                     formats=tuple(formats),
-                    options=overrides.get(rec["district_id"], {}),
+                    options={**(options or {}), **overrides.get(rec["district_id"], {})},
                 )
                 validate_params(job.parameters)
                 jobs.append(

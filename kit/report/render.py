@@ -18,7 +18,7 @@ from kit.errors import ParameterError, RenderError
 from kit.facts import read_facts, resolve_facts_path
 from kit.report.engine import WarmKernel, ipc_kernel_manager_class
 from kit.report.export import ReportMeta, export_notebook, safe_name
-from kit.report.registry import get_report, notebook_path
+from kit.report.registry import get_report, missing_needs, notebook_path
 
 
 class ReportParams(BaseModel):
@@ -62,6 +62,9 @@ def report_meta(report_id: str, params: ReportParams) -> tuple[ReportMeta, dict]
     """Title-block and provenance data for a report, read from the facts store."""
     spec = get_report(report_id)
     with read_facts(params.facts_path) as facts:
+        why = missing_needs(report_id, facts.tables)
+        if why:
+            raise ParameterError(f"No {report_id} report can be made: {why}.")
         year = params.year or facts.latest_year()
         ent = facts.entity(params.entity_id, year)
         run = facts.run()

@@ -70,6 +70,13 @@ def report_context(
         " subject",
         [year, entity_id],
     )["subject"].tolist()
+    if not subjects_found:
+        raise ParameterError(
+            f"{entity_id} ({ent['name']}) has no assessment results in {year}: its students "
+            "took no test in the data, or every assessment row of theirs was rejected.",
+            fix="Pick another school (kit list shows them), or run kit validate on the data "
+            "and see rejected/assessments.csv.",
+        )
     if subjects:
         wanted = subjects
         missing = [x for x in wanted if x not in subjects_found]
