@@ -623,7 +623,7 @@ def require_rows(result: ValidationResult, rejected_dir: str | Path | None = Non
         rejection, with its first row and fix) and where every rejected row is.
     """
     for s in result.summaries:
-        if not TABLES[s.table].required or s.accepted:
+        if s.table not in TABLES or not TABLES[s.table].required or s.accepted:
             continue
         reasons = [r for r in result.top_reasons if r.table == s.table]
         main = f" The main reason: {reasons[0].line()}." if reasons else ""
