@@ -199,9 +199,9 @@ def validate(
         fw = load_framework(framework)
         result = validate_data(data_dir, rejected_dir=rejected, levels=fw.n_levels)
     students = isinstance(result, ValidationResult)
-    table = Table(
-        "table", "file", "read", "accepted", "rejected", "values left empty", title="Validation"
-    )
+    table = Table(title="Validation")
+    for name in ("table", "file", "read", "accepted", "rejected", "left empty"):
+        table.add_column(name, overflow="fold")  # long file names wrap, never cut
     for s in result.summaries:
         table.add_row(
             s.table,
@@ -215,13 +215,15 @@ def validate(
     lines = reason_lines(result) if students else []
     if lines:
         out.print(
-            "What was read, and the main reasons for rejected rows (row kept: value left empty):"
+            "What was read, and the main reasons for rejected rows (row kept: value left empty):",
+            soft_wrap=True,
         )
         for line in lines:
             out.print(f"  {line}", highlight=False, markup=False, soft_wrap=True)
     if result.exit_code or getattr(result, "warning_counts", None):
         out.print(
-            f"Every rejected row (and every value left empty), with its reason, is in {rejected}/."
+            f"Every rejected row (and every value left empty), with its reason, is in {rejected}/.",
+            soft_wrap=True,
         )
     if students:
         require_rows(result, rejected)

@@ -97,7 +97,8 @@ class Reason:
 
     def line(self) -> str:
         """``students: 6,720 rows, gender "Female" (code): the message of the first row``."""
-        what = "rows kept, value left empty" if self.rule == "optional_value_blanked" else "rows"
+        rows = "row" if self.n == 1 else "rows"
+        what = f"{rows} kept, value left empty" if self.rule == "optional_value_blanked" else rows
         if not self.column:
             where = f" ({self.rule})"
         elif self.n_values <= 1:
