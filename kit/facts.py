@@ -127,7 +127,11 @@ def _connect(path: Path) -> tuple[duckdb.DuckDBPyConnection, frozenset]:
         # growing towards its default of 80 % of RAM in every worker's kernel.
         limit = os.environ.get("KIT_READ_MEMORY_LIMIT", "1GB")
         try:
-            con = duckdb.connect(str(path), read_only=True, config={"memory_limit": limit})
+            # The limit is SET after connecting, not given as config: DuckDB refuses a second
+            # connection to the same file with another config in one process (kit reconcile,
+            # a notebook's own duckdb.connect), and a SET applies to them all alike.
+            con = duckdb.connect(str(path), read_only=True)
+            con.execute(f"SET memory_limit = '{limit.replace(chr(39), '')}'")
         except duckdb.Error as exc:
             if "memory" in str(exc).lower():
                 raise FactsError(
