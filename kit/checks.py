@@ -25,10 +25,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import duckdb
 import pandas as pd
 
 from kit.errors import FactsError
-from kit.facts import read_facts
 
 KEYS = ["year", "entity_type", "entity_id", "subject", "grade", "group"]
 
@@ -125,10 +125,14 @@ def read_published_checks(facts_path: str | Path) -> tuple[pd.DataFrame, pd.Data
     FactsError
         If the store is missing, or was built from student records (no published figures).
     """
-    # The store's shared read-only connection (kit.facts): DuckDB refuses a second one to
-    # the same file with other settings in one process (a notebook, a test run).
-    with read_facts(facts_path) as facts:
-        path, con, tables = facts.path, facts.con, set(facts.tables)
+    path = Path(facts_path)
+    if not path.is_file():
+        raise FactsError(
+            f"No facts store at {path}.",
+            fix="Build it first: kit build DATA_DIR --out " + str(path),
+        )
+    with duckdb.connect(str(path), read_only=True) as con:
+        tables = set(con.execute("SELECT table_name FROM duckdb_tables()").df()["table_name"])
         if "published_checks" not in tables:
             raise FactsError(
                 f"{path} has no published_checks: it was built from student records, not from "
