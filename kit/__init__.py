@@ -241,3 +241,28 @@ __all__ = [
     "view_subgroups",
     "view_trend",
 ]
+
+
+def _short_kit_errors() -> None:
+    """In a notebook, show a KitError as its message and fix, without a traceback.
+
+    A missing store or an unknown school id is the analyst's to fix, not a bug: JupyterLab
+    then shows one paragraph. The cell still fails, so papermill and ``kit batch`` record it.
+    """
+    try:
+        from IPython import get_ipython
+    except ImportError:
+        return
+    shell = get_ipython()
+    if shell is None or not hasattr(shell, "set_custom_exc"):
+        return
+
+    def show(shell, etype, value, _tb, tb_offset=None):
+        stb = [f"{etype.__name__}: {value}"]
+        shell._showtraceback(etype, value, stb)  # IPython leaves showing it to the handler
+        return stb
+
+    shell.set_custom_exc((KitError,), show)
+
+
+_short_kit_errors()

@@ -178,7 +178,10 @@ def test_batch_plans_a_state_report_only_where_its_tables_exist(demo, facts_path
     assert not [j for j in mo if j.report == "pbmas"]
     tx = plan_jobs(paths["tx_pbmas"], tmp_path)
     assert [(j.report, j.entity_id) for j in tx if j.report == "pbmas"] == [("pbmas", "D01")]
-    with pytest.raises(ParameterError, match="needs the facts table"):
+    with pytest.raises(
+        ParameterError,
+        match="No msip_apr reports can be made: the facts store has no MSIP 5 results",
+    ):
         plan_jobs(facts_path, tmp_path, reports=["msip_apr"])
     with pytest.raises(ParameterError, match="mo_msip5"):
         render_report("msip_apr", facts_path=facts_path, entity_id="D01", out=tmp_path)
