@@ -163,9 +163,32 @@ def duckdb_config() -> dict:
     return {
         "memory_limit": os.environ.get("KIT_MEMORY_LIMIT", "3GB"),
         "preserve_insertion_order": False,
+        # the build says what it is doing itself; DuckDB's own bars would interleave with it
+        "enable_progress_bar": False,
         # Spill files go to the system's temp folder, not a .tmp folder where the user is.
         "temp_directory": os.path.join(tempfile.gettempdir(), f"kit-duckdb-{os.getpid()}"),
     }
+
+
+def remove_stale_spill_dirs() -> list[str]:
+    """Remove the spill folders of builds whose process is gone (killed, out of disk, ...).
+
+    A state-size build can spill tens of GB; a build stopped hard never reaches its own
+    clean-up, and the next build on a full disk would fail for a reason the user cannot see.
+    """
+    removed = []
+    for path in Path(tempfile.gettempdir()).glob("kit-duckdb-*"):
+        pid = path.name.rsplit("-", 1)[-1]
+        if not pid.isdigit() or int(pid) == os.getpid():
+            continue
+        try:
+            os.kill(int(pid), 0)
+        except ProcessLookupError:
+            shutil.rmtree(path, ignore_errors=True)
+            removed.append(str(path))
+        except OSError:  # alive, another user's process
+            continue
+    return removed
 
 
 def _data_hash(file_hashes: dict[str, str]) -> str:
@@ -198,6 +221,7 @@ def build_facts(
     rejected_dir = Path(rejected_dir) if rejected_dir else out.parent / "rejected"
     aggregates_path = find_aggregates(data_dir)
     fw = load_framework(framework or "ma") if aggregates_path is None else None
+    remove_stale_spill_dirs()
     con = duckdb.connect(config=duckdb_config())
     phases: dict[str, float] = {}
     mark = time.perf_counter()
