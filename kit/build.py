@@ -163,8 +163,6 @@ def duckdb_config() -> dict:
     return {
         "memory_limit": os.environ.get("KIT_MEMORY_LIMIT", "3GB"),
         "preserve_insertion_order": False,
-        # the build says what it is doing itself; DuckDB's own bars would interleave with it
-        "enable_progress_bar": False,
         # Spill files go to the system's temp folder, not a .tmp folder where the user is.
         "temp_directory": os.path.join(tempfile.gettempdir(), f"kit-duckdb-{os.getpid()}"),
     }
@@ -223,6 +221,8 @@ def build_facts(
     fw = load_framework(framework or "ma") if aggregates_path is None else None
     remove_stale_spill_dirs()
     con = duckdb.connect(config=duckdb_config())
+    # the build says what it is doing itself; DuckDB's own bars would interleave with it
+    con.execute("SET enable_progress_bar = false")
     phases: dict[str, float] = {}
     mark = time.perf_counter()
 
