@@ -196,6 +196,12 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--skip-build", action="store_true", help="skip generation and build")
     ap.add_argument("--skip-batch", action="store_true", help="skip the batch comparison")
     ap.add_argument(
+        "--realdata",
+        default=str(Path.cwd().parent / "shared" / "realdata"),
+        help="folder of the real state files (../shared/realdata of a checkout): time "
+        "kit import + kit build of every MA Next-Generation file (goal: under 30 s)",
+    )
+    ap.add_argument(
         "--naive-sample",
         type=int,
         default=None,
@@ -235,6 +241,18 @@ def main(argv: list[str] | None = None) -> int:
                 f"r = build_facts({str(data)!r}, {str(facts)!r}); print(r.to_dict())",
             )
         )
+    ma_files = sorted((Path(args.realdata) / "ma-nextgen").glob("*.csv"))
+    if ma_files and not args.quick:
+        steps.append(
+            _run(
+                f"MA import + build ({len(ma_files)} files)",
+                "from kit.data.importers import import_files; from kit.build import build_facts; "
+                f"import_files('ma-mcas', {[str(f) for f in ma_files]!r}, {str(root / 'ma')!r}); "
+                f"r = build_facts({str(root / 'ma')!r}, {str(root / 'ma.duckdb')!r}); "
+                "print(r.to_dict())",
+            )
+        )
+        steps[-1]["goal_seconds"] = 30
     result = {
         "schools": args.schools,
         "districts": args.districts,
@@ -244,9 +262,13 @@ def main(argv: list[str] | None = None) -> int:
         "steps": steps,
     }
     if steps:
-        print(f"{'step':28} {'seconds':>8} {'peak MB':>8}")
+        print(f"{'step':32} {'seconds':>8} {'peak MB':>8}")
         for s in steps:
-            print(f"{s['step']:28} {s['seconds']:>8} {s['peak_mb'] or '-':>8}")
+            goal = s.get("goal_seconds")
+            verdict = (
+                f"  goal < {goal} s: {'PASS' if s['seconds'] < goal else 'MISS'}" if goal else ""
+            )
+            print(f"{s['step']:32} {s['seconds']:>8} {s['peak_mb'] or '-':>8}{verdict}")
         print(
             f"(schools={args.schools} in {args.districts} districts, "
             f"students per grade={args.students_per_grade})"
