@@ -217,7 +217,8 @@ def check(question_id: str, value, preset=None, *, lesson: Lesson | None = None)
         return Result(
             question_id,
             NOT_YET,
-            f"Type your answer in place of `None` in the cell above, then run it again. "
+            f"No answer yet: in *Your turn*, type yours in place of `None` and run that cell, then "
+            "run this one again. "
             f"The answer is {_FORMAT[q.kind]}.",
         )
     try:
@@ -253,7 +254,7 @@ def ask(question_id: str, *, lesson: Lesson | None = None) -> None:
     q = QUESTIONS[question_id]
     lesson = lesson or current()
     text = q.prompt(lesson) if lesson is not None else "Run the lesson's first cells first."
-    show_markdown(f"**Question {question_id}.** {text}")
+    show_markdown(f"**Question.** {text}")
 
 
 def solution(question_id: str, lesson: Lesson | None = None):

@@ -104,6 +104,26 @@ def ranking(lesson: Lesson, year: int | None = None) -> pd.DataFrame:
     )
 
 
+def ranking_table(r: pd.DataFrame) -> pd.DataFrame:
+    """:func:`ranking` as display strings: hidden groups say so, and are not ranked."""
+    out = []
+    for rec in r.to_dict("records"):
+        hidden = bool(rec["suppressed"])
+        out.append(
+            {
+                "Group": rec["label"],
+                "Students": HIDDEN if hidden else fmt_int(rec["n"]),
+                "Result": HIDDEN if hidden else fmt_num(rec["value"], 1),
+                "Gap to all students": HIDDEN if hidden else fmt_num(rec["gap_all"], 1),
+                "Rank": "not ranked" if pd.isna(rec["rank"]) else str(int(rec["rank"])),
+                "Lowest / targeted": ", ".join(
+                    w for w, on in (("lowest", rec["lowest"]), ("targeted", rec["targeted"])) if on
+                ),
+            }
+        )
+    return pd.DataFrame(out)
+
+
 # --- 0C crosstab --------------------------------------------------------------------------
 
 
