@@ -9,7 +9,7 @@ KIT    := $(VENV)/bin/kit
 DEMO   := data/demo
 OUT    := output
 
-.PHONY: demo test lint bench bench-state test-update clean help
+.PHONY: demo test lint bench bench-state test-update clean help lab lite
 
 help:
 	@echo "make demo         generate the demo district, validate, build facts, render every report"
@@ -18,6 +18,8 @@ help:
 	@echo "make bench        time the build at state scale and kit batch vs the naive loop (docs/performance.md)"
 	@echo "make bench-state  also render every report of the 1,800-school state (about 45 minutes on 2 cores)"
 	@echo "make test-update  refresh narrative snapshots after an intended wording change"
+	@echo "make lab          the workshop: the demo facts if missing, then JupyterLab on the lessons"
+	@echo "make lite         a browser-only JupyterLite site of the lessons (manual; docs/workshop.md)"
 
 $(VENV)/.installed: pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python 3.11 or newer is needed: set PYTHON=python3.11")'
@@ -54,3 +56,18 @@ bench-state: $(VENV)/.dev-installed
 clean:
 	rm -rf $(OUT)/* $(DEMO) .pytest_cache
 	touch $(OUT)/.gitkeep
+
+# The workshop (docs/workshop.md): the demo facts store if missing, then JupyterLab on the
+# lessons with the kit's kernel.
+lab: $(VENV)/.installed
+	$(KIT) lab --facts $(OUT)/facts.duckdb --data $(DEMO)
+
+# A browser-only JupyterLite site of the lessons (docs/workshop.md, "A room without
+# installs"). Not built in CI: it downloads its tools from PyPI, and in the browser it fetches
+# Pyodide from a CDN. Configuration: jupyter_lite_config.json.
+LITE := build/lite
+lite: $(VENV)/.installed
+	$(PY) -m pip install --quiet "jupyterlite-core>=0.4" "jupyterlite-pyodide-kernel>=0.4"
+	$(PY) -m pip wheel --quiet --no-deps --wheel-dir $(LITE)-wheels .
+	$(VENV)/bin/jupyter lite build --config jupyter_lite_config.json --output-dir $(LITE)
+	@echo "Open $(LITE)/index.html through a web server, e.g.: $(PY) -m http.server -d $(LITE)"

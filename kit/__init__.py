@@ -3,6 +3,7 @@
 The names a notebook needs are here; everything else is reachable by module.
 """
 
+from kit import workshop  # noqa: E402  (the lessons: kit.workshop.start, check, ...)
 from kit._version import __version__
 from kit.charts.district import plot_gaps_by_school
 from kit.charts.index import plot_gaps, plot_index_by_group, plot_models, plot_trend
@@ -240,6 +241,7 @@ __all__ = [
     "view_schools",
     "view_subgroups",
     "view_trend",
+    "workshop",
 ]
 
 

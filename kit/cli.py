@@ -666,6 +666,61 @@ def audit(
     raise typer.Exit(1)
 
 
+@app.command()
+def lab(
+    facts: Annotated[
+        Path, typer.Option(help="The facts store the lessons read; built from the demo if missing.")
+    ] = Path("output/facts.duckdb"),
+    data_dir: Annotated[
+        Path, typer.Option("--data", help="Where the demo tables are written when it is built.")
+    ] = Path("data/demo"),
+    browser: Annotated[
+        bool, typer.Option("--browser/--no-browser", help="Open a browser tab (default yes).")
+    ] = True,
+    dry_run: Annotated[
+        bool,
+        typer.Option(
+            "--dry-run", help="Say what would be done (build, copy, start) and start nothing."
+        ),
+    ] = False,
+) -> None:
+    """Open the workshop lessons in JupyterLab (the facilitator's guide: docs/workshop.md).
+
+    Builds the demo facts store first if FACTS is missing (about a minute), copies the
+    lessons into ./workshop when run outside a checkout, then starts JupyterLab on them with
+    this Python's kernel. Stop it with Ctrl+C.
+    """
+    import subprocess
+
+    from kit.workshop.lab import copy_lessons, lab_command, lesson_folder
+
+    folder, needs_copy = lesson_folder()
+    command = lab_command(folder, browser=browser)
+    if dry_run:
+        if not facts.is_file():
+            out.print(f"would build the demo facts store: {facts} (demo tables in {data_dir})")
+        else:
+            out.print(f"facts store: {facts}")
+        if needs_copy:
+            out.print(f"would copy the lessons into {folder}")
+        out.print("would run: " + " ".join(command))
+        raise typer.Exit(0)
+    if not facts.is_file():
+        out.print(f"Building the demo facts store {facts} (about a minute) ...")
+        demo_data(out_dir=data_dir)
+        try:
+            validate(data_dir, rejected=facts.parent / "rejected")
+        except typer.Exit as exc:
+            if exc.exit_code not in (0, 1):
+                raise
+        build(data_dir, out_path=facts)
+    if needs_copy:
+        copy_lessons(folder)
+        out.print(f"Lessons copied into {folder}")
+    out.print(f"Starting JupyterLab on {folder} (Ctrl+C stops it) ...")
+    raise typer.Exit(subprocess.call(command))
+
+
 @app.command("list")
 def list_(
     facts: Annotated[Path, typer.Option(help="The facts store.")] = Path("output/facts.duckdb"),
