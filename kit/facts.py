@@ -276,7 +276,25 @@ class Facts:
 
 
 def read_facts(path: str | Path = "output/facts.duckdb") -> Facts:
-    """Open a facts store read-only (what every notebook does first)."""
+    """Open a facts store read-only (what every notebook does first).
+
+    Parameters
+    ----------
+    path
+        The store ``kit build`` wrote; a relative path is looked for from the current folder,
+        then from the project folder above it.
+
+    Returns
+    -------
+    Facts
+        The open store; use it in a ``with`` block, or let the process end.
+
+    Examples
+    --------
+    >>> with read_facts(facts_path) as facts:
+    ...     facts.latest_year(), sorted(facts.schools()["entity_id"])[:2]
+    (2024, ['D01S01', 'D01S02'])
+    """
     return Facts(path)
 
 
