@@ -51,6 +51,12 @@ lint: $(VENV)/.dev-installed
 mypy-baseline: $(VENV)/.dev-installed
 	$(PY) .ci/mypy_baseline.py --write
 
+# Mutation testing of the rule code (scope in pyproject.toml, [tool.mutmut]); results stay
+# in mutants/ (not committed): `.venv/bin/mutmut results`, `.venv/bin/mutmut show NAME`.
+mutate: $(VENV)/.dev-installed
+	$(VENV)/bin/mutmut run --max-children 2
+	$(VENV)/bin/mutmut export-cicd-stats && cat mutants/mutmut-cicd-stats.json
+
 bench: $(VENV)/.dev-installed
 	$(PY) -m kit.bench
 
