@@ -1,248 +1,248 @@
 """School report kit: assessment files in, narrative school and district reports out.
 
-The names a notebook needs are here; everything else is reachable by module.
+The names a notebook needs are here; everything else is reachable by module. They load on
+first use (PEP 562), so ``import kit`` and ``kit --version`` do not import pandas, DuckDB
+or matplotlib: ``kit.view_ayp`` imports :mod:`kit.views.index` the first time it is read.
+
+The verbs of a report follow its layers: ``view_*`` (figures from the facts store, hidden
+cells applied), ``describe_*`` (sentences: what they describe first, then the
+``ReportContext``, then the part such as a subject, then the rest), ``plot_*`` (a
+``Chart``), ``tab_*`` (a display table) and ``fmt_*`` (one number or word as shown).
+
+>>> import kit
+>>> kit.fmt_signed(-2.25), kit.fmt_subject("MATH")
+('-2.2', 'mathematics')
+>>> "view_ayp" in dir(kit) and "plot_trend" in kit.__all__
+True
 """
 
-from kit import workshop  # noqa: E402  (the lessons: kit.workshop.start, check, ...)
-from kit._version import __version__
-from kit.charts.district import plot_gaps_by_school
-from kit.charts.index import plot_gaps, plot_index_by_group, plot_models, plot_trend
-from kit.charts.items import plot_distractors, plot_item_diff, plot_standards
-from kit.charts.msip import plot_apr_standards
-from kit.charts.style import Chart, show_chart
-from kit.charts.subgroups import plot_levels_by_group
-from kit.errors import KitError
-from kit.facts import Facts, read_facts
-from kit.fmt import fmt_change, fmt_compact, fmt_gap, fmt_int, fmt_num, fmt_pct, fmt_points
-from kit.narrative.district import (
-    describe_district_findings,
-    describe_district_intro,
-    describe_district_method,
-    describe_equity,
-    describe_impact,
-    describe_lowest,
-)
-from kit.narrative.index import (
-    describe_ayp,
-    describe_ayp_subject,
-    describe_caveats,
-    describe_goals,
-    describe_index_intro,
-    describe_index_method,
-    describe_models,
-    describe_what_would_change,
-)
-from kit.narrative.items import (
-    describe_item_test,
-    describe_items_findings,
-    describe_items_intro,
-    describe_items_method,
-    describe_skills,
-    item_test_title,
-)
-from kit.narrative.msip import (
-    describe_apr_banner,
-    describe_apr_gains,
-    describe_apr_growth,
-    describe_apr_headline,
-    describe_apr_intro,
-    describe_apr_method,
-    describe_apr_standard,
-    describe_apr_standards,
-)
-from kit.narrative.pbmas import (
-    describe_pbmas_area,
-    describe_pbmas_banner,
-    describe_pbmas_intro,
-    describe_pbmas_method,
-    describe_pbmas_summary,
-)
-from kit.narrative.subgroups import (
-    SUBJECT_NAMES,
-    describe_intro,
-    describe_method,
-    describe_subgroups,
-)
-from kit.tables.display import show_markdown, show_table
-from kit.tables.district import tab_gaps, tab_impact, tab_lowest, tab_schools
-from kit.tables.index import model_abbr, tab_ayp, tab_goals, tab_models
-from kit.tables.items import tab_rollups, tab_trailing_items
-from kit.tables.msip import (
-    tab_apr_expanded,
-    tab_apr_gains,
-    tab_apr_summary,
-    tab_apr_supporting,
-    tab_apr_years,
-    tab_mpi_groups,
-)
-from kit.tables.pbmas import tab_pbmas_area, tab_pbmas_identified, tab_pbmas_stages
-from kit.tables.subgroups import tab_subgroups
-from kit.views._common import state_banner
-from kit.views.context import ReportContext, report_context
-from kit.views.district import (
-    view_agreement,
-    view_gaps,
-    view_impact,
-    view_ranking,
-    view_schools,
-)
-from kit.views.index import (
-    accountability_caveats,
-    ayp_rules,
-    ayp_subjects,
-    ayp_unjudged,
-    goal_measure,
-    goal_trajectory,
-    view_ayp,
-    view_goal_trend,
-    view_goals,
-    view_models,
-    view_trend,
-)
-from kit.views.items import ItemTestView, has_distractors, view_item_test, view_item_tests
-from kit.views.msip import (
-    apr_gains,
-    apr_standards,
-    apr_subjects,
-    growth_label,
-    msip_min_n,
-    single_district,
-    view_apr,
-    view_apr_years,
-    view_mpi_groups,
-)
-from kit.views.pbmas import (
-    pbmas_areas,
-    pbmas_identified,
-    pbmas_msr,
-    view_pbmas,
-    view_pbmas_stages,
-)
-from kit.views.subgroups import view_subgroups
+from __future__ import annotations
 
-__all__ = [
-    "Chart",
-    "Facts",
-    "ItemTestView",
-    "KitError",
-    "ReportContext",
-    "SUBJECT_NAMES",
-    "__version__",
-    "accountability_caveats",
-    "apr_gains",
-    "apr_standards",
-    "apr_subjects",
-    "ayp_rules",
-    "ayp_subjects",
-    "ayp_unjudged",
-    "describe_apr_banner",
-    "describe_apr_gains",
-    "describe_apr_growth",
-    "describe_apr_headline",
-    "describe_apr_intro",
-    "describe_apr_method",
-    "describe_apr_standard",
-    "describe_apr_standards",
-    "describe_ayp",
-    "describe_ayp_subject",
-    "describe_caveats",
-    "describe_district_findings",
-    "describe_district_intro",
-    "describe_district_method",
-    "describe_equity",
-    "describe_goals",
-    "describe_impact",
-    "describe_index_intro",
-    "describe_index_method",
-    "describe_intro",
-    "describe_item_test",
-    "describe_items_findings",
-    "describe_items_intro",
-    "describe_items_method",
-    "describe_lowest",
-    "describe_method",
-    "describe_models",
-    "describe_pbmas_area",
-    "describe_pbmas_banner",
-    "describe_pbmas_intro",
-    "describe_pbmas_method",
-    "describe_pbmas_summary",
-    "describe_skills",
-    "describe_subgroups",
-    "describe_what_would_change",
-    "fmt_change",
-    "fmt_compact",
-    "fmt_gap",
-    "fmt_int",
-    "fmt_num",
-    "fmt_pct",
-    "fmt_points",
-    "goal_measure",
-    "goal_trajectory",
-    "growth_label",
-    "has_distractors",
-    "item_test_title",
-    "model_abbr",
-    "msip_min_n",
-    "pbmas_areas",
-    "pbmas_identified",
-    "pbmas_msr",
-    "plot_apr_standards",
-    "plot_distractors",
-    "plot_gaps",
-    "plot_gaps_by_school",
-    "plot_index_by_group",
-    "plot_item_diff",
-    "plot_levels_by_group",
-    "plot_models",
-    "plot_standards",
-    "plot_trend",
-    "read_facts",
-    "report_context",
-    "show_chart",
-    "single_district",
-    "show_markdown",
-    "show_table",
-    "state_banner",
-    "tab_apr_expanded",
-    "tab_apr_gains",
-    "tab_apr_summary",
-    "tab_apr_supporting",
-    "tab_apr_years",
-    "tab_ayp",
-    "tab_gaps",
-    "tab_goals",
-    "tab_impact",
-    "tab_lowest",
-    "tab_models",
-    "tab_mpi_groups",
-    "tab_pbmas_area",
-    "tab_pbmas_identified",
-    "tab_pbmas_stages",
-    "tab_rollups",
-    "tab_schools",
-    "tab_subgroups",
-    "tab_trailing_items",
-    "view_apr",
-    "view_apr_years",
-    "view_ayp",
-    "view_gaps",
-    "view_goal_trend",
-    "view_goals",
-    "view_agreement",
-    "view_impact",
-    "view_item_test",
-    "view_item_tests",
-    "view_models",
-    "view_mpi_groups",
-    "view_pbmas",
-    "view_pbmas_stages",
-    "view_ranking",
-    "view_schools",
-    "view_subgroups",
-    "view_trend",
-    "workshop",
-]
+import importlib
+import warnings
+
+from kit._version import __version__ as __version__
+from kit.errors import KitError
+
+# Public name -> the module that defines it, by module.
+_EXPORTS: dict[str, tuple[str, ...]] = {
+    "kit.charts.district": ("plot_gaps_by_school",),
+    "kit.charts.index": (
+        "plot_gaps",
+        "plot_index_by_group",
+        "plot_models",
+        "plot_trend",
+    ),
+    "kit.charts.items": (
+        "plot_distractors",
+        "plot_item_diff",
+        "plot_standards",
+    ),
+    "kit.charts.msip": ("plot_apr_standards",),
+    "kit.charts.style": (
+        "Chart",
+        "show_chart",
+    ),
+    "kit.charts.subgroups": ("plot_levels_by_group",),
+    "kit.errors": ("KitError",),
+    "kit.facts": (
+        "Facts",
+        "read_facts",
+    ),
+    "kit.fmt": (
+        "fmt_change",
+        "fmt_compact",
+        "fmt_gap",
+        "fmt_int",
+        "fmt_model_abbr",
+        "fmt_num",
+        "fmt_pct",
+        "fmt_points",
+        "fmt_signed",
+        "fmt_subject",
+        "is_missing",
+    ),
+    "kit.narrative.district": (
+        "describe_district_findings",
+        "describe_district_intro",
+        "describe_district_method",
+        "describe_equity",
+        "describe_impact",
+        "describe_lowest",
+    ),
+    "kit.narrative.index": (
+        "describe_ayp",
+        "describe_ayp_subject",
+        "describe_caveats",
+        "describe_goals",
+        "describe_index_intro",
+        "describe_index_method",
+        "describe_models",
+        "describe_what_would_change",
+    ),
+    "kit.narrative.items": (
+        "describe_item_test",
+        "describe_item_test_title",
+        "describe_items_findings",
+        "describe_items_intro",
+        "describe_items_method",
+        "describe_skills",
+    ),
+    "kit.narrative.msip": (
+        "describe_apr_banner",
+        "describe_apr_gains",
+        "describe_apr_growth",
+        "describe_apr_headline",
+        "describe_apr_intro",
+        "describe_apr_method",
+        "describe_apr_standard",
+        "describe_apr_standards",
+    ),
+    "kit.narrative.pbmas": (
+        "describe_pbmas_area",
+        "describe_pbmas_banner",
+        "describe_pbmas_intro",
+        "describe_pbmas_method",
+        "describe_pbmas_summary",
+    ),
+    "kit.narrative.subgroups": (
+        "describe_subgroups",
+        "describe_subgroups_intro",
+        "describe_subgroups_method",
+    ),
+    "kit.tables.display": (
+        "show_markdown",
+        "show_table",
+    ),
+    "kit.tables.district": (
+        "tab_gaps",
+        "tab_impact",
+        "tab_lowest",
+        "tab_schools",
+    ),
+    "kit.tables.index": (
+        "tab_ayp",
+        "tab_goals",
+        "tab_models",
+    ),
+    "kit.tables.items": (
+        "tab_rollups",
+        "tab_trailing_items",
+    ),
+    "kit.tables.msip": (
+        "tab_apr_expanded",
+        "tab_apr_gains",
+        "tab_apr_summary",
+        "tab_apr_supporting",
+        "tab_apr_years",
+        "tab_mpi_groups",
+    ),
+    "kit.tables.pbmas": (
+        "tab_pbmas_area",
+        "tab_pbmas_identified",
+        "tab_pbmas_stages",
+    ),
+    "kit.tables.subgroups": ("tab_subgroups",),
+    "kit.views._common": ("state_banner",),
+    "kit.views.context": (
+        "ReportContext",
+        "report_context",
+    ),
+    "kit.views.district": (
+        "view_agreement",
+        "view_gaps",
+        "view_impact",
+        "view_ranking",
+        "view_schools",
+    ),
+    "kit.views.index": (
+        "accountability_caveats",
+        "ayp_subjects",
+        "ayp_unjudged",
+        "goal_measure",
+        "view_ayp",
+        "view_ayp_rules",
+        "view_goal_trajectory",
+        "view_goal_trend",
+        "view_goals",
+        "view_models",
+        "view_trend",
+    ),
+    "kit.views.items": (
+        "ItemTestView",
+        "view_item_test",
+        "view_item_tests",
+    ),
+    "kit.views.msip": (
+        "apr_gains",
+        "apr_standards",
+        "apr_subjects",
+        "growth_label",
+        "msip_min_n",
+        "single_district",
+        "view_apr",
+        "view_apr_years",
+        "view_mpi_groups",
+    ),
+    "kit.views.pbmas": (
+        "pbmas_areas",
+        "pbmas_identified",
+        "pbmas_msr",
+        "view_pbmas",
+        "view_pbmas_stages",
+    ),
+    "kit.views.subgroups": ("view_subgroups",),
+}
+_WHERE = {name: module for module, names in _EXPORTS.items() for name in names}
+
+# Names before 0.2 -> their name now. Reading one warns (DeprecationWarning) and works, so a
+# district's own copy of an old notebook keeps rendering; they are not in __all__.
+_RENAMED = {
+    "SUBJECT_NAMES": "fmt_subject",
+    "ayp_rules": "view_ayp_rules",
+    "describe_intro": "describe_subgroups_intro",
+    "describe_method": "describe_subgroups_method",
+    "goal_trajectory": "view_goal_trajectory",
+    "has_distractors": "ItemTestView.has_distractors",
+    "item_test_title": "describe_item_test_title",
+    "model_abbr": "fmt_model_abbr",
+}
+
+# Subpackages a notebook reaches as ``kit.<name>`` (the workshop lessons: kit.workshop.check).
+_SUBPACKAGES = ("workshop",)
+
+
+__all__ = sorted([*_WHERE, *_SUBPACKAGES, "KitError", "__version__"])
+
+
+def _renamed(name: str):
+    if name == "SUBJECT_NAMES":
+        from kit.fmt import SUBJECT_NAMES
+
+        return SUBJECT_NAMES
+    if name == "has_distractors":
+        return lambda view: view.has_distractors
+    return __getattr__(_RENAMED[name])
+
+
+def __getattr__(name: str):
+    if name in _SUBPACKAGES:
+        value = importlib.import_module(f"kit.{name}")
+        globals()[name] = value
+        return value
+    module = _WHERE.get(name)
+    if module is not None:
+        value = getattr(importlib.import_module(module), name)
+        globals()[name] = value  # the next read is a plain attribute
+        return value
+    if name in _RENAMED:
+        warnings.warn(f"kit.{name} is now kit.{_RENAMED[name]}", DeprecationWarning, stacklevel=2)
+        return _renamed(name)
+    raise AttributeError(f"module 'kit' has no attribute {name!r}")
+
+
+def __dir__() -> list[str]:
+    return sorted({*globals(), *__all__})
 
 
 def _short_kit_errors() -> None:
@@ -250,12 +250,12 @@ def _short_kit_errors() -> None:
 
     A missing store or an unknown school id is the analyst's to fix, not a bug: JupyterLab
     then shows one paragraph. The cell still fails, so papermill and ``kit batch`` record it.
+    Outside IPython (the ``kit`` command, a script) IPython is not imported at all.
     """
-    try:
-        from IPython import get_ipython
-    except ImportError:
-        return
-    shell = get_ipython()
+    import sys
+
+    ipython = sys.modules.get("IPython")
+    shell = ipython.get_ipython() if ipython is not None else None
     if shell is None or not hasattr(shell, "set_custom_exc"):
         return
 

@@ -211,6 +211,40 @@ def build_facts(
 
     Rejected rows are excluded, written to ``rejected_dir`` (default: ``rejected/`` beside
     the facts store) and counted in the ``runs`` table; the build still succeeds.
+
+    Parameters
+    ----------
+    data_dir
+        Folder of input tables (.csv, .parquet or .xlsx), or one holding ``aggregates.csv``.
+    out
+        The facts store to write, a ``.duckdb`` file. It is replaced atomically: a build that
+        fails leaves the previous store as it was.
+    framework
+        A framework id (``ma``, ``ny``, ``pa``, ``sc``, ``mo_msip5``, ``tx_pbmas``) or the
+        path of a framework YAML file.
+    rejected_dir
+        Where the rejected rows go, one CSV per table.
+    progress
+        Called with a short message as each phase starts.
+
+    Returns
+    -------
+    BuildResult
+        The store's path, the framework applied, rows per facts table, rejected rows per
+        input table, warnings and seconds per phase.
+
+    Raises
+    ------
+    DataError, FrameworkError
+        Input or framework the build cannot use (the message names the file and the fix).
+
+    Examples
+    --------
+    ``demo_data`` is a folder ``kit demo-data`` wrote:
+
+    >>> result = build_facts(demo_data, tmp / "facts.duckdb")
+    >>> result.framework, result.rejected["students"], result.table_rows["entities"] > 0
+    ('ma', 0, True)
     """
     say = progress or (lambda _msg: None)
     started = datetime.now(UTC)

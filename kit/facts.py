@@ -118,11 +118,17 @@ def _connect(path: Path) -> tuple[duckdb.DuckDBPyConnection, frozenset]:
 
     A batch worker renders report after report from the same store: opening it once saves
     the connection and catalogue queries per report. The key includes the file's size and
-    modification time, so a rebuilt store is opened afresh.
+    modification time, so a rebuilt store is opened afresh (and the old one closed).
     """
     st = path.stat()
     key = (str(path.resolve()), st.st_size, st.st_mtime_ns)
     if key not in _OPEN:
+        # A store rebuilt at the same path: close the connections to the old file first.
+        # DuckDB keeps one database per path in a process, so a connection left open would
+        # make the new one read the old, replaced file (a warm kernel or a Dask worker
+        # rendering the next batch after a rebuild showed the old figures).
+        for stale in [k for k in _OPEN if k[0] == key[0]]:
+            _OPEN.pop(stale)[0].close()
         # A report reads only its entity's rows; the cap keeps DuckDB's page cache from
         # growing towards its default of 80 % of RAM in every worker's kernel.
         limit = os.environ.get("KIT_READ_MEMORY_LIMIT", "1GB")
@@ -276,7 +282,25 @@ class Facts:
 
 
 def read_facts(path: str | Path = "output/facts.duckdb") -> Facts:
-    """Open a facts store read-only (what every notebook does first)."""
+    """Open a facts store read-only (what every notebook does first).
+
+    Parameters
+    ----------
+    path
+        The store ``kit build`` wrote; a relative path is looked for from the current folder,
+        then from the project folder above it.
+
+    Returns
+    -------
+    Facts
+        The open store; use it in a ``with`` block, or let the process end.
+
+    Examples
+    --------
+    >>> with read_facts(facts_path) as facts:
+    ...     facts.latest_year(), sorted(facts.schools()["entity_id"])[:2]
+    (2024, ['D01S01', 'D01S02'])
+    """
     return Facts(path)
 
 

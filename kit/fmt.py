@@ -1,25 +1,97 @@
 """Number formatting shared by tables and sentences, so a sentence never disagrees with a table.
 
-Every ``fmt_*`` returns a string; a missing value (suppressed or not computed) returns the
-em dash used in tables, and sentences avoid calling them on missing values.
+Every ``fmt_*`` returns a string; a missing value (``None``, ``NaN``, ``pd.NA``, ``NaT``:
+suppressed or not computed) returns the em dash used in tables, and sentences avoid calling
+them on missing values. This module imports nothing heavier than the standard library, so
+``import kit`` stays fast.
+
+>>> fmt_num(1234.56), fmt_signed(2.04), fmt_signed(-0.04), fmt_pct(54.26)
+('1,234.6', '+2.0', '0.0', '54.3%')
+>>> import pandas as pd
+>>> fmt_num(pd.NA), fmt_signed(float("nan")), fmt_int(None)
+('—', '—', '—')
 """
 
 from __future__ import annotations
 
-import math
-
 MISSING = "—"
 
+# Subject codes in sentences ("English language arts") and in narrow table headers ("Math").
+SUBJECT_NAMES = {
+    "ELA": "English language arts",
+    "MATH": "mathematics",
+    "SCI": "science",
+    "BIO": "biology",
+    "PHY": "physics",
+}
+_SUBJECT_SHORT = {"ELA": "ELA", "MATH": "Math", "SCI": "Science"}
 
-def _missing(x) -> bool:
-    return x is None or (isinstance(x, float) and math.isnan(x))
+
+def is_missing(x) -> bool:
+    """True for ``None``, ``NaN`` (float or numpy), ``pd.NA`` and ``NaT``.
+
+    >>> import pandas as pd
+    >>> [is_missing(v) for v in (None, float("nan"), pd.NA, pd.NaT, 0, "")]
+    [True, True, True, True, False, False]
+    """
+    if x is None:
+        return True
+    try:
+        return bool(x != x)  # NaN and NaT are not equal to themselves
+    except TypeError:  # pd.NA: its comparisons are NA, which has no truth value
+        return True
+    except ValueError:  # an array compares element-wise: a value, not a missing one
+        return False
+
+
+_missing = is_missing
 
 
 def fmt_num(x, digits: int = 1) -> str:
-    """A number with ``digits`` decimals and thousands separators: ``1,234.5``."""
+    """A number with ``digits`` decimals and thousands separators: ``1,234.5``.
+
+    >>> fmt_num(1234.5), fmt_num(3, digits=0), fmt_num(None)
+    ('1,234.5', '3', '—')
+    """
     if _missing(x):
         return MISSING
     return f"{float(x):,.{digits}f}"
+
+
+def fmt_signed(x, digits: int = 1) -> str:
+    """A difference with its sign, as in a table's "vs state" column: ``+2.3``, ``-1.0``.
+
+    A value that rounds to zero shows as ``0.0`` (never ``+0.0`` or ``-0.0``), as the
+    sentences call it "level with".
+
+    >>> fmt_signed(2.34), fmt_signed(-1), fmt_signed(-0.04), fmt_signed(1234.5, 0)
+    ('+2.3', '-1.0', '0.0', '+1,234')
+    """
+    if _missing(x):
+        return MISSING
+    text = fmt_num(x, digits)
+    if float(text.replace(",", "")) == 0:
+        return text.lstrip("-")
+    return text if text.startswith("-") else f"+{text}"
+
+
+def fmt_subject(subject: str, *, short: bool = False) -> str:
+    """A subject code in words: ``MATH`` -> ``mathematics`` (``Math`` with ``short=True``,
+    for a narrow table header); an unknown code is returned as it is.
+
+    >>> fmt_subject("ELA"), fmt_subject("MATH", short=True), fmt_subject("ART")
+    ('English language arts', 'Math', 'ART')
+    """
+    return (_SUBJECT_SHORT if short else SUBJECT_NAMES).get(subject, subject)
+
+
+def fmt_model_abbr(model: str) -> str:
+    """The short column name of an index model: ``ma_cpi`` -> ``MA CPI``.
+
+    >>> fmt_model_abbr("ma_cpi"), fmt_model_abbr("pct_proficient")
+    ('MA CPI', '% proficient')
+    """
+    return "% proficient" if model == "pct_proficient" else model.upper().replace("_", " ")
 
 
 def fmt_compact(x, digits: int = 1) -> str:

@@ -88,12 +88,34 @@ def run_batch(
 
     Parameters
     ----------
+    jobs
+        What :func:`kit.batch.plan.plan_jobs` planned (one report for one entity each).
+    workers
+        Worker processes, each with a warm kernel.
     resume
         Skip jobs whose inputs (facts, parameters, notebook, kit version) are unchanged
         since the manifest of the last run and whose files all exist.
     dask
         ``"local"`` for a LocalCluster on this machine, or a scheduler address
         (``tcp://host:8786``); the output folder must be one the workers share.
+    on_done
+        Called with each job's result as it finishes (a progress bar).
+
+    Returns
+    -------
+    BatchResult
+        One result per job (``status`` ``ok``, ``skipped`` or ``failed``, with the error),
+        the paths of ``manifest.json`` and ``index.html``, and the seconds taken.
+
+    Examples
+    --------
+    >>> from kit.batch.plan import plan_jobs
+    >>> jobs = plan_jobs(
+    ...     facts_path, tmp, schools=["D01S01"], reports=["subgroups"], formats=("html",)
+    ... )
+    >>> result = run_batch(jobs, workers=1)
+    >>> [(r.job.report, r.job.entity_id, r.status) for r in result.results], result.failed
+    ([('subgroups', 'D01S01', 'ok')], [])
     """
     if not jobs:
         raise ParameterError("Nothing to render: no school or district matched the selection.")

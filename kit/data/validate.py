@@ -199,6 +199,15 @@ def validate_data(
     DataError
         For a fatal problem: missing folder, required table or required column; a table in
         two files; an unreadable or empty file; item responses without items.
+
+    Examples
+    --------
+    ``demo_data`` is a folder ``kit demo-data`` wrote:
+
+    >>> result = validate_data(demo_data, rejected_dir=tmp / "rejected")
+    >>> s = result.summaries[0]
+    >>> s.table, s.read == s.accepted + s.rejected, s.rejected
+    ('students', True, 0)
     """
     if not isinstance(levels, int) or not 2 <= levels <= 10:
         raise ValueError(f"levels must be a whole number 2-10, not {levels!r}")

@@ -168,6 +168,12 @@ def generate_demo(
     student's responses. No ``growth`` table is written (MSIP 5 uses the kit's labelled
     proxy) and no ``attendance`` table (the hours are columns of ``students``). With more
     than one district, one is a K-8 district and one a small district.
+
+    Examples
+    --------
+    >>> summary = generate_demo(tmp / "demo", schools=1, students_per_grade=5, years=1)
+    >>> summary.seed, sorted(summary.rows)[:3]
+    (42, ['assessments', 'ccr', 'courses'])
     """
     started = time.perf_counter()
     _check_arguments(seed, districts, schools, students_per_grade, years, fmt, item_years)

@@ -10,8 +10,9 @@ from __future__ import annotations
 
 import pandas as pd
 
-from kit.narrative.index import _records, _true, subject_name
-from kit.narrative.render import render_template
+from kit.fmt import fmt_subject
+from kit.narrative.index import _records, _true
+from kit.narrative.render import render_template, view_first
 from kit.views.context import ReportContext
 from kit.views.index import ayp_test_word
 
@@ -19,17 +20,18 @@ _REAL_KINDS = ("program", "race", "gender", "composite")
 
 
 def describe_district_intro(
-    ctx: ReportContext, schools: pd.DataFrame, agreement: dict | None = None
+    schools: pd.DataFrame, ctx: ReportContext, agreement: dict | None = None
 ) -> str:
     """The opening paragraph of the district summary; with ``agreement``
     (:func:`kit.views.district.view_agreement`, facts built from a state's published file)
     a line on whether the kit reproduces the state's figures."""
+    schools, ctx = view_first(schools, ctx, "describe_district_intro")
     n_schools = schools["entity_id"].nunique() if len(schools) else 0
     return render_template(
         "district_intro.md.j2",
         ctx=ctx,
         n_schools=n_schools,
-        subjects=[subject_name(s) for s in ctx.subjects],
+        subjects=[fmt_subject(s) for s in ctx.subjects],
         agreement=agreement,
     )
 
@@ -67,7 +69,7 @@ def describe_district_findings(
             hn_district = _records(found)[0] if len(found) else None
         subjects.append(
             {
-                "name": subject_name(subject),
+                "name": fmt_subject(subject),
                 "hn_district": hn_district,
                 "low": _records(rows.head(1))[0] if len(rows) else None,
                 "high": _records(rows.tail(1))[0] if len(rows) > 1 else None,
@@ -116,8 +118,8 @@ def describe_equity(
     return render_template(
         "district_equity.md.j2",
         ctx=ctx,
-        lead=subject_name(subject).capitalize(),
-        subject_name=subject_name(subject),
+        lead=fmt_subject(subject).capitalize(),
+        subject_name=fmt_subject(subject),
         hn=hn,
         all=all_row,
         widest=_records(widest.head(2)),
@@ -143,7 +145,7 @@ def describe_lowest(schools: pd.DataFrame, ctx: ReportContext, ayp_subjects: lis
         counts = rows.groupby("lowest_noun").size().sort_values(ascending=False, kind="stable")
         subjects.append(
             {
-                "name": subject_name(subject),
+                "name": fmt_subject(subject),
                 "n_schools": int(rows["entity_id"].nunique()),
                 "top_noun": counts.index[0] if len(counts) else None,
                 "top_count": int(counts.iloc[0]) if len(counts) else 0,

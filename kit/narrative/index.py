@@ -10,12 +10,11 @@ number as the sentence.
 from __future__ import annotations
 
 import json
-import math
 
 import pandas as pd
 
-from kit.narrative.render import render_template
-from kit.narrative.subgroups import SUBJECT_NAMES
+from kit.fmt import fmt_subject, is_missing
+from kit.narrative.render import render_template, view_first
 from kit.views.context import ReportContext
 from kit.views.index import ayp_subjects, ayp_summary, ayp_test_word
 
@@ -23,9 +22,7 @@ _REAL_KINDS = ("program", "race", "gender", "composite")
 
 
 def _clean(v):
-    if v is None or v is pd.NA:
-        return None
-    if isinstance(v, float) and math.isnan(v):
+    if is_missing(v):
         return None
     return v
 
@@ -47,10 +44,6 @@ def shown_diff(a, b, digits: int = 1) -> float | None:
     if _clean(a) is None or _clean(b) is None:
         return None
     return round(round(float(a), digits) - round(float(b), digits), digits)
-
-
-def subject_name(subject: str) -> str:
-    return SUBJECT_NAMES.get(subject, subject)
 
 
 def _hidden_lists(rows: pd.DataFrame) -> tuple[list[str], list[str]]:
@@ -90,13 +83,14 @@ def _level_moves(ctx: ReportContext) -> list[tuple[str, str]]:
     return [(names[i], names[i + 1]) for i in range(ctx.proficient_level - 1)]
 
 
-def describe_index_intro(ctx: ReportContext, ayp: pd.DataFrame) -> str:
+def describe_index_intro(ayp: pd.DataFrame, ctx: ReportContext) -> str:
     """The opening paragraph of the index report: what it covers and how to read it."""
+    ayp, ctx = view_first(ayp, ctx, "describe_index_intro")
     return render_template(
         "index_intro.md.j2",
         ctx=ctx,
-        subjects=[subject_name(s) for s in ctx.subjects],
-        ayp_subjects=[subject_name(s) for s in ayp_subjects(ayp)],
+        subjects=[fmt_subject(s) for s in ctx.subjects],
+        ayp_subjects=[fmt_subject(s) for s in ayp_subjects(ayp)],
     )
 
 
@@ -113,7 +107,7 @@ def describe_ayp(
     missed: dict[str, list[str]] = {}
     for r in _records(acc):
         if not _true(r["met"]):
-            missed.setdefault(r["noun"], []).append(subject_name(r["subject"]))
+            missed.setdefault(r["noun"], []).append(fmt_subject(r["subject"]))
     # A hidden group's result counts in the determination but is not named.
     hidden_acc = (
         ayp[ayp["suppressed"] & ayp["accountable"].fillna(False).astype(bool)] if len(ayp) else ayp
@@ -123,7 +117,7 @@ def describe_ayp(
     )
     all_rows = (
         [
-            dict(_ayp_row(r, rules), subject_name=subject_name(r["subject"]))
+            dict(_ayp_row(r, rules), subject_name=fmt_subject(r["subject"]))
             for r in _records(shown[shown["group"] == "all"])
         ]
         if len(shown)
@@ -136,7 +130,7 @@ def describe_ayp(
         d = int(r.get("digits") or 1)
         high_needs.append(
             {
-                "subject_name": subject_name(r["subject"]),
+                "subject_name": fmt_subject(r["subject"]),
                 "suppressed": bool(r["suppressed"]),
                 "reason": r["suppression_reason"],
                 "value": r["value"],
@@ -192,8 +186,8 @@ def describe_ayp_subject(
         "index_ayp_subject.md.j2",
         ctx=ctx,
         rules=rules,
-        lead=subject_name(subject).capitalize(),
-        subject_name=subject_name(subject),
+        lead=fmt_subject(subject).capitalize(),
+        subject_name=fmt_subject(subject),
         n_counted=len(counted) + len(hidden_counted),
         n_made=sum(r["met"] for r in counted)
         + int(hidden_counted["met"].fillna(False).astype(bool).sum()),
@@ -221,7 +215,7 @@ def what_would_change(ayp: pd.DataFrame) -> tuple[list[dict], int]:
     near = [
         dict(
             _rec(r),
-            subject_name=subject_name(r["subject"]),
+            subject_name=fmt_subject(r["subject"]),
             test_name=ayp_test_word(r["change_test"]),
         )
         for r in missed.to_dict("records")
@@ -264,7 +258,7 @@ def describe_models(models: dict[str, pd.DataFrame], ctx: ReportContext) -> str:
         high = head["range_high"].iloc[0] if len(head) else None
         subjects.append(
             {
-                "lead": subject_name(subject).capitalize(),
+                "lead": fmt_subject(subject).capitalize(),
                 "digits": 3 if high is not None and not pd.isna(high) and high <= 1 else 1,
                 "head": _rec(head.iloc[0].to_dict()) if len(head) else None,
                 "low": _rec(points.iloc[0].to_dict()) if len(points) else None,
@@ -293,8 +287,8 @@ def describe_goals(goals: pd.DataFrame, ctx: ReportContext, subject: str) -> str
     return render_template(
         "index_goals.md.j2",
         ctx=ctx,
-        lead=subject_name(subject).capitalize(),
-        subject_name=subject_name(subject),
+        lead=fmt_subject(subject).capitalize(),
+        subject_name=fmt_subject(subject),
         all=all_row,
         off=off,
         n_on=len(on),

@@ -11,8 +11,8 @@ import math
 
 import pandas as pd
 
-from kit.narrative.render import render_template
-from kit.narrative.subgroups import SUBJECT_NAMES
+from kit.fmt import fmt_subject
+from kit.narrative.render import render_template, view_first
 from kit.views.context import ReportContext
 from kit.views.items import (
     ItemTestView,
@@ -33,9 +33,9 @@ def _records(df: pd.DataFrame) -> list[dict]:
     return [_clean(r) for r in df.to_dict("records")]
 
 
-def item_test_title(view: ItemTestView) -> str:
+def describe_item_test_title(view: ItemTestView) -> str:
     """``Grade 4 mathematics``."""
-    return f"Grade {view.grade} {SUBJECT_NAMES.get(view.subject, view.subject)}"
+    return f"Grade {view.grade} {fmt_subject(view.subject)}"
 
 
 def _overall(view: ItemTestView) -> dict:
@@ -87,9 +87,9 @@ def _build_context(view: ItemTestView, ctx: ReportContext) -> dict:
     return dict(
         ctx=ctx,
         view=view,
-        title=item_test_title(view),
+        title=describe_item_test_title(view),
         rules=view.rules,
-        test_name=f"grade {view.grade} {SUBJECT_NAMES.get(view.subject, view.subject)}",
+        test_name=f"grade {view.grade} {fmt_subject(view.subject)}",
         n_items=len(view.items),
         n_reported=len(reported),
         n_below=int((reported["diff_vs_state"].round(1) < 0).sum()),
@@ -109,15 +109,16 @@ def _build_context(view: ItemTestView, ctx: ReportContext) -> dict:
     )
 
 
-def describe_items_intro(ctx: ReportContext, views: list[ItemTestView]) -> str:
+def describe_items_intro(views: list[ItemTestView], ctx: ReportContext) -> str:
     """The opening paragraph: which tests, where the state reference comes from, and which
     group's items the report follows."""
+    views, ctx = view_first(views, ctx, "describe_items_intro")
     focus = list(dict.fromkeys(v.focus_noun for v in views if v.focus_noun))
     sources = sorted({v.state_source for v in views if v.state_source})
     return render_template(
         "items_intro.md.j2",
         ctx=ctx,
-        tests=[item_test_title(v) for v in views],
+        tests=[describe_item_test_title(v) for v in views],
         sources=sources,
         focus=focus,
         rules=views[0].rules if views else None,
@@ -144,8 +145,9 @@ def describe_skills(view: ItemTestView, ctx: ReportContext) -> str:
     return render_template("items_skills.md.j2", **_context(view, ctx))
 
 
-def describe_items_method(ctx: ReportContext, views: list[ItemTestView]) -> str:
+def describe_items_method(views: list[ItemTestView], ctx: ReportContext) -> str:
     """The closing 'About these figures' section."""
+    views, ctx = view_first(views, ctx, "describe_items_method")
     if ctx.source == "aggregates":
         return f"**Framework.** {ctx.framework_name}."
     sources = sorted({v.state_source for v in views if v.state_source})

@@ -8,10 +8,9 @@ the APR.
 
 from __future__ import annotations
 
-import math
-
 import pandas as pd
 
+from kit.fmt import is_missing
 from kit.narrative.render import render_template
 from kit.views.context import ReportContext
 from kit.views.msip import apr_measures, apr_not_counted, apr_standards, apr_total
@@ -21,7 +20,7 @@ PROXY_PREFIX = "kit proxy"
 
 
 def _clean(v):
-    if v is None or v is pd.NA or (isinstance(v, float) and math.isnan(v)):
+    if is_missing(v):
         return None
     return v
 

@@ -6,10 +6,9 @@ names a rate only where the table shows it, with the same one-decimal formatting
 
 from __future__ import annotations
 
-import math
-
 import pandas as pd
 
+from kit.fmt import is_missing
 from kit.narrative.render import render_template
 from kit.views.context import ReportContext
 from kit.views.pbmas import pbmas_area
@@ -24,7 +23,7 @@ SUBJECT_WORDS = {
 
 
 def _clean(v):
-    if v is None or v is pd.NA or (isinstance(v, float) and math.isnan(v)):
+    if is_missing(v):
         return None
     return v
 

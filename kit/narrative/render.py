@@ -7,6 +7,7 @@ folder of its own edited copies, which are looked up first.
 from __future__ import annotations
 
 import os
+import warnings
 from functools import lru_cache
 
 from jinja2 import ChoiceLoader, Environment, FileSystemLoader, PackageLoader, StrictUndefined
@@ -36,6 +37,20 @@ def _environment(extra: str | None) -> Environment:
         compact=fmt_compact,
     )
     return env
+
+
+def view_first(view, ctx, name: str):
+    """``(view, ctx)`` of a ``describe_*`` called in the order before 0.2 (``ctx`` first),
+    with a ``DeprecationWarning``: every ``describe_*`` takes what it describes first, then
+    the ``ReportContext``, then the part (subject, standard, area), then the rest."""
+    if type(view).__name__ == "ReportContext" and type(ctx).__name__ != "ReportContext":
+        warnings.warn(
+            f"{name} takes the view first and the ReportContext second: {name}(view, ctx)",
+            DeprecationWarning,
+            stacklevel=3,
+        )
+        return ctx, view
+    return view, ctx
 
 
 def render_template(name: str, **context) -> str:

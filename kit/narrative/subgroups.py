@@ -6,16 +6,9 @@ import math
 
 import pandas as pd
 
+from kit.fmt import fmt_subject
 from kit.narrative.render import render_template
 from kit.views.context import ReportContext
-
-SUBJECT_NAMES = {
-    "ELA": "English language arts",
-    "MATH": "mathematics",
-    "SCI": "science",
-    "BIO": "biology",
-    "PHY": "physics",
-}
 
 # Groups named as "lowest" are real student groups: not "all", not a complement.
 _RANKED_KINDS = ("program", "race", "gender", "composite")
@@ -50,8 +43,8 @@ def describe_subgroups(
     return render_template(
         "subgroups.md.j2",
         ctx=ctx,
-        subject_name=SUBJECT_NAMES.get(subject, subject),
-        lead=SUBJECT_NAMES.get(subject, subject).capitalize() if lead else None,
+        subject_name=fmt_subject(subject),
+        lead=fmt_subject(subject).capitalize() if lead else None,
         all=all_row,
         lowest_index=lowest_groups(view, "index"),
         lowest_pct=lowest_pct[0] if lowest_pct else None,
@@ -60,13 +53,11 @@ def describe_subgroups(
     )
 
 
-def describe_intro(ctx: ReportContext) -> str:
+def describe_subgroups_intro(ctx: ReportContext) -> str:
     """The opening paragraph: what the report covers and how to read it."""
-    return render_template(
-        "intro.md.j2", ctx=ctx, subjects=[SUBJECT_NAMES.get(s, s) for s in ctx.subjects]
-    )
+    return render_template("intro.md.j2", ctx=ctx, subjects=[fmt_subject(s) for s in ctx.subjects])
 
 
-def describe_method(ctx: ReportContext) -> str:
+def describe_subgroups_method(ctx: ReportContext) -> str:
     """The closing 'About these figures' section: definitions, suppression and caveats."""
     return render_template("method.md.j2", ctx=ctx)

@@ -147,10 +147,46 @@ def render_report(
 ) -> dict[str, Path]:
     """Render one report for one school or district into the output layout.
 
+    Parameters
+    ----------
+    report_id
+        A report of :data:`kit.report.registry.REPORTS` (``subgroups``, ``index``, ...).
+    facts_path
+        The facts store the notebook reads.
+    entity_id
+        A school or district id of the store.
+    out
+        The output root: files go to ``<out>/<year>/<district>/[<school>/]``.
+    year
+        The report year; the store's latest when None.
+    formats
+        Any of ``html``, ``pdf`` and ``ipynb``.
+    keep_notebook
+        Keep the executed notebook beside the report.
+    kernel
+        A warm kernel to run the notebook in (``kit batch`` reuses one per worker).
+    options
+        Report parameters beyond the three every report takes (``subjects``, ...).
+    engine
+        ``papermill`` (default) or ``quarto``.
+
     Returns
     -------
     dict
         Format -> path of each file written.
+
+    Raises
+    ------
+    ParameterError, FactsError
+        An unknown report, entity or year, or a store that cannot be read.
+
+    Examples
+    --------
+    >>> files = render_report(
+    ...     "subgroups", facts_path=facts_path, entity_id="D01S01", out=tmp, formats=("html",)
+    ... )
+    >>> sorted(files), files["html"].relative_to(tmp).as_posix()
+    (['html'], '2024/D01/D01S01/subgroups.html')
     """
     params = validate_params(
         {

@@ -1,22 +1,13 @@
-"""Helpers the index and district tables share: short subject names, signed numbers, the
-students cell of a possibly hidden group."""
+"""Helpers the index and district tables share: the students cell of a possibly hidden group."""
 
 from __future__ import annotations
 
 import pandas as pd
 
-from kit.fmt import MISSING, fmt_int, fmt_num
+from kit.fmt import fmt_int
 from kit.views.context import ReportContext
 
-_SUBJECT_SHORT = {"ELA": "ELA", "MATH": "Math", "SCI": "Science"}
 _REAL_KINDS = ("program", "race", "gender", "composite")
-
-
-def _signed(x, digits: int = 1) -> str:
-    text = fmt_num(x, digits)
-    if text == MISSING or text.startswith("-") or float(text.replace(",", "")) == 0:
-        return text
-    return f"+{text}"
 
 
 def _n_text(rec: dict, ctx: ReportContext, n_col: str = "n") -> str:

@@ -8,9 +8,8 @@ from __future__ import annotations
 
 import pandas as pd
 
-from kit.fmt import MISSING, fmt_int, fmt_num, fmt_pct
-from kit.tables._common import _REAL_KINDS, _SUBJECT_SHORT, _n_text, _signed, _yes
-from kit.tables.index import model_abbr
+from kit.fmt import MISSING, fmt_int, fmt_model_abbr, fmt_num, fmt_pct, fmt_signed, fmt_subject
+from kit.tables._common import _REAL_KINDS, _n_text, _yes
 from kit.views.context import ReportContext
 from kit.views.index import ayp_test_word
 
@@ -25,7 +24,7 @@ def tab_schools(schools: pd.DataFrame, ctx: ReportContext, ayp_subjects: list[st
         first = rows.iloc[0]
         row = {"School": first["name"]}
         for rec in rows.to_dict("records"):
-            row[_SUBJECT_SHORT.get(rec["subject"], rec["subject"])] = (
+            row[fmt_subject(rec["subject"], short=True)] = (
                 MISSING  # no results in the subject at all (e.g. not a tested grade)
                 if not rec.get("has_results", True)
                 else f"<{ctx.reporting_min_n}"
@@ -42,8 +41,8 @@ def tab_schools(schools: pd.DataFrame, ctx: ReportContext, ayp_subjects: list[st
             )
         for rec in rows.to_dict("records"):
             if rec["subject"] in ayp_subjects:
-                key = f"High needs vs all, {_SUBJECT_SHORT.get(rec['subject'], rec['subject'])}"
-                row[key] = "not reported" if rec["hn_suppressed"] else _signed(rec["hn_gap"])
+                key = f"High needs vs all, {fmt_subject(rec['subject'], short=True)}"
+                row[key] = "not reported" if rec["hn_suppressed"] else fmt_signed(rec["hn_gap"])
         out.append(row)
     return pd.DataFrame(out)
 
@@ -51,17 +50,17 @@ def tab_schools(schools: pd.DataFrame, ctx: ReportContext, ayp_subjects: list[st
 def tab_lowest(schools: pd.DataFrame, ctx: ReportContext, ayp_subjects: list[str]) -> pd.DataFrame:
     """PIM 1-A by school: the lowest reported group in each AYP subject and its gap."""
     rows = schools[schools["subject"].isin(ayp_subjects)] if len(schools) else schools
-    abbr = model_abbr(ctx.headline_model)
+    abbr = fmt_model_abbr(ctx.headline_model)
     out = []
     for rec in rows.to_dict("records"):
         behind = rec["lowest_gap"] == rec["lowest_gap"] and round(rec["lowest_gap"], 1) < 0
         out.append(
             {
                 "School": rec["name"],
-                "Subject": _SUBJECT_SHORT.get(rec["subject"], rec["subject"]),
+                "Subject": fmt_subject(rec["subject"], short=True),
                 "Lowest group": rec["lowest_label"] if behind else "no group behind all students",
                 abbr: fmt_num(rec["lowest_value"]) if behind else MISSING,
-                "vs all students": _signed(rec["lowest_gap"]) if behind else MISSING,
+                "vs all students": fmt_signed(rec["lowest_gap"]) if behind else MISSING,
             }
         )
     return pd.DataFrame(out, columns=["School", "Subject", "Lowest group", abbr, "vs all students"])
@@ -77,7 +76,7 @@ def tab_gaps(gaps: pd.DataFrame, ctx: ReportContext) -> pd.DataFrame:
     rows = rows.assign(_r=rows["group"].map(lambda g: rank.get(g, 2))).sort_values(
         "_r", kind="stable"
     )
-    abbr = model_abbr(ctx.headline_model)
+    abbr = fmt_model_abbr(ctx.headline_model)
     out = []
     for rec in rows.to_dict("records"):
         is_all = rec["group"] == "all"
@@ -86,8 +85,8 @@ def tab_gaps(gaps: pd.DataFrame, ctx: ReportContext) -> pd.DataFrame:
                 "Group": rec["label"],
                 "Students": _n_text(rec, ctx),
                 abbr: fmt_num(rec["index_value"]),
-                "vs all students": "" if is_all else _signed(rec["gap_all_index"]),
-                "vs the rest": "" if is_all else _signed(rec["gap_complement_index"]),
+                "vs all students": "" if is_all else fmt_signed(rec["gap_all_index"]),
+                "vs the rest": "" if is_all else fmt_signed(rec["gap_complement_index"]),
                 "% proficient+": fmt_pct(rec["pct_proficient"]),
             }
         )

@@ -10,15 +10,10 @@ import json
 
 import pandas as pd
 
-from kit.fmt import MISSING, fmt_num, fmt_pct
-from kit.tables._common import _REAL_KINDS, _SUBJECT_SHORT, _n_text, _signed, _yes
+from kit.fmt import MISSING, fmt_model_abbr, fmt_num, fmt_pct, fmt_signed, fmt_subject
+from kit.tables._common import _REAL_KINDS, _n_text, _yes
 from kit.views.context import ReportContext
 from kit.views.index import ayp_test_word
-
-
-def model_abbr(model: str) -> str:
-    """The short column name of an index model: ``ma_cpi`` -> ``MA CPI``."""
-    return "% proficient" if model == "pct_proficient" else model.upper().replace("_", " ")
 
 
 def tab_ayp(ayp: pd.DataFrame, ctx: ReportContext, subject: str) -> pd.DataFrame:
@@ -33,7 +28,7 @@ def tab_ayp(ayp: pd.DataFrame, ctx: ReportContext, subject: str) -> pd.DataFrame
     rows = rows.assign(_acc=rows["accountable"].fillna(False).astype(bool)).sort_values(
         "_acc", ascending=False, kind="stable"
     )
-    abbr = model_abbr(str(rows["measure"].iloc[0]))
+    abbr = fmt_model_abbr(str(rows["measure"].iloc[0]))
     with_gain = rows["required_gain"].notna().any()
     out = []
     for rec in rows.to_dict("records"):
@@ -59,7 +54,7 @@ def tab_ayp(ayp: pd.DataFrame, ctx: ReportContext, subject: str) -> pd.DataFrame
         }
         if with_gain:
             gain = rec["value"] - rec["prior_value"]
-            row[f"Change from {ctx.year - 1}"] = _signed(gain, d) if judged else MISSING
+            row[f"Change from {ctx.year - 1}"] = fmt_signed(gain, d) if judged else MISSING
             row["Gain needed"] = fmt_num(rec["required_gain"], d) if judged else MISSING
         row["AYP"] = result
         out.append(row)
@@ -100,7 +95,7 @@ def tab_models(models: dict[str, pd.DataFrame], ctx: ReportContext) -> pd.DataFr
         for subject, view in models.items():
             match = view[view["model"] == rec["model"]]
             if match.empty:
-                row[_SUBJECT_SHORT.get(subject, subject)] = MISSING
+                row[fmt_subject(subject, short=True)] = MISSING
                 continue
             m = match.iloc[0]
             if bool(m["suppressed"]):
@@ -108,8 +103,8 @@ def tab_models(models: dict[str, pd.DataFrame], ctx: ReportContext) -> pd.DataFr
             elif is_range:
                 cell = f"{fmt_num(m['value'], digits)} ({fmt_pct(m['share_of_range'], 0)})"
             else:
-                cell = _signed(m["value"])
-            row[_SUBJECT_SHORT.get(subject, subject)] = cell
+                cell = fmt_signed(m["value"])
+            row[fmt_subject(subject, short=True)] = cell
         out.append(row)
     return pd.DataFrame(out)
 

@@ -7,15 +7,10 @@ from __future__ import annotations
 
 import pandas as pd
 
-from kit.fmt import MISSING, fmt_int, fmt_num, fmt_pct
+from kit.fmt import fmt_int, fmt_pct, fmt_signed
 from kit.views.items import ItemTestView, quality_items, trailing_items
 
 _TYPE_NAMES = {"MC": "Multiple choice", "SR/OR": "Short / open response"}
-
-
-def _signed(x) -> str:
-    text = fmt_num(x)
-    return text if text == MISSING or text.startswith("-") or text == "0.0" else f"+{text}"
 
 
 def tab_trailing_items(view: ItemTestView, limit: int = 8) -> pd.DataFrame:
@@ -30,10 +25,10 @@ def tab_trailing_items(view: ItemTestView, limit: int = 8) -> pd.DataFrame:
             "Type": rec["item_type"],
             "% correct": fmt_pct(rec["pct_correct"]),
             "State": fmt_pct(rec["state_pct_correct"]),
-            "vs state": _signed(rec["diff_vs_state"]),
+            "vs state": fmt_signed(rec["diff_vs_state"]),
         }
         if view.compare_district:
-            row["vs district"] = _signed(rec["diff_vs_district"])
+            row["vs district"] = fmt_signed(rec["diff_vs_district"])
         row["Note"] = "item flagged state-wide" if rec["item_id"] in quality else ""
         rows.append(row)
     return pd.DataFrame(rows)
@@ -54,7 +49,7 @@ def tab_rollups(view: ItemTestView) -> pd.DataFrame:
                     "Items": fmt_int(rec["n_items"]),
                     "% of points": fmt_pct(rec["pct_earned"]),
                     "State": fmt_pct(rec["state_pct_earned"]),
-                    "vs state": _signed(rec["gap_vs_state"]),
+                    "vs state": fmt_signed(rec["gap_vs_state"]),
                 }
             )
     return pd.DataFrame(rows)

@@ -3,19 +3,14 @@ STATES.md 5.1), formatted with the same ``fmt_*`` as the sentences."""
 
 from __future__ import annotations
 
-import math
-
 import pandas as pd
 
-from kit.fmt import MISSING, fmt_compact, fmt_int, fmt_num, fmt_pct
+from kit.fmt import MISSING, fmt_compact, fmt_int, fmt_num, fmt_pct, fmt_signed
+from kit.fmt import is_missing as _missing
 from kit.views.context import ReportContext
 from kit.views.msip import apr_measures, apr_standards, apr_total
 
 ILLUSTRATIVE = "illustrative target"
-
-
-def _missing(x) -> bool:
-    return x is None or x is pd.NA or (isinstance(x, float) and math.isnan(x))
 
 
 def fmt_apr_points(x) -> str:
@@ -135,18 +130,11 @@ def tab_apr_years(years: pd.DataFrame) -> pd.DataFrame:
                 "Year": str(int(rec["year"])),
                 "APR points": f"{fmt_apr_points(rec['earned'])} / {fmt_compact(rec['possible'])}",
                 "Percent of points": fmt_pct(rec["percent"]),
-                "Change": _signed(rec.get("change")),
+                "Change": fmt_signed(rec.get("change")),
                 "Band": rec["band"] or MISSING,
             }
         )
     return _words(pd.DataFrame(rows), "Band")
-
-
-def _signed(x) -> str:
-    if _missing(x):
-        return MISSING
-    text = f"{float(x):+.1f}"
-    return text[1:] if text in ("+0.0", "-0.0") else text
 
 
 def _words(table: pd.DataFrame, *columns: str) -> pd.DataFrame:
@@ -173,7 +161,7 @@ def tab_apr_supporting(
             change = rec.get("change")
             progress = _level(rec["progress_category"], rec["progress_points"])
             if not _missing(change):
-                progress = f"{change:+.1f}; {progress}"
+                progress = f"{fmt_signed(change)}; {progress}"
         growth = _level(rec.get("growth_category"), rec.get("growth_points"))
         row = {
             "Measure": rec["label"],

@@ -4,19 +4,14 @@ masked counts print as ``*``."""
 
 from __future__ import annotations
 
-import math
-
 import pandas as pd
 
 from kit.fmt import MISSING, fmt_int
+from kit.fmt import is_missing as _missing
 from kit.views.context import ReportContext
 from kit.views.pbmas import pbmas_area
 
 MASK = "*"
-
-
-def _missing(x) -> bool:
-    return x is None or x is pd.NA or (isinstance(x, float) and math.isnan(x))
 
 
 def _rate(x) -> str:

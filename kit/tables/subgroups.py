@@ -5,13 +5,8 @@ from __future__ import annotations
 
 import pandas as pd
 
-from kit.fmt import MISSING, fmt_int, fmt_num, fmt_pct
+from kit.fmt import fmt_int, fmt_num, fmt_pct, fmt_signed
 from kit.views.context import ReportContext
-
-
-def _signed(x) -> str:
-    text = fmt_num(x)
-    return text if text == MISSING or text.startswith("-") or text == "0.0" else f"+{text}"
 
 
 def tab_subgroups(view: pd.DataFrame, ctx: ReportContext) -> pd.DataFrame:
@@ -28,8 +23,8 @@ def tab_subgroups(view: pd.DataFrame, ctx: ReportContext) -> pd.DataFrame:
             "Group": rec["label"],
             "Students": n_text,
             "% proficient+": fmt_pct(rec["pct_proficient"]),
-            "vs all": _signed(rec["gap_pct"]) if rec["group"] != "all" else "",
-            "vs state": _signed(rec["gap_state"]),
+            "vs all": fmt_signed(rec["gap_pct"]) if rec["group"] != "all" else "",
+            "vs state": fmt_signed(rec["gap_state"]),
             ctx.headline_model.upper().replace("_", " "): fmt_num(rec["index"]),
         }
         for lv, name in enumerate(ctx.level_names, start=1):

@@ -410,7 +410,7 @@ def ayp_unjudged(facts: Facts, ctx: ReportContext, ayp: pd.DataFrame) -> pd.Data
     return out[cols].reset_index(drop=True)
 
 
-def ayp_rules(facts: Facts) -> dict:
+def view_ayp_rules(facts: Facts) -> dict:
     """The AYP rules a report explains, from ``accountability_rules`` and ``runs``.
 
     ``{"min_rate": participation minimum (%), "accountability_min_n": int, "tests": [{"id",
@@ -548,7 +548,7 @@ def view_goals(
     return out.reset_index(drop=True)
 
 
-def goal_trajectory(goals: pd.DataFrame, group: str = "all") -> pd.DataFrame:
+def view_goal_trajectory(goals: pd.DataFrame, group: str = "all") -> pd.DataFrame:
     """``year``, ``target`` of one group's goal trajectory (for :func:`kit.charts.index.plot_trend`)."""
     rows = goals[(goals["group"] == group) & ~goals["suppressed"]] if len(goals) else goals
     if rows.empty or rows["trajectory"].iloc[0] is None:
@@ -566,7 +566,7 @@ def view_goal_trend(
 ) -> pd.DataFrame:
     """One group's results on its goal's measure, every year up to the report year, with
     the goal's ``measure`` and ``measure_name``: ``year``, ``n``, ``value``, ``suppressed``
-    (for :func:`kit.charts.index.plot_trend` with :func:`goal_trajectory`)."""
+    (for :func:`kit.charts.index.plot_trend` with :func:`view_goal_trajectory`)."""
     measure = goal_measure(goals, ctx)
     if measure == PCT:
         sql = (

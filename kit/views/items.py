@@ -113,6 +113,12 @@ class ItemTestView:
     focus: pd.DataFrame = field(default_factory=pd.DataFrame)
     focus_reason: str = ""
 
+    @property
+    def has_distractors(self) -> bool:
+        """True when a wrong answer beat the key on some reported item (a distractor chart
+        to draw)."""
+        return not self.suppressed and not distractors_beating_key(self).empty
+
     def to_dict(self) -> dict:
         return {
             "subject": self.subject,
@@ -459,8 +465,3 @@ def weakest_standards(view: ItemTestView, limit: int = 3) -> pd.DataFrame:
     )
     s["skill"] = s["category"].map(desc)
     return s.reset_index(drop=True)
-
-
-def has_distractors(view: ItemTestView) -> bool:
-    """True when a wrong answer beat the key on some reported item (a distractor chart to draw)."""
-    return not view.suppressed and not distractors_beating_key(view).empty

@@ -13,6 +13,7 @@ import math
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import Any
 
 from kit.errors import KitError
 from kit.workshop.lesson import Lesson, current
@@ -47,7 +48,7 @@ class Question:
 
     id: str
     kind: str
-    answer: Callable[[Lesson], object]
+    answer: Callable[[Lesson], Any]
     prompt: Callable[[Lesson], str]
     tolerance: float = 0.0
     mistakes: tuple[Mistake, ...] = ()
@@ -257,10 +258,20 @@ def ask(question_id: str, *, lesson: Lesson | None = None) -> None:
     show_markdown(f"**Question.** {text}")
 
 
+def _need_lesson(lesson: Lesson | None) -> Lesson:
+    found = lesson or current()
+    if found is None:
+        raise KitError(
+            "No lesson is open yet.",
+            fix="Run the lesson's first cells (kit.workshop.start) first.",
+        )
+    return found
+
+
 def solution(question_id: str, lesson: Lesson | None = None):
     """An answer :func:`check` accepts (for facilitators and tests): a number, a group's
     label, a word."""
-    lesson = lesson or current()
+    lesson = _need_lesson(lesson)
     q = QUESTIONS[question_id]
     return _as_typed(q, lesson, q.answer(lesson))
 
@@ -268,7 +279,7 @@ def solution(question_id: str, lesson: Lesson | None = None):
 def mistakes(question_id: str, lesson: Lesson | None = None) -> dict[str, object]:
     """``{mistake id: an answer that mistake gives}`` for the mistakes that apply to this
     lesson's data (one that gives the right answer, or none, is left out)."""
-    lesson = lesson or current()
+    lesson = _need_lesson(lesson)
     q = QUESTIONS[question_id]
     expected = q.answer(lesson)
     out = {}
@@ -317,9 +328,9 @@ class Checkpoint:
     the step produced (``read`` takes the step's result)."""
 
     id: str
-    expected: Callable[[Lesson], object]
-    read: Callable[[object], object]
-    say: Callable[[Lesson, object], str]
+    expected: Callable[[Lesson], Any]
+    read: Callable[[Any], Any]
+    say: Callable[[Lesson, Any], str]
 
 
 CHECKPOINTS: dict[str, Checkpoint] = {}

@@ -364,14 +364,15 @@ def what_if(lesson: Lesson, group: str = "all", moves=None, from_level: int | No
             rec[name] = value + k * per_student
         if ayp is not None and ayp.get("target") is not None and not pd.isna(ayp["target"]):
             measure = ayp["measure"]
+            status_value: float | None
             if measure == "pct_proficient":
-                value = rec["pct_proficient"]
+                status_value = rec["pct_proficient"]
             else:
-                value = next(
+                status_value = next(
                     (v + k * s for nm, v, s in models if nm == ayp.get("measure_name")), None
                 )
             rec["ayp_status"] = (
-                None if value is None else bool(value >= float(ayp["target"]) - 1e-9)
+                None if status_value is None else bool(status_value >= float(ayp["target"]) - 1e-9)
             )
         out.append(rec)
     frame = pd.DataFrame(out)

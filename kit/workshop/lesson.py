@@ -113,6 +113,6 @@ def current() -> Lesson | None:
 
 
 def subject_name(subject: str) -> str:
-    from kit.narrative.subgroups import SUBJECT_NAMES
+    from kit.fmt import fmt_subject
 
-    return SUBJECT_NAMES.get(subject, subject)
+    return fmt_subject(subject)

@@ -585,7 +585,7 @@ checkpoint_def(
                 lesson.facts.sql(
                     "SELECT baseline FROM goals WHERE entity_id = ? AND subject = ? AND grade = 'ALL' "
                     "AND \"group\" = 'all' AND method = ?",
-                    [lesson.ctx.entity_id, lesson.subject, data.goal_row(lesson)["method"]],
+                    [lesson.ctx.entity_id, lesson.subject, _goal_method(lesson)],
                 )["baseline"].iloc[0]
             ),
             6,
@@ -726,11 +726,7 @@ question(
             ),
             Mistake(
                 "sign",
-                lambda lesson: (
-                    None
-                    if _above_line(lesson, lesson.year) is None
-                    else -_above_line(lesson, lesson.year)
-                ),
+                lambda lesson: _negated(_above_line(lesson, lesson.year)),
                 lambda lesson: (
                     "The size is right but the sign is not: subtract the goal line from the "
                     "result (result minus line). Above the line is positive."
@@ -752,9 +748,19 @@ def _off_track(lesson: Lesson) -> float | None:
 
 def _off_track_with_hidden(lesson: Lesson) -> float | None:
     g = data.off_track_groups(lesson)
-    if g.empty:
+    shown = _off_track(lesson)
+    if g.empty or shown is None:
         return None
-    return _off_track(lesson) + float(g["suppressed"].astype(bool).sum())
+    return shown + float(g["suppressed"].astype(bool).sum())
+
+
+def _negated(x: float | None) -> float | None:
+    return None if x is None else -x
+
+
+def _goal_method(lesson: Lesson) -> str | None:
+    row = data.goal_row(lesson)
+    return None if row is None else row["method"]
 
 
 question(

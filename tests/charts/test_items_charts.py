@@ -27,7 +27,7 @@ def _svg(chart):
 def test_item_charts_are_svg_with_one_bar_per_reported_value(demo):
     schools, *_ = demo
     ctx, tests = schools[0]
-    t = next(t for t in tests if kit.has_distractors(t))
+    t = next(t for t in tests if t.has_distractors)
     shown = t.items[~t.items["suppressed"]].dropna(subset=["diff_vs_state"])
 
     diff = kit.plot_item_diff(t, title="Items")

@@ -908,3 +908,26 @@ def test_state_tables_are_read_with_their_codes(tables, tmp_path):
         ("DAP",),
         (None,),
     ]
+
+
+def test_the_accepted_rows_are_exactly_the_rows_not_rejected(tables, tmp_path):
+    # Row identity, not counts: a rule that rejected one row but dropped (or kept) another
+    # would leave the counts right. Rows 2 (S2 ELA) and 9 (S5 MATH) are bad; a student's
+    # bad row takes her results with it.
+    tables["assessments"].loc[2, "achievement_level"] = "5"
+    tables["assessments"].loc[9, "scale_score"] = "abc"
+    tables["students"].loc[3, "grade"] = "99"  # S4: both results go too
+    result = validate_data(write_csv(tables, tmp_path / "data"), rejected_dir=tmp_path / "rej")
+    rejected = rejected_rows(tmp_path / "rej", "assessments")
+    lines = {int(r) - 2 for r in rejected["source_row"]}
+    assert lines == {2, 6, 7, 9}
+    given = tables["assessments"]
+    expected = sorted(
+        (r.student_id, r.subject, str(r.scale_score)) for i, r in given.iterrows() if i not in lines
+    )
+    accepted = result.con.execute(
+        "SELECT student_id, subject, coalesce(CAST(scale_score AS VARCHAR), '') FROM assessments"
+    ).fetchall()
+    assert sorted((s, subj, score.removesuffix(".0")) for s, subj, score in accepted) == expected
+    students = {r[0] for r in result.con.execute("SELECT student_id FROM students").fetchall()}
+    assert students == {"S1", "S2", "S3", "S5", "S6"}

@@ -74,3 +74,14 @@ def test_small_rows_flagged_suppressed(school):
     _, perf = run(school)
     assert perf.loc[("school", "S2", "ELA", "ALL", "all")].suppressed  # n 1 < 2
     assert not perf.loc[("school", "S1", "ELA", "ALL", "all")].suppressed
+
+
+@pytest.mark.parametrize(("score", "high"), [(210, True), (209, False)])
+def test_a_scale_score_exactly_at_the_sublevel_cut_is_the_high_half(con_factory, score, high):
+    # The cut of level 1 is 210: a score of 210 is in the HIGH half, 209 in the LOW half.
+    con = con_factory(
+        [dict(student_id="a")], [dict(student_id="a", achievement_level=1, scale_score=score)]
+    )
+    counts, _ = run(con)
+    row = counts.set_index(["entity_id", "grade", "group"]).loc[("S1", "ALL", "all")]
+    assert (row.n_l1_high, row.n_l1_low) == ((1, 0) if high else (0, 1))

@@ -30,7 +30,7 @@ def store(facts_path):
 def summary(store):
     ctx = kit.report_context(store, store.districts()["entity_id"][0])
     schools = kit.view_schools(store, ctx)
-    rules = kit.ayp_rules(store)
+    rules = kit.view_ayp_rules(store)
     subjects = kit.ayp_subjects(kit.view_ayp(store, ctx), ctx)
     gaps = {s: kit.view_gaps(store, ctx, s) for s in subjects}
     impact = kit.view_impact(store, ctx)
@@ -42,7 +42,7 @@ def summary(store):
         subjects=subjects,
         gaps=gaps,
         impact=impact,
-        intro=kit.describe_district_intro(ctx, schools),
+        intro=kit.describe_district_intro(schools, ctx),
         findings=kit.describe_district_findings(schools, ctx, subjects, gaps),
         equity={s: kit.describe_equity(gaps[s], schools, ctx, s) for s in subjects},
         lowest=kit.describe_lowest(schools, ctx, subjects),
