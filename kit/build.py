@@ -309,6 +309,9 @@ def build_facts(
                 "framework_name": fw.name,
                 "framework_verified": fw.verified,
                 "framework_unverified": json.dumps(fw.unverified),
+                # The framework as this build applied it (a user's file may be gone or edited
+                # by the time a report is rendered): reports read their rules from here.
+                "framework_json": fw.model_dump_json(),
                 "reporting_min_n": fw.reporting_min_n,
                 "accountability_min_n": fw.accountability_min_n,
                 "proficient_level": fw.proficient_level,

@@ -216,6 +216,26 @@ class Facts:
                 row[key] = json.loads(row[key])
         return row
 
+    def applied_framework(self) -> dict:
+        """The framework as the build applied it (``runs.framework_json``), as plain data.
+
+        Reports take every rule from here (or from the tables derived from it), never by
+        loading the framework again: a user's own file may have moved or changed since.
+
+        Raises
+        ------
+        FactsError
+            When the store was built by a kit that did not record it.
+        """
+        text = self.run().get("framework_json")
+        if not isinstance(text, str):
+            raise FactsError(
+                f"{self.path} does not record the framework its build applied (it was built "
+                "by an older kit).",
+                fix="Run kit build again to rebuild the facts store.",
+            )
+        return json.loads(text)
+
     @property
     def framework(self) -> str:
         return str(self.run()["framework"])
