@@ -39,7 +39,7 @@ from kit.facts import check_store_path, write_facts
 from kit.frameworks.loader import Framework, LevelPointsModel, load_framework
 from kit.metrics.aggregate_counts import blank_percent_sizes_sql
 from kit.metrics.groups import groups_frame
-from kit.metrics.indexes import level_points_sql, proficiency_index_sql
+from kit.metrics.indexes import level_points_sql, level_step, proficiency_index_sql
 from kit.metrics.items import item_facts
 from kit.metrics.performance import KEYS, count_sql, level_counts_sql, performance_sql
 from kit.protect import decide_crosstab, parents_frame, protect_items, protect_results
@@ -105,6 +105,18 @@ def _index_models_frame(fw: Framework) -> pd.DataFrame:
                 "source": spec.source,
                 "note": spec.note,
                 "headline": mid == fw.headline_model,
+                # Index points one student adds by moving up a level below proficient (what
+                # would change an AYP result); None where that is not a fixed step.
+                "level_step": (
+                    level_step(
+                        spec.points,
+                        fw.proficient_level,
+                        scale=spec.scale,
+                        denominator=spec.denominator,
+                    )
+                    if isinstance(spec, LevelPointsModel)
+                    else None
+                ),
             }
         )
     return pd.DataFrame(rows)

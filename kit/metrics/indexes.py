@@ -74,6 +74,40 @@ def level_points_sql(
     """
 
 
+def level_step(
+    points: Mapping[int, float | tuple[float, float]],
+    proficient_level: int,
+    *,
+    scale: float = 1.0,
+    denominator: str = "tested",
+) -> float | None:
+    """The fewest index points a student gains by moving up one level below proficient.
+
+    For a split level the move is from the high half of a level to the low half of the
+    next (the CPI: Warning/Failing high 25 -> Needs Improvement low 50, Needs Improvement
+    high 75 -> Proficient 100: 25 points either way), so k students moving up one level
+    raise the index by *at least* k x step / n. None for a model whose denominator is not
+    the tested students (the not-tested change n too) or whose points never rise.
+    """
+    if denominator != "tested":
+        return None
+
+    def low(p):
+        return float(p[0] if isinstance(p, list | tuple) else p)
+
+    def high(p):
+        return float(p[1] if isinstance(p, list | tuple) else p)
+
+    pts = {int(k): v for k, v in points.items()}
+    steps = [
+        float(scale) * (low(pts[lv + 1]) - high(pts[lv]))
+        for lv in range(1, proficient_level)
+        if lv in pts and lv + 1 in pts
+    ]
+    steps = [s for s in steps if s > 0]
+    return min(steps) if steps else None
+
+
 def level_points_index(counts: pd.DataFrame, **kwargs) -> pd.DataFrame:
     """:func:`level_points_sql` on a counts DataFrame: keys, ``model``, ``n``, ``value``,
     ``suppressed`` (value NaN where n = 0)."""
