@@ -21,6 +21,7 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 
+from kit._sql import ident
 from kit._version import __version__
 from kit.accountability.build import accountability_facts
 from kit.build_aggregates import (
@@ -153,7 +154,7 @@ def index_scores_sql(
                 )
             )
     if not parts:
-        keys = ", ".join(f'"{k}"' for k in KEYS)
+        keys = ", ".join(ident(k) for k in KEYS)
         return (
             f"SELECT {keys}, CAST(NULL AS VARCHAR) AS model, CAST(NULL AS BIGINT) AS n, "
             f"CAST(NULL AS DOUBLE) AS value, FALSE AS suppressed FROM {counts} WHERE FALSE"
@@ -262,7 +263,7 @@ def build_facts(
         con, min_n=fw.reporting_min_n, apart=apart_grades(con) if agg is not None else None
     )
     phase("suppression")
-    order = ", ".join(f'"{k}"' for k in KEYS)
+    order = ", ".join(ident(k) for k in KEYS)
     queries = {
         "performance": f"SELECT * FROM perf ORDER BY {order}",
         "level_counts": f"SELECT * FROM ({level_counts_sql('counts', n_levels=fw.n_levels)}) "
@@ -355,7 +356,7 @@ def build_facts(
     table_rows = {name: len(frame) for name, frame in tables.items()}
     with duckdb.connect(str(out), read_only=True) as fcon:
         for name in queries:
-            table_rows[name] = fcon.execute(f'SELECT count(*) FROM "{name}"').fetchone()[0]
+            table_rows[name] = fcon.execute(f"SELECT count(*) FROM {ident(name)}").fetchone()[0]
     con.close()
     shutil.rmtree(duckdb_config()["temp_directory"], ignore_errors=True)
     return BuildResult(

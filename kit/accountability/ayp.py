@@ -27,6 +27,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
+from kit._sql import ident, literal, literals
 from kit.frameworks.loader import (
     PCT,
     TEST_FAMILY,
@@ -89,9 +90,7 @@ def sd_sql(model: str, spec: LevelPointsModel, c: str = "c") -> str:
         n = f"{c}.n_fay_enrolled"
         sq += f" + ({c}.n_fay_enrolled - {c}.n_fay_tested) * {_lit(spec.not_tested_points**2)}"
     scale = _lit(spec.scale)
-    return (
-        f'{scale} * sqrt(greatest(({sq}) / nullif({n}, 0) - power(i."v_{model}" / {scale}, 2), 0))'
-    )
+    return f"{scale} * sqrt(greatest(({sq}) / nullif({n}, 0) - power(i.{ident(vcol(model))} / {scale}, 2), 0))"
 
 
 def measures_used(fw: Framework) -> list[str]:
@@ -146,22 +145,22 @@ def measure_frame_sql(
     """SQL for the measure frame (grade ``ALL``) over the build's temp tables."""
     models = measures_used(fw)
     pivots = ", ".join(
-        f"max(value) FILTER (WHERE model = '{m}') AS \"v_{m}\", "
-        f"CAST(max(n) FILTER (WHERE model = '{m}') AS BIGINT) AS \"n_{m}\""
+        f"max(value) FILTER (WHERE model = {literal(m)}) AS {ident(vcol(m))}, "
+        f"CAST(max(n) FILTER (WHERE model = {literal(m)}) AS BIGINT) AS {ident(ncol(m))}"
         for m in models
     )
     subj = ""
     if subjects is not None:
-        subj = " AND subject IN (" + ", ".join(f"'{s}'" for s in subjects) + ")"
+        subj = f" AND subject IN ({literals(subjects)})"
     keys = 'year, entity_type, entity_id, subject, grade, "group"'
     sds = ""
     sd_join = ""
     if sd_models(fw):
         sds = ", " + ", ".join(
-            f'{sd_sql(m, fw.index_models[m])} AS "sd_{m}"' for m in sd_models(fw)
+            f"{sd_sql(m, fw.index_models[m])} AS {ident('sd_' + m)}" for m in sd_models(fw)
         )
         sd_join = f" LEFT JOIN {counts} c USING ({keys})"
-    model_list = ", ".join(f"'{m}'" for m in models) or "NULL"
+    model_list = literals(models)
     pivot_sql = (
         f"SELECT {keys}, {pivots} FROM {idx} WHERE grade = 'ALL' AND model IN ({model_list}){subj}"
         f" GROUP BY ALL"
