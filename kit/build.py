@@ -21,6 +21,7 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 
+from kit._sql import ident
 from kit._version import __version__
 from kit.accountability.build import accountability_facts
 from kit.build_aggregates import (
@@ -39,7 +40,7 @@ from kit.facts import check_store_path, write_facts
 from kit.frameworks.loader import Framework, LevelPointsModel, load_framework
 from kit.metrics.aggregate_counts import blank_percent_sizes_sql
 from kit.metrics.groups import groups_frame
-from kit.metrics.indexes import level_points_sql, proficiency_index_sql
+from kit.metrics.indexes import level_points_sql, level_step, proficiency_index_sql
 from kit.metrics.items import item_facts
 from kit.metrics.performance import KEYS, count_sql, level_counts_sql, performance_sql
 from kit.protect import decide_crosstab, parents_frame, protect_items, protect_results
@@ -105,6 +106,18 @@ def _index_models_frame(fw: Framework) -> pd.DataFrame:
                 "source": spec.source,
                 "note": spec.note,
                 "headline": mid == fw.headline_model,
+                # Index points one student adds by moving up a level below proficient (what
+                # would change an AYP result); None where that is not a fixed step.
+                "level_step": (
+                    level_step(
+                        spec.points,
+                        fw.proficient_level,
+                        scale=spec.scale,
+                        denominator=spec.denominator,
+                    )
+                    if isinstance(spec, LevelPointsModel)
+                    else None
+                ),
             }
         )
     return pd.DataFrame(rows)
@@ -141,7 +154,7 @@ def index_scores_sql(
                 )
             )
     if not parts:
-        keys = ", ".join(f'"{k}"' for k in KEYS)
+        keys = ", ".join(ident(k) for k in KEYS)
         return (
             f"SELECT {keys}, CAST(NULL AS VARCHAR) AS model, CAST(NULL AS BIGINT) AS n, "
             f"CAST(NULL AS DOUBLE) AS value, FALSE AS suppressed FROM {counts} WHERE FALSE"
@@ -308,7 +321,7 @@ def build_facts(
         con, min_n=fw.reporting_min_n, apart=apart_grades(con) if agg is not None else None
     )
     phase("suppression")
-    order = ", ".join(f'"{k}"' for k in KEYS)
+    order = ", ".join(ident(k) for k in KEYS)
     queries = {
         "performance": f"SELECT * FROM perf ORDER BY {order}",
         "level_counts": f"SELECT * FROM ({level_counts_sql('counts', n_levels=fw.n_levels)}) "
@@ -359,6 +372,7 @@ def build_facts(
     if agg is None:
         warnings += reason_lines(result)
     finished = datetime.now(UTC)
+    assert fw is not None  # the aggregates' framework is loaded by now
     tables["runs"] = pd.DataFrame(
         [
             {
@@ -367,6 +381,9 @@ def build_facts(
                 "framework_name": fw.name,
                 "framework_verified": fw.verified,
                 "framework_unverified": json.dumps(fw.unverified),
+                # The framework as this build applied it (a user's file may be gone or edited
+                # by the time a report is rendered): reports read their rules from here.
+                "framework_json": fw.model_dump_json(),
                 "reporting_min_n": fw.reporting_min_n,
                 "accountability_min_n": fw.accountability_min_n,
                 "proficient_level": fw.proficient_level,
@@ -398,7 +415,7 @@ def build_facts(
     table_rows = {name: len(frame) for name, frame in tables.items()}
     with duckdb.connect(str(out), read_only=True) as fcon:
         for name in queries:
-            table_rows[name] = fcon.execute(f'SELECT count(*) FROM "{name}"').fetchone()[0]
+            table_rows[name] = fcon.execute(f"SELECT count(*) FROM {ident(name)}").fetchone()[0]
     con.close()
     shutil.rmtree(duckdb_config()["temp_directory"], ignore_errors=True)
     return BuildResult(

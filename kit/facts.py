@@ -15,6 +15,7 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 
+from kit._sql import ident, literal
 from kit.errors import FactsError, ParameterError
 
 REQUIRED_TABLES = (
@@ -49,14 +50,14 @@ def write_facts(
     own = con is None
     con = con or duckdb.connect()
     try:
-        con.execute(f"ATTACH '{tmp}' AS _facts")
+        con.execute(f"ATTACH {literal(tmp)} AS _facts")
         try:
             for name, frame in frames.items():
                 con.register("_frame", frame)
-                con.execute(f'CREATE TABLE _facts."{name}" AS SELECT * FROM _frame')
+                con.execute(f"CREATE TABLE _facts.{ident(name)} AS SELECT * FROM _frame")
                 con.unregister("_frame")
             for name, sql in (queries or {}).items():
-                con.execute(f'CREATE TABLE _facts."{name}" AS {sql}')
+                con.execute(f"CREATE TABLE _facts.{ident(name)} AS {sql}")
         finally:
             con.execute("DETACH _facts")
         os.replace(tmp, path)
@@ -137,7 +138,7 @@ def _connect(path: Path) -> tuple[duckdb.DuckDBPyConnection, frozenset]:
             # connection to the same file with another config in one process (kit reconcile,
             # a notebook's own duckdb.connect), and a SET applies to them all alike.
             con = duckdb.connect(str(path), read_only=True)
-            con.execute(f"SET memory_limit = '{limit.replace(chr(39), '')}'")
+            con.execute(f"SET memory_limit = {literal(limit)}")
         except duckdb.Error as exc:
             if "memory" in str(exc).lower():
                 raise FactsError(
@@ -200,19 +201,19 @@ class Facts:
                 continue
             if isinstance(val, list | tuple | set):
                 vals = list(val)
-                where.append(f'"{col}" IN ({", ".join("?" * len(vals))})')
+                where.append(f"{ident(col)} IN ({', '.join('?' * len(vals))})")
                 params += vals
             else:
-                where.append(f'"{col}" = ?')
+                where.append(f"{ident(col)} = ?")
                 params.append(val)
         clause = f" WHERE {' AND '.join(where)}" if where else ""
-        return self.sql(f'SELECT * FROM "{name}"{clause}', params)
+        return self.sql(f"SELECT * FROM {ident(name)}{clause}", params)
 
     def columns(self, name: str) -> list[str]:
         """The column names of one table (empty when the store has no such table)."""
         if name not in self.tables:
             return []
-        return self.sql(f'SELECT * FROM "{name}" LIMIT 0').columns.tolist()
+        return self.sql(f"SELECT * FROM {ident(name)} LIMIT 0").columns.tolist()
 
     def run(self) -> dict:
         """The latest build's provenance (kit version, framework, input hashes, counts)."""
@@ -221,6 +222,26 @@ class Facts:
             if isinstance(row.get(key), str):
                 row[key] = json.loads(row[key])
         return row
+
+    def applied_framework(self) -> dict:
+        """The framework as the build applied it (``runs.framework_json``), as plain data.
+
+        Reports take every rule from here (or from the tables derived from it), never by
+        loading the framework again: a user's own file may have moved or changed since.
+
+        Raises
+        ------
+        FactsError
+            When the store was built by a kit that did not record it.
+        """
+        text = self.run().get("framework_json")
+        if not isinstance(text, str):
+            raise FactsError(
+                f"{self.path} does not record the framework its build applied (it was built "
+                "by an older kit).",
+                fix="Run kit build again to rebuild the facts store.",
+            )
+        return json.loads(text)
 
     @property
     def framework(self) -> str:

@@ -27,6 +27,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
+from kit._sql import ident, literal, literals
 from kit.frameworks.loader import (
     PCT,
     TEST_FAMILY,
@@ -89,9 +90,7 @@ def sd_sql(model: str, spec: LevelPointsModel, c: str = "c") -> str:
         n = f"{c}.n_fay_enrolled"
         sq += f" + ({c}.n_fay_enrolled - {c}.n_fay_tested) * {_lit(spec.not_tested_points**2)}"
     scale = _lit(spec.scale)
-    return (
-        f'{scale} * sqrt(greatest(({sq}) / nullif({n}, 0) - power(i."v_{model}" / {scale}, 2), 0))'
-    )
+    return f"{scale} * sqrt(greatest(({sq}) / nullif({n}, 0) - power(i.{ident(vcol(model))} / {scale}, 2), 0))"
 
 
 def measures_used(fw: Framework) -> list[str]:
@@ -146,22 +145,22 @@ def measure_frame_sql(
     """SQL for the measure frame (grade ``ALL``) over the build's temp tables."""
     models = measures_used(fw)
     pivots = ", ".join(
-        f"max(value) FILTER (WHERE model = '{m}') AS \"v_{m}\", "
-        f"CAST(max(n) FILTER (WHERE model = '{m}') AS BIGINT) AS \"n_{m}\""
+        f"max(value) FILTER (WHERE model = {literal(m)}) AS {ident(vcol(m))}, "
+        f"CAST(max(n) FILTER (WHERE model = {literal(m)}) AS BIGINT) AS {ident(ncol(m))}"
         for m in models
     )
     subj = ""
     if subjects is not None:
-        subj = " AND subject IN (" + ", ".join(f"'{s}'" for s in subjects) + ")"
+        subj = f" AND subject IN ({literals(subjects)})"
     keys = 'year, entity_type, entity_id, subject, grade, "group"'
     sds = ""
     sd_join = ""
     if sd_models(fw):
         sds = ", " + ", ".join(
-            f'{sd_sql(m, fw.index_models[m])} AS "sd_{m}"' for m in sd_models(fw)
+            f"{sd_sql(m, fw.index_models[m])} AS {ident('sd_' + m)}" for m in sd_models(fw)
         )
         sd_join = f" LEFT JOIN {counts} c USING ({keys})"
-    model_list = ", ".join(f"'{m}'" for m in models) or "NULL"
+    model_list = literals(models)
     pivot_sql = (
         f"SELECT {keys}, {pivots} FROM {idx} WHERE grade = 'ALL' AND model IN ({model_list}){subj}"
         f" GROUP BY ALL"
@@ -311,6 +310,23 @@ def _short(target, value, decimals: int) -> pd.Series:
     return text.where(np.round(diff, decimals) > 0, f"less than {10**-decimals:g} short")
 
 
+def _reach(measure: str, target, value, n, available) -> dict:
+    """The ``extra`` of a test a group passes by raising one value to a target: what the
+    ``targets`` column stores for "what would change the result"."""
+    return {
+        "reach_measure": measure,
+        "reach_target": np.where(available, target, np.nan),
+        "reach_value": value,
+        "reach_n": n,
+    }
+
+
+# Tests that store a target in ``ayp.targets``: one value must reach it (a confidence
+# interval's bound and a k-year mean do not move by a fixed step per student).
+REACH_KINDS = ("status", "safe_harbor", "index_gain")
+PRIOR_KINDS = ("safe_harbor", "index_gain")  # their target rests on last year's result
+
+
 @dataclass
 class TestResult:
     """Outcome of one test on every row: met, whether it could be computed, and text."""
@@ -395,7 +411,8 @@ def _status(ctx: _Context, t: StatusTest) -> TestResult:
         text = text.where(~no_amo, f"{name}: no AMO for " + pd.Series(years[m]))
         return text.where(~np.isnan(v[m]) | no_amo, f"{name}: no result")
 
-    return TestResult(met, avail, ok, fail)
+    n = ctx.col(ncol(measure))
+    return TestResult(met, avail, ok, fail, _reach(measure, target, v, n, avail))
 
 
 def _ci(ctx: _Context, t: CiTest) -> TestResult:
@@ -482,7 +499,10 @@ def _safe_harbor(ctx: _Context, t: SafeHarborTest) -> TestResult:
         text = text.where(~achieved[m], text + " but participation was not met")
         return text.where(avail[m], f"{name}: no result for " + pd.Series(last_year[m]))
 
-    return TestResult(met, avail, ok, fail)
+    # The value this year that meets the test: gap_now = (1 - reduction) x gap_prev.
+    target = goal - (1.0 - t.reduction) * gap_prev
+    reach = _reach(t.measure, target, v, ctx.col(ncol(t.measure)), avail)
+    return TestResult(met, avail, ok, fail, reach)
 
 
 def _averaging(ctx: _Context, t: AveragingTest) -> TestResult:
@@ -622,7 +642,8 @@ def _index_gain(ctx: _Context, t: IndexGainTest) -> TestResult:
         )
         return text.where(avail[m], f"{name}: no {t.model} result for " + pd.Series(last_year[m]))
 
-    return TestResult(met, avail, ok, fail, {"required_gain": required, "gain": gain})
+    reach = _reach(t.model, vp + required, v, ctx.col(ncol(t.model)), avail)
+    return TestResult(met, avail, ok, fail, {"required_gain": required, "gain": gain, **reach})
 
 
 _RUNNERS = {
@@ -688,8 +709,10 @@ def determine_ayp(
         ``prior_value``, ``ci_low``, ``ci_high``, the family columns ``status_met``,
         ``ci_met``, ``safe_harbor_met``, ``index_met``, ``averaging_met`` (null where the
         framework has no such test in its determination), ``met``, ``met_by`` (id of the first
-        test met), ``tests`` (JSON: every test's result, null where it could not be computed)
-        and ``path``.
+        test met), ``tests`` (JSON: every test's result, null where it could not be computed),
+        ``required_gain`` (the gain the index-gain test on the AYP measure required),
+        ``targets`` (JSON: the value each status, safe harbor and index-gain test needed,
+        :func:`_targets_json`) and ``path``.
 
     Notes
     -----
@@ -730,6 +753,8 @@ def determine_ayp(
             "met",
             "met_by",
             "tests",
+            "required_gain",
+            "targets",
             "path",
         ]
         if keep_tests:
@@ -782,6 +807,9 @@ def determine_ayp(
     ids = np.array([t.id for t in decisive] + [""], dtype=object)
     out["met_by"] = np.where(met & (first >= 0), ids[first], np.where(met, "participation", ""))
     out["tests"] = _tests_json(results, ayp.tests, len(df))
+    gains = [t for t in decisive if t.kind == "index_gain" and t.model == ayp.measure]
+    out["required_gain"] = results[gains[0].id].extra["required_gain"] if gains else np.nan
+    out["targets"] = _targets_json(results, decisive, len(df))
     out["path"] = _paths(
         results, decisive, first, met, achievement_ok, part_met, part_words, df, min_n
     )
@@ -804,6 +832,29 @@ def _tests_json(results: dict[str, TestResult], tests, n: int) -> np.ndarray:
         word = np.where(r.met, "true", np.where(r.available, "false", "null")).astype(object)
         joined = joined + (", " if i else "") + json.dumps(t.id) + ": " + word
     return "{" + joined + "}"
+
+
+def _targets_json(results: dict[str, TestResult], decisive, n: int) -> list[str]:
+    """JSON object per row: test id -> {"kind", "measure", "target", "value", "n",
+    "uses_prior"} for each test of the determination that a group passes by raising one
+    value to a target (:data:`REACH_KINDS`), where the test could be computed."""
+    parts: list[list[str]] = [[] for _ in range(n)]
+    for t in decisive:
+        if t.kind not in REACH_KINDS:
+            continue
+        x = results[t.id].extra
+        target, value, size = x["reach_target"], x["reach_value"], x["reach_n"]
+        for i in np.flatnonzero(~np.isnan(target)):
+            entry = {
+                "kind": t.kind,
+                "measure": x["reach_measure"],
+                "target": float(target[i]),
+                "value": None if np.isnan(value[i]) else float(value[i]),
+                "n": None if np.isnan(size[i]) else float(size[i]),
+                "uses_prior": t.kind in PRIOR_KINDS,
+            }
+            parts[i].append(json.dumps(t.id) + ": " + json.dumps(entry))
+    return ["{" + ", ".join(p) + "}" for p in parts]
 
 
 def _paths(

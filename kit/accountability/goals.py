@@ -19,19 +19,16 @@ since the baseline, f = the method's fraction):
 
 from __future__ import annotations
 
+from kit._sql import ident, literal
 from kit.frameworks.loader import PCT, Framework, GoalMethod
 from kit.metrics.performance import KEYS
 
 _ENTITY = ["entity_type", "entity_id", "subject", "group"]
 
 
-def _q(text: str) -> str:
-    return "'" + str(text).replace("'", "''") + "'"
-
-
 def measures_long_sql(measures: list[str], *, perf: str = "perf", idx: str = "idx") -> str:
     """SQL: grade ``ALL`` values of each measure in long form (the goals' input)."""
-    keys = ", ".join(f'"{k}"' for k in KEYS if k != "grade")
+    keys = ", ".join(ident(k) for k in KEYS if k != "grade")
     parts = []
     if PCT in measures:
         parts.append(
@@ -42,7 +39,7 @@ def measures_long_sql(measures: list[str], *, perf: str = "perf", idx: str = "id
     if models:
         parts.append(
             f"SELECT model AS measure, {keys}, CAST(n AS BIGINT) AS n, value FROM {idx} "
-            f"WHERE grade = 'ALL' AND model IN ({', '.join(_q(m) for m in models)})"
+            f"WHERE grade = 'ALL' AND model IN ({', '.join(literal(m) for m in models)})"
         )
     return "\nUNION ALL\n".join(parts)
 
@@ -112,7 +109,7 @@ def goals_sql(fw: Framework, baseline_year: int, *, source: str = "_acc_measures
         top = m.goal if m.goal is not None else fw.measure_range(m.measure)[1]
         min_n = m.min_n or fw.goals.min_n or fw.reporting_min_n
         rows.append(
-            f"({_q(mid)}, {_q(m.label)}, {_q(m.measure)}, {_q(m.kind)}, "
+            f"({literal(mid)}, {literal(m.label)}, {literal(m.measure)}, {literal(m.kind)}, "
             f"{float(m.fraction or 0.0)!r}, {float(top)!r}, {int(k)}, {int(baseline_year)}, "
             f"{int(min_n)}, {str(bool(m.verified)).upper()})"
         )

@@ -25,6 +25,7 @@ import duckdb
 import numpy as np
 import pandas as pd
 
+from kit._sql import ident
 from kit.accountability.msip import msip_apr
 from kit.accountability.pbmas import pbmas_tables
 from kit.data.schemas import GROUP_BY_CODE, TABLES
@@ -74,7 +75,7 @@ def engine_tables(con: duckdb.DuckDBPyConnection, names) -> dict[str, pd.DataFra
     for name in names:
         if name not in present:
             continue
-        frame = con.execute(f'SELECT * FROM "{name}"').df()
+        frame = con.execute(f"SELECT * FROM {ident(name)}").df()
         empty = [
             c.name
             for c in TABLES[name].columns

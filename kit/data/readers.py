@@ -36,6 +36,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.csv as pcsv
 
+from kit._sql import literal
 from kit.data.schemas import TABLES
 from kit.errors import DataError
 
@@ -228,7 +229,7 @@ def _unreadable(path: Path, kind: str, error: BaseException) -> DataError:
 
 
 def _load_parquet(con: duckdb.DuckDBPyConnection, name: str, path: Path, relation: str):
-    source = "'" + str(path).replace("'", "''") + "'"
+    source = literal(path)
     try:
         con.execute(
             f"CREATE OR REPLACE TEMP VIEW {relation} AS SELECT CAST(file_row_number + 1 AS INTEGER) AS {ROW}, "

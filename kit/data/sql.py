@@ -11,6 +11,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from kit._sql import ident, literal
 from kit.data.schemas import Table
 
 ROW = "__kit_row"  # the row number an analyst sees (readers.ROW)
@@ -45,23 +46,12 @@ class Reference:
     upstream_message: str = ""
 
 
-def q(name: str) -> str:
-    """Quote a SQL identifier."""
-    return '"' + name.replace('"', '""') + '"'
+q = ident  # the kit's one quoting helper (kit/_sql.py), by its short name here
 
 
 def text_of(column: str) -> str:
     """Name of the column holding the trimmed text (or typed source value) of ``column``."""
     return q(f"__t_{column}")
-
-
-def literal(value: object) -> str:
-    """A SQL literal for a str, bool, number or None."""
-    if value is None:
-        return "NULL"
-    if isinstance(value, bool | int | float):
-        return str(value).upper() if isinstance(value, bool) else repr(value)
-    return "'" + str(value).replace("'", "''") + "'"
 
 
 def case_sql(checks: Sequence[Check]) -> str:

@@ -8,21 +8,54 @@ the key and what is allowed.
 
 from __future__ import annotations
 
+import re
 import types
 import typing
 from functools import lru_cache
 from importlib import resources
 from pathlib import Path
-from typing import Annotated, Literal, Union
+from typing import Annotated, Any, Literal, Union
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationError,
+    model_validator,
+)
+from pydantic_core import PydanticCustomError
 
 from kit.errors import FrameworkError
-from kit.frameworks.schema_states import MsipRules, PbmasRules, check_state_sections
+from kit.frameworks.schema_states import (
+    FrameworkProblems,
+    MsipRules,
+    PbmasRules,
+    check_state_sections,
+)
 from kit.metrics.groups import GROUP_IDS, GROUPS
 
 Points = float | tuple[float, float]
+
+# The grammar of the ids a framework names (the framework, its index models, AMO schedules,
+# AYP tests, goal methods): they become facts values, SQL column names (``v_<model>``), file
+# names and CSS classes, so a letter first, then letters, digits or underscores.
+ID_PATTERN = re.compile(r"[A-Za-z][A-Za-z0-9_]{0,63}")
+
+
+def _check_id(value: str) -> str:
+    if not ID_PATTERN.fullmatch(value):
+        raise PydanticCustomError(
+            "id_grammar",
+            "{value} is not a valid id: use a letter, then letters, digits or underscores "
+            "(at most 64 characters), e.g. ma_cpi",
+            {"value": repr(value)},
+        )
+    return value
+
+
+Id = Annotated[str, AfterValidator(_check_id)]
 
 
 class _Strict(BaseModel):
@@ -146,7 +179,7 @@ class ParticipationRule(_Strict):
 
 
 class _Test(_Sourced):
-    id: str
+    id: Id
     label: str | None = None
     # False: computed and shown in the impact analysis, but not part of the determination.
     in_determination: bool = True
@@ -298,7 +331,7 @@ class GoalRules(_Strict):
     primary: str  # the method the goal workbook shows
     min_n: Annotated[int, Field(ge=1)] | None = None  # default: reporting_min_n
     on_track_tolerance: Annotated[float, Field(ge=0)] = 0.0
-    methods: Annotated[dict[str, GoalMethod], Field(min_length=1)]
+    methods: Annotated[dict[Id, GoalMethod], Field(min_length=1)]
 
 
 class LowestRule(_Strict):
@@ -350,7 +383,7 @@ class ImpactRules(_Strict):
 class Framework(_Strict):
     """A validated framework. Field names are the YAML keys."""
 
-    id: str
+    id: Id
     name: str
     source: str
     verified: bool
@@ -363,10 +396,10 @@ class Framework(_Strict):
     accountability_min_n: Annotated[int, Field(ge=1)] = 30
     accountability_min_n_all: Annotated[int, Field(ge=1)] | None = None
     headline_model: str
-    index_models: dict[str, IndexModel]
+    index_models: dict[Id, IndexModel]
     item_analysis: ItemAnalysisRules = Field(default_factory=ItemAnalysisRules)
     notes: list[str] = Field(default_factory=list)
-    amos: dict[str, AmoSchedule] = Field(default_factory=dict)
+    amos: dict[Id, AmoSchedule] = Field(default_factory=dict)
     ayp: AypRules | None = None
     goals: GoalRules | None = None
     subgroups: SubgroupRules = Field(default_factory=SubgroupRules)
@@ -642,8 +675,8 @@ def _allowed_keys(loc: tuple) -> list[str] | None:
     return None
 
 
-def _explain(exc: ValidationError, origin: str) -> FrameworkError:
-    err = exc.errors()[0]
+def _problem(err: Any) -> tuple[str, str]:
+    """One pydantic error as (key, message with what is allowed)."""
     tags = {"status", "ci", "safe_harbor", "averaging", "index", "index_gain"}
     loc = tuple(err["loc"])
     shown = [
@@ -651,6 +684,8 @@ def _explain(exc: ValidationError, origin: str) -> FrameworkError:
         for i, p in enumerate(loc)  # hide the union tag pydantic inserts in the path
         if not (p in tags and i > 0 and isinstance(loc[i - 1], int))
     ]
+    if err["type"] == "id_grammar" or (shown and shown[-1] == "[key]"):
+        shown = [p for p in shown if p != "[key]"]
     key = ".".join(str(p) for p in shown) or "(top level)"
     msg = err["msg"].removeprefix("Value error, ")
     keyed = (err.get("ctx") or {}).get("error")
@@ -664,14 +699,24 @@ def _explain(exc: ValidationError, origin: str) -> FrameworkError:
         allowed = f" Allowed: {err.get('ctx', {}).get('expected', '')}."
     elif err["type"] in ("union_tag_invalid", "union_tag_not_found"):
         allowed = f" Allowed kinds: {', '.join(sorted(tags))}."
-    section = key.split(".")[0]
+    return key, f"{msg.rstrip('.')}.{allowed}"
+
+
+def _explain(exc: ValidationError, origin: str) -> FrameworkError:
+    """Every problem pydantic collected, each with its key, in one error."""
+    problems = list(dict.fromkeys(_problem(err) for err in exc.errors()))
+    sections = {key.split(".")[0] for key, _ in problems}
     fix = "Compare with a shipped framework, e.g. kit/frameworks/ma.yaml."
-    if section in ("amos", "ayp", "goals", "subgroups", "impact"):
+    if sections & {"amos", "ayp", "goals", "subgroups", "impact"}:
         fix += " Every accountability key is explained in docs/accountability.md."
-    return FrameworkError(
-        f"Framework {origin}: key {key!r}: {msg.rstrip('.')}.{allowed}",
-        key=key,
-        fix=fix,
+    if len(problems) == 1:
+        key, msg = problems[0]
+        return FrameworkProblems(
+            f"Framework {origin}: key {key!r}: {msg}", problems=problems, fix=fix
+        )
+    lines = "\n".join(f"  - {key}: {msg}" for key, msg in problems)
+    return FrameworkProblems(
+        f"Framework {origin}: {len(problems)} problems:\n{lines}", problems=problems, fix=fix
     )
 
 

@@ -20,6 +20,7 @@ from collections.abc import Sequence
 import numpy as np
 import pandas as pd
 
+from kit._sql import ident, literal
 from kit.metrics.groups import GROUPS
 
 _BY_ID = {g.id: g for g in GROUPS}
@@ -74,13 +75,12 @@ def group_gaps_sql(
             f"g.index_value - {alias}.index_value AS gap_{prefix}_index"
         )
 
-    m = measure.replace("'", "''")
     return f"""
     WITH g AS (
         SELECT p.year, p.entity_type, p.entity_id, p.subject, p.grade, p."group",
                CAST(p.n_fay_tested AS BIGINT) AS n, p.n_proficient, p.pct_proficient,
                i.value AS index_value, CAST(i.n AS BIGINT) AS index_n
-        FROM {perf} p LEFT JOIN {idx} i ON i.model = '{m}' AND i.year = p.year
+        FROM {perf} p LEFT JOIN {idx} i ON i.model = {literal(measure)} AND i.year = p.year
              AND i.entity_type = p.entity_type AND i.entity_id = p.entity_id
              AND i.subject = p.subject AND i.grade = p.grade AND i."group" = p."group"
     ),
@@ -88,7 +88,7 @@ def group_gaps_sql(
     dist AS (SELECT DISTINCT year, entity_id, district_id FROM {counts}
              WHERE entity_type = 'school')
     SELECT g.year, g.entity_type, g.entity_id, g.subject, g.grade, g."group",
-           '{m}' AS measure, g.n, g.pct_proficient, g.index_value,
+           {literal(measure)} AS measure, g.n, g.pct_proficient, g.index_value,
            {block("all", "a")},
            CASE WHEN g."group" = 'all' THEN NULL
                 ELSE coalesce(comp.complement, 'not_' || g."group") END AS complement_group,
@@ -167,9 +167,9 @@ def crosstab_sql(
         cols = []
         for d in all_dims:
             if d in dims:
-                cols.append(f'k.v{list(dims).index(d)} AS "{d}"')
+                cols.append(f"k.v{list(dims).index(d)} AS {ident(d)}")
             else:
-                cols.append(f'CAST(NULL AS VARCHAR) AS "{d}"')
+                cols.append(f"CAST(NULL AS VARCHAR) AS {ident(d)}")
         cell = " || ', ' || ".join(f"'{d}=' || k.v{i}" for i, d in enumerate(dims))
         join = " AND ".join(f"c.v{i} = k.v{i}" for i in range(len(dims)))
         # Every combination is listed, empty ones with n = 0, so each line Y + N = ALL is

@@ -14,9 +14,10 @@ from collections.abc import Mapping
 
 import pandas as pd
 
+from kit._sql import ident, literal
 from kit.metrics.performance import KEYS, run_sql_on
 
-_KEYS_SQL = ", ".join(f'"{k}"' for k in KEYS)
+_KEYS_SQL = ", ".join(ident(k) for k in KEYS)
 
 
 def _lit(x: float) -> str:
@@ -65,13 +66,46 @@ def level_points_sql(
         n = "n_fay_tested"
     else:
         raise ValueError(f"denominator must be 'tested' or 'enrolled', not {denominator!r}")
-    model_lit = model.replace("'", "''")
     return f"""
-    SELECT {_KEYS_SQL}, '{model_lit}' AS model, CAST({n} AS BIGINT) AS n,
+    SELECT {_KEYS_SQL}, {literal(model)} AS model, CAST({n} AS BIGINT) AS n,
         CASE WHEN {n} > 0 THEN {_lit(scale)} * ({numerator}) / {n} END AS value,
         {n} < {int(reporting_min_n)} AS suppressed
     FROM {source}
     """
+
+
+def level_step(
+    points: Mapping[int, float | tuple[float, float]],
+    proficient_level: int,
+    *,
+    scale: float = 1.0,
+    denominator: str = "tested",
+) -> float | None:
+    """The fewest index points a student gains by moving up one level below proficient.
+
+    For a split level the move is from the high half of a level to the low half of the
+    next (the CPI: Warning/Failing high 25 -> Needs Improvement low 50, Needs Improvement
+    high 75 -> Proficient 100: 25 points either way), so k students moving up one level
+    raise the index by *at least* k x step / n. None for a model whose denominator is not
+    the tested students (the not-tested change n too) or whose points never rise.
+    """
+    if denominator != "tested":
+        return None
+
+    def low(p):
+        return float(p[0] if isinstance(p, list | tuple) else p)
+
+    def high(p):
+        return float(p[1] if isinstance(p, list | tuple) else p)
+
+    pts = {int(k): v for k, v in points.items()}
+    steps = [
+        float(scale) * (low(pts[lv + 1]) - high(pts[lv]))
+        for lv in range(1, proficient_level)
+        if lv in pts and lv + 1 in pts
+    ]
+    steps = [s for s in steps if s > 0]
+    return min(steps) if steps else None
 
 
 def level_points_index(counts: pd.DataFrame, **kwargs) -> pd.DataFrame:
@@ -99,12 +133,11 @@ def proficiency_index_sql(
     Alabama: grade 4 +5 (n 20) and grade 5 -15 (n 30) give 0.4 x 5 + 0.6 x -15 = -7.
     """
     amo_rows = [
-        f"('{str(subj).replace(chr(39), '')}', '{int(g)}', {_lit(v)})"
+        f"({literal(str(subj))}, {literal(str(int(g)))}, {_lit(v)})"
         for subj, grades in amo_by_grade.items()
         for g, v in grades.items()
     ] or ["(NULL, NULL, NULL)"]
-    model_lit = model.replace("'", "''")
-    group_keys = ", ".join(f'"{k}"' for k in KEYS if k != "grade")
+    group_keys = ", ".join(ident(k) for k in KEYS if k != "grade")
     return f"""
     WITH amo(subject, grade, amo) AS (VALUES {", ".join(amo_rows)}),
     g AS (
@@ -113,10 +146,10 @@ def proficiency_index_sql(
         FROM {source} p JOIN amo ON p.subject = amo.subject AND p.grade = amo.grade
         WHERE p.n_fay_tested > 0
     )
-    SELECT {_KEYS_SQL}, '{model_lit}' AS model, n, value,
+    SELECT {_KEYS_SQL}, {literal(model)} AS model, n, value,
            n < {int(reporting_min_n)} AS suppressed FROM g
     UNION ALL
-    SELECT year, entity_type, entity_id, subject, 'ALL' AS grade, "group", '{model_lit}',
+    SELECT year, entity_type, entity_id, subject, 'ALL' AS grade, "group", {literal(model)},
            sum(n), sum(value * n) / sum(n), sum(n) < {int(reporting_min_n)}
     FROM g GROUP BY {group_keys}
     """

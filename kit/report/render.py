@@ -44,11 +44,15 @@ def validate_params(params: dict) -> ReportParams:
     except ParameterError:
         raise
     except ValidationError as exc:
-        err = exc.errors()[0]
-        key = ".".join(str(p) for p in err["loc"])
+        problems = [
+            f"{'.'.join(str(p) for p in err['loc'])!r}: {err['msg']}" for err in exc.errors()
+        ]
+        allowed = f"Allowed parameters: {', '.join(ReportParams.model_fields)}."
+        if len(problems) == 1:
+            raise ParameterError(f"Report parameter {problems[0]}. {allowed}") from None
+        lines = "\n".join(f"  - {p}" for p in problems)
         raise ParameterError(
-            f"Report parameter {key!r}: {err['msg']}. Allowed parameters: "
-            f"{', '.join(ReportParams.model_fields)}."
+            f"{len(problems)} problems with the report parameters:\n{lines}\n{allowed}"
         ) from None
 
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import math
+from typing import Any
 
 import pandas as pd
 
@@ -22,7 +23,7 @@ def _in(values) -> str:
     return ", ".join("?" * len(values))
 
 
-def _json(text) -> object:
+def _json(text) -> Any:
     if text is None or (isinstance(text, float) and math.isnan(text)):
         return None
     return json.loads(text) if isinstance(text, str) else text
@@ -101,9 +102,16 @@ def measure_digits(facts: Facts, measure: str) -> int:
     """Decimals a measure is shown with: 3 on a 0-1 scale (the PPI), else 1 (as in ``ayp.path``)."""
     if measure == PCT:
         return 1
-    rows = facts.table("index_models", model=measure)
-    high = rows["range_high"].iloc[0] if len(rows) else None
-    return 3 if high is not None and not pd.isna(high) and float(high) <= 1.0 else 1
+    return model_digits(facts.table("index_models", model=measure)).get(measure, 1)
+
+
+def model_digits(models: pd.DataFrame) -> dict[str, int]:
+    """:func:`measure_digits` of every measure, from rows of ``index_models`` (one query for
+    a whole view)."""
+    out = {PCT: 1}
+    for model, high in zip(models["model"], models["range_high"], strict=True):
+        out[model] = 3 if high is not None and not pd.isna(high) and float(high) <= 1.0 else 1
+    return out
 
 
 def _rules(facts: Facts) -> pd.DataFrame:

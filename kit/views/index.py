@@ -12,7 +12,8 @@ same groups.
 The AYP view also answers "what would change the result": for a group that did not make
 AYP, the fewest students whose results would have to change (one more student tested, one
 more proficient, or one moving up an achievement level) for a test of the determination to
-pass. See :func:`students_to_reach`.
+pass. See :func:`students_to_reach`. The targets it counts towards are the build's
+(``ayp.targets``, ``index_models.level_step``); nothing here redoes a rule's arithmetic.
 """
 
 from __future__ import annotations
@@ -23,7 +24,6 @@ import re
 import pandas as pd
 
 from kit.facts import Facts
-from kit.frameworks.loader import index_model_library
 from kit.metrics.suppression import apply_hidden
 from kit.views._common import (
     PCT,
@@ -35,6 +35,7 @@ from kit.views._common import (
     has_accountability,
     hidden_for,
     measure_digits,
+    model_digits,
 )
 from kit.views.context import ReportContext
 
@@ -108,128 +109,43 @@ def testers_to_reach(n_tested: float, n_enrolled: float, min_rate: float) -> int
     return max(0, int(math.ceil(min_rate / 100.0 * n_enrolled - n_tested - 1e-9)))
 
 
-def level_step(facts: Facts, model: str, proficient_level: int) -> float | None:
-    """The fewest index points a student gains by moving up one level below proficient.
+def _what_would_change(
+    df: pd.DataFrame, *, min_rate: float, decisive: list[str], steps: dict[str, float | None]
+) -> pd.DataFrame:
+    """Add ``change_*`` columns: the smallest change of students that would pass a test.
 
-    For a split level the move is from the high half of a level to the low half of the
-    next (the CPI: Warning/Failing high 25 -> Needs Improvement low 50, Needs Improvement
-    high 75 -> Proficient 100: 25 points either way), so k students moving up one level
-    raise the index by *at least* k x step / n. None for a model whose denominator is not
-    the tested students, or whose points the kit cannot confirm against the facts store.
+    Every target comes from the build (``ayp.targets``: the value each status, safe harbor
+    and index-gain test needed; ``index_models.level_step``); the view only counts students.
+    A target resting on last year's result is not offered where last year's figure is
+    hidden (``prior_hidden``).
     """
-    spec = index_model_library().get(model)
-    stored = facts.table("index_models", model=model)
-    if not spec or stored.empty or spec.get("kind") != "level_points":
-        return None
-    if spec.get("denominator", "tested") != "tested":
-        return None
-    row = stored.iloc[0]
-    if str(row["name"]) != spec["name"] or [float(row["range_low"]), float(row["range_high"])] != [
-        float(x) for x in spec["range"]
-    ]:
-        return None  # a framework of the user's own defines this model differently
-    scale = float(spec.get("scale", 1.0))
-    points = {int(k): v for k, v in spec["points"].items()}
-
-    def low(p):
-        return float(p[0] if isinstance(p, list | tuple) else p)
-
-    def high(p):
-        return float(p[1] if isinstance(p, list | tuple) else p)
-
-    steps = [
-        scale * (low(points[lv + 1]) - high(points[lv]))
-        for lv in range(1, proficient_level)
-        if lv in points and lv + 1 in points
-    ]
-    steps = [s for s in steps if s > 0]
-    return min(steps) if steps else None
-
-
-def _what_would_change(df: pd.DataFrame, facts: Facts, ctx: ReportContext) -> pd.DataFrame:
-    """Add ``change_*`` columns: the smallest change of students that would pass a test."""
-    rules = _rules(facts)
-    ayp_rules = rules[rules["section"] == "ayp"]
-    decisive = ayp_rules[
-        (ayp_rules["kind"] != "participation")
-        & ayp_rules["in_determination"].fillna(False).astype(bool)
-    ]
-    part = ayp_rules[ayp_rules["kind"] == "participation"]
-    min_rate = float(part["params"].iloc[0]["min_rate"]) if len(part) else 95.0
-    models = facts.table("index_models").set_index("model")
-    goal_years = facts.sql("SELECT amo, measure, year, subject, goal_year FROM amo_targets")
-    steps: dict[str, float | None] = {}
-
-    def step_for(measure: str) -> float | None:
-        if measure == PCT:
-            return 100.0
-        if measure not in steps:
-            steps[measure] = level_step(facts, measure, ctx.proficient_level)
-        return steps[measure]
-
-    def top_of(measure: str) -> float:
-        return 100.0 if measure == PCT else float(models.loc[measure, "range_high"])
-
-    out = {
-        k: []
-        for k in (
-            "change_test",
-            "change_kind",
-            "change_students",
-            "change_of",
-            "change_target",
-            "change_value",
-            "change_step",
-            "change_plausible",
-            "required_gain",
-        )
-    }
+    cols = (
+        "change_test",
+        "change_kind",
+        "change_students",
+        "change_of",
+        "change_target",
+        "change_value",
+        "change_step",
+        "change_plausible",
+    )
+    out: dict[str, list] = {k: [] for k in cols}
     for rec in df.to_dict("records"):
         best = None  # (k, test, kind, of, target, value, step)
-        required_gain = float("nan")
-        measure = rec["measure"]
         tests = _json(rec.get("tests")) or {}
         # A group below the accountability minimum is judged on participation only: every
         # test is null in ``tests``.
         judged = any(v is not None for v in tests.values())
         met, part_met = _true(rec["met"]), _true(rec["participation_met"])
-        for t in decisive.to_dict("records"):
-            p = t["params"] or {}
-            cand = None
-            if t["kind"] == "status" and (p.get("measure") or measure) == measure:
-                cand = (rec["target"], rec["value"], measure, rec["n"])
-            elif t["kind"] == "index_gain" and p.get("model") == measure:
-                goal = p.get("goal") if p.get("goal") is not None else top_of(measure)
-                vp = rec["prior_value"]
-                if p.get("gap_fraction") is not None:
-                    req = p["gap_fraction"] * (goal - vp)
-                else:
-                    if p.get("target_year") == "amo":
-                        gy = goal_years[
-                            (goal_years["measure"] == measure)
-                            & (goal_years["year"] == rec["year"])
-                            & (goal_years["subject"] == rec["subject"])
-                        ]["goal_year"]
-                        gy = float(gy.iloc[0]) if len(gy) else float("nan")
-                    else:
-                        gy = float(p.get("target_year") or "nan")
-                    req = (goal - vp) / max(gy - rec["year"] + 1, 1)
-                required_gain = req
-                if rec.get("prior_n") is not None and rec["prior_n"] >= ctx.reporting_min_n:
-                    cand = (vp + req, rec["value"], measure, rec["n"])
-            elif t["kind"] == "safe_harbor" and p.get("measure", PCT) == PCT:
-                goal = p.get("goal") if p.get("goal") is not None else 100.0
-                prior = rec["prior_pct_proficient"]
-                if rec.get("prior_n") is not None and rec["prior_n"] >= ctx.reporting_min_n:
-                    target = goal - (1.0 - float(p.get("reduction", 0.1))) * (goal - prior)
-                    cand = (target, rec["pct_proficient"], PCT, rec["n"])
-            if cand is None or met or not part_met or not judged:
-                continue
-            target, value, m, n = cand
-            k = students_to_reach(value, target, n, step_for(m) or float("nan"))
-            if k is not None and k > 0 and (best is None or k < best[0]):
-                best = (k, t["id"], t["kind"], n, target, value, step_for(m))
-        achievement_ok = (not judged) or any(bool(tests.get(t)) for t in decisive["id"])
+        if not met and part_met and judged:
+            for test, t in (_json(rec.get("targets")) or {}).items():
+                if t["uses_prior"] and rec["prior_hidden"]:
+                    continue
+                step = 100.0 if t["measure"] == PCT else steps.get(t["measure"])
+                k = students_to_reach(t["value"], t["target"], t["n"], step or float("nan"))
+                if k is not None and k > 0 and (best is None or k < best[0]):
+                    best = (k, test, t["kind"], t["n"], t["target"], t["value"], step)
+        achievement_ok = (not judged) or any(bool(tests.get(t)) for t in decisive)
         if not met and not part_met and achievement_ok:
             k = testers_to_reach(rec["n_tested"], rec["n_enrolled"], min_rate)
             if k:
@@ -250,14 +166,14 @@ def _what_would_change(df: pd.DataFrame, facts: Facts, ctx: ReportContext) -> pd
             and k <= PLAUSIBLE_SHARE * of
             and (kind == "participation" or k <= (rec["n_below"] or 0))
         )
-        for key, val in zip(
-            out, (test, kind, k, of, target, value, step, plausible, required_gain), strict=True
-        ):
+        for key, val in zip(out, (test, kind, k, of, target, value, step, plausible), strict=True):
             out[key].append(val)
     res = df.copy()
     for key, vals in out.items():
         res[key] = vals
     res["change_students"] = res["change_students"].astype("Int64")
+    for key in ("change_of", "change_target", "change_value", "change_step"):
+        res[key] = res[key].astype("float64")
     return res
 
 
@@ -285,8 +201,10 @@ def view_ayp(
     students), ``change_of`` (out of how many), ``change_target``, ``change_value``,
     ``change_step`` (points one student adds), ``change_plausible`` (at most
     :data:`PLAUSIBLE_SHARE` of the group and enough students below proficient), and
-    ``required_gain`` (the improvement test's required gain, when the framework has one).
-    Empty when the facts hold no AYP results. ``hidden``: :func:`hidden_for` of several
+    ``required_gain`` (the improvement test's required gain, when the framework has one), and
+    the stored determination (``ayp_summary``): ``subject_met``, ``subject_n_groups``,
+    ``subject_n_met`` for the row's subject, ``entity_met``, ``entity_n_groups``,
+    ``entity_n_met`` over every AYP subject (:func:`ayp_summary` reads them). Empty when the facts hold no AYP results. ``hidden``: :func:`hidden_for` of several
     entities at once (a district's schools), to decide suppression once.
     """
     entity_id = entity_id or ctx.entity_id
@@ -299,7 +217,10 @@ def view_ayp(
         SELECT a.*, g.label, g.noun, g.kind, g."order",
                COALESCE(m.name, 'percent proficient') AS measure_name, p.n_tested, p.n_proficient,
                p.pct_proficient, pp.pct_proficient AS prior_pct_proficient,
-               pp.n_fay_tested AS prior_n, lc.n_below
+               pp.n_fay_tested AS prior_n, lc.n_below,
+               s.met AS subject_met, s.n_groups AS subject_n_groups,
+               s.n_groups_met AS subject_n_met, sa.met AS entity_met,
+               sa.n_groups AS entity_n_groups, sa.n_groups_met AS entity_n_met
         FROM ayp a
         JOIN "groups" g ON g."group" = a."group"
         LEFT JOIN index_models m ON m.model = a.measure
@@ -312,6 +233,10 @@ def view_ayp(
             FROM level_counts WHERE level < ? GROUP BY ALL
         ) lc ON lc.year = a.year AND lc.entity_id = a.entity_id AND lc.subject = a.subject
              AND lc.grade = a.grade AND lc."group" = a."group"
+        LEFT JOIN ayp_summary s ON s.year = a.year AND s.entity_id = a.entity_id
+             AND s.subject = a.subject
+        LEFT JOIN ayp_summary sa ON sa.year = a.year AND sa.entity_id = a.entity_id
+             AND sa.subject = 'ALL'
         WHERE a.year = ? AND a.entity_id = ? AND a.grade = 'ALL'
         ORDER BY {_SUBJECT_ORDER.replace("subject", "a.subject")}, g."order"
         """,
@@ -329,10 +254,26 @@ def view_ayp(
     ]
     rows = rows.merge(prior, on=["year", "entity_id", "subject", "group"], how="left")
     rows["prior_hidden"] = rows["prior_hidden"].fillna(True).astype(bool)
-    for col in ("prior_value", "prior_pct_proficient", "prior_n"):
+    for col in ("prior_value", "prior_pct_proficient", "prior_n", "required_gain"):
         rows[col] = rows[col].astype("float64").where(~rows["prior_hidden"])
-    rows = _what_would_change(rows, facts, ctx)
-    rows["digits"] = rows["measure"].map(lambda m: measure_digits(facts, m))
+    rules = _rules(facts)
+    ayp_rules = rules[rules["section"] == "ayp"]
+    part = ayp_rules[ayp_rules["kind"] == "participation"]
+    decisive = ayp_rules[
+        (ayp_rules["kind"] != "participation")
+        & ayp_rules["in_determination"].fillna(False).astype(bool)
+    ]
+    models = facts.table("index_models")
+    rows = _what_would_change(
+        rows,
+        min_rate=float(part["params"].iloc[0]["min_rate"]),
+        decisive=decisive["id"].tolist(),
+        steps={
+            m: (None if pd.isna(x) else float(x))
+            for m, x in zip(models["model"], models["level_step"], strict=True)
+        },
+    )
+    rows["digits"] = rows["measure"].map(model_digits(models))
     hidden = hidden[hidden["year"] == ctx.year]
     out = apply_hidden(
         rows,
@@ -354,24 +295,29 @@ def ayp_subjects(ayp: pd.DataFrame, ctx: ReportContext | None = None) -> list[st
 
 
 def ayp_summary(ayp: pd.DataFrame) -> dict:
-    """The entity's determination from its AYP view: accountable results met, per subject.
+    """The entity's determination as the build stored it (``ayp_summary``), from its AYP view.
 
     Returns ``{"met": bool | None, "n_groups": int, "n_met": int, "subjects": {subject:
     {"met", "n_groups", "n_met"}}}`` counted over accountable groups (each subject x group
-    is one result), as in the ``ayp_summary`` facts table.
+    is one result): the ``entity_*`` and ``subject_*`` columns :func:`view_ayp` reads from
+    the ``ayp_summary`` facts table, never counted again here.
     """
-    acc = ayp[ayp["accountable"].fillna(False).astype(bool)] if len(ayp) else ayp
-    if acc.empty:
+    if ayp.empty or "entity_n_groups" not in ayp or ayp["entity_n_groups"].isna().all():
         return {"met": None, "n_groups": 0, "n_met": 0, "subjects": {}}
     subjects = {}
-    for subject, rows in acc.groupby("subject", sort=False):
-        met = rows["met"].fillna(False).astype(bool)
-        subjects[subject] = {"met": bool(met.all()), "n_groups": len(rows), "n_met": int(met.sum())}
-    met = acc["met"].fillna(False).astype(bool)
+    for rec in ayp.drop_duplicates("subject").to_dict("records"):
+        if pd.isna(rec["subject_n_groups"]):
+            continue
+        subjects[rec["subject"]] = {
+            "met": bool(rec["subject_met"]),
+            "n_groups": int(rec["subject_n_groups"]),
+            "n_met": int(rec["subject_n_met"]),
+        }
+    first = ayp.iloc[0]
     return {
-        "met": bool(met.all()),
-        "n_groups": len(acc),
-        "n_met": int(met.sum()),
+        "met": bool(first["entity_met"]),
+        "n_groups": int(first["entity_n_groups"]),
+        "n_met": int(first["entity_n_met"]),
         "subjects": subjects,
     }
 

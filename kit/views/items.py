@@ -50,30 +50,21 @@ QUALITY_FLAGS = ("negative discrimination", "low discrimination", "distractor be
 
 @dataclass(frozen=True)
 class ItemRules:
-    """The framework's item-analysis thresholds (framework YAML ``item_analysis``)."""
+    """The framework's item-analysis thresholds (framework YAML ``item_analysis``), as the
+    build applied them (:func:`item_rules`; the defaults live in the framework schema only)."""
 
-    hard_below: float = 20.0
-    easy_above: float = 90.0
-    min_point_biserial: float = 0.20
-    trails_state_by: float = 10.0
-    min_n: int = 10
+    hard_below: float
+    easy_above: float
+    min_point_biserial: float
+    trails_state_by: float
+    min_n: int
 
 
-def item_rules(ctx: ReportContext) -> ItemRules:
-    """The thresholds of the report's framework (defaults if it cannot be loaded by name)."""
-    try:
-        from kit.frameworks.loader import load_framework
-
-        rules = load_framework(ctx.framework).item_analysis
-    except Exception:  # a framework given by a path no longer present: use the defaults
-        return ItemRules()
-    return ItemRules(
-        hard_below=rules.hard_below,
-        easy_above=rules.easy_above,
-        min_point_biserial=rules.min_point_biserial,
-        trails_state_by=rules.trails_state_by,
-        min_n=rules.min_n,
-    )
+def item_rules(facts: Facts) -> ItemRules:
+    """The item-analysis thresholds the build judged the stored flags by (the framework as
+    applied, :meth:`~kit.facts.Facts.applied_framework`), so a sentence and its table agree."""
+    rules = facts.applied_framework()["item_analysis"]
+    return ItemRules(**{k: rules[k] for k in ItemRules.__dataclass_fields__})
 
 
 @dataclass(frozen=True)
@@ -350,7 +341,7 @@ def view_item_test(
         types=rollups["item_type"],
         options=opts,
         state_items=state_items,
-        rules=item_rules(ctx),
+        rules=item_rules(facts),
         state_source=sources[0] if len(sources) == 1 else ("mixed" if sources else ""),
         compare_district=compare_district,
         focus_group=focus_group,

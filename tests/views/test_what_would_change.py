@@ -1,12 +1,16 @@
 """What would change an AYP result (kit/views/index.py): the fewest students, worked by hand,
-and the required gain checked against the build's own path text."""
+and the targets the build stored (``ayp.required_gain``, ``ayp.targets``,
+``index_models.level_step``) checked against the build's own path text."""
 
+import json
 import re
 
+import pandas as pd
 import pytest
 
 import kit
 from kit.fmt import fmt_num
+from kit.metrics.indexes import level_step
 from kit.views import index as va
 
 
@@ -17,8 +21,8 @@ def store(facts_path):
 
 
 def test_required_gain_agrees_with_the_facts_path(store):
-    """The view recomputes the improvement test's required gain (for "what would change");
-    it must give the same figure as the build's own path text for every AYP row."""
+    """The build stores the improvement test's required gain (the view only reads it); it
+    gives the same figure as the build's own path text for every AYP row."""
     checked = 0
     for entity in [*store.schools()["entity_id"], *store.districts()["entity_id"]]:
         ctx = kit.report_context(store, entity)
@@ -63,8 +67,56 @@ def test_testers_to_reach_by_hand():
 
 
 def test_level_step_is_the_smallest_move_up_below_proficient(store):
+    step = store.table("index_models").set_index("model")["level_step"]
     # CPI: W/F high 25 -> NI low 50, NI high 75 -> P 100: 25 either way.
-    assert va.level_step(store, "ma_cpi", 3) == 25
-    assert va.level_step(store, "ny_pi", 3) == 100
-    assert va.level_step(store, "mo_mpi", 3) == 100  # 100 -> 300 -> 400
-    assert va.level_step(store, "pa_ppi", 3) is None  # enrolled denominator: n differs
+    assert step["ma_cpi"] == 25
+    assert step["ny_pi"] == 100
+    assert step["mo_mpi"] == 100  # 100 -> 300 -> 400
+    assert pd.isna(step["pa_ppi"])  # enrolled denominator: n differs
+    assert pd.isna(step["al_pi"])  # a proficiency index has no points per level
+
+
+def test_level_step_by_hand():
+    assert level_step({1: 0, 2: 100, 3: 200, 4: 200}, 3) == 100
+    assert level_step({1: (0, 25), 2: (50, 75), 3: 100, 4: 100}, 3) == 25
+    assert level_step({1: (0, 25), 2: (50, 75), 3: 100, 4: 100}, 3, scale=0.01) == 0.25
+    assert level_step({1: 0, 2: 100, 3: 200, 4: 200}, 3, denominator="enrolled") is None
+    assert level_step({1: 0, 2: 0, 3: 200, 4: 200}, 2) is None  # no rise below proficient
+
+
+def test_stored_targets_agree_with_the_facts_path(store):
+    """``ayp.targets`` holds the value each test needed: the status target is the AMO in
+    the path, and the safe-harbor / gain targets give back the path's verdict."""
+    rows = store.sql("SELECT * FROM ayp WHERE targets <> '{}'")
+    assert len(rows) >= 10
+    kinds = set()
+    for rec in rows.to_dict("records"):
+        tests = json.loads(rec["tests"])
+        for test, t in json.loads(rec["targets"]).items():
+            kinds.add(t["kind"])
+            if t["kind"] == "status":
+                assert t["target"] == pytest.approx(rec["target"])
+            if t["value"] is not None and tests[test] is not None and t["kind"] == "status":
+                assert (t["value"] >= t["target"]) == tests[test]
+            if t["kind"] == "index_gain" and rec["prior_value"] == rec["prior_value"]:
+                assert t["target"] == pytest.approx(rec["prior_value"] + rec["required_gain"])
+    assert kinds == {"status", "index_gain"}
+
+
+def test_view_ayp_reads_a_few_tables_not_one_query_per_row(store, monkeypatch):
+    """Every figure comes from a handful of queries (it was 19 for a school, 27 for a
+    district: one per row for the decimals, one per model for the level steps)."""
+    calls = []
+    real = type(store).sql
+
+    def counting(self, query, params=None):
+        calls.append(query)
+        return real(self, query, params)
+
+    monkeypatch.setattr(type(store), "sql", counting)
+    for entity in (store.schools()["entity_id"].iloc[0], store.districts()["entity_id"].iloc[0]):
+        ctx = kit.report_context(store, entity)
+        calls.clear()
+        view = kit.view_ayp(store, ctx)
+        assert len(view) >= 10
+        assert len(calls) <= 5, calls
