@@ -28,3 +28,19 @@ def facts(facts_path):
 
     with read_facts(facts_path) as f:
         yield f
+
+
+@pytest.fixture(scope="session")
+def framework_facts(demo_dir, tmp_path_factory):
+    """The demo built under another shipped framework: ``framework_facts("ny")`` is the
+    path of its facts store (built once per test process)."""
+    built = {}
+
+    def get(framework: str):
+        if framework not in built:
+            out = tmp_path_factory.mktemp(f"facts-{framework}") / "facts.duckdb"
+            build_facts(demo_dir, out, framework=framework)
+            built[framework] = out
+        return built[framework]
+
+    return get

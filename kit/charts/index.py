@@ -18,7 +18,7 @@ from kit.charts.style import (
     Chart,
     new_figure,
 )
-from kit.fmt import fmt_change, fmt_num, fmt_pct, fmt_points
+from kit.fmt import fmt_change, fmt_num, fmt_pct, fmt_points, shown_diff
 
 _REAL_GROUPS = ("program", "race", "gender", "composite")
 _MARKERS = ("o", "s", "D", "^")
@@ -173,7 +173,7 @@ def plot_trend(
         first, last = points.iloc[0], points.iloc[-1]
         alt = (
             f"{title}: {fmt_num(last[value])} in {int(last['year'])}, "
-            f"{fmt_change(last[value] - first[value], str(int(first['year'])))}."
+            f"{fmt_change(shown_diff(last[value], first[value]), str(int(first['year'])))}."
         )
     elif len(points) == 1:
         alt = f"{title}: {fmt_num(points.iloc[0][value])} in {int(points.iloc[0]['year'])}."

@@ -11,6 +11,7 @@ from kit.charts.style import LEVEL_COLOURS, MUTED, TEXT, Chart
 from kit.charts.svg import AXIS_BELOW, Scale, Svg, fit, label_margin, legend_height, value_axis
 from kit.charts.svg import PT_PER_IN as IN
 from kit.fmt import fmt_pct
+from kit.fmt import shown as shown_value
 
 
 def plot_levels_by_group(
@@ -86,7 +87,9 @@ def _alt_text(shown: pd.DataFrame, title: str) -> str:
     if shown.empty:
         return f"{title}: no group is large enough to report."
     all_rows = shown[shown["group"] == "all"]
-    groups = shown[~shown["kind"].isin(["all", "complement"])].dropna(subset=["pct_proficient"])
+    # Lowest and highest among the bars the chart draws (every reported group but all
+    # students), so the alt text never names a group from another set than the picture.
+    groups = shown[shown["group"] != "all"].dropna(subset=["pct_proficient"])
     parts = [f"{title}."]
     if len(all_rows):
         parts.append(
@@ -94,8 +97,9 @@ def _alt_text(shown: pd.DataFrame, title: str) -> str:
             "proficient or above."
         )
     if len(groups):
-        low = groups.sort_values(["pct_proficient", "group"]).iloc[0]
-        high = groups.sort_values(["pct_proficient", "group"]).iloc[-1]
+        ranked = groups.assign(_shown=groups["pct_proficient"].map(shown_value))
+        low = ranked.sort_values(["_shown", "group"]).iloc[0]
+        high = ranked.sort_values(["_shown", "group"], ascending=[False, True]).iloc[0]
         parts.append(
             f"Lowest: {low['label']} at {fmt_pct(low['pct_proficient'])}; "
             f"highest: {high['label']} at {fmt_pct(high['pct_proficient'])}."

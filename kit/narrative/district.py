@@ -152,6 +152,14 @@ def describe_lowest(schools: pd.DataFrame, ctx: ReportContext, ayp_subjects: lis
     return render_template("district_lowest.md.j2", ctx=ctx, subjects=subjects)
 
 
+def _names(rec: dict | None) -> list[str]:
+    """The plain names of an impact row's tests (never their ids)."""
+    if not rec:
+        return []
+    names = rec.get("test_names")
+    return list(names) if names is not None else [ayp_test_word(t) for t in rec["tests"] or []]
+
+
 def describe_impact(impact: pd.DataFrame, ctx: ReportContext, rules: dict) -> str:
     """Seed 004's Pennsylvania table for the district: schools meeting targets under each
     test alone, the tests together, the determination, and each index model on status."""
@@ -160,7 +168,7 @@ def describe_impact(impact: pd.DataFrame, ctx: ReportContext, rules: dict) -> st
     recs = _records(impact)
     det = next((r for r in recs if r["determination"]), None)
     single = [
-        dict(r, word=ayp_test_word(r["tests"][0]))
+        dict(r, word=_names(r)[0])
         for r in recs
         if r["comparison"] == "rules" and not r["determination"] and len(r["tests"]) == 1
     ]
@@ -180,8 +188,11 @@ def describe_impact(impact: pd.DataFrame, ctx: ReportContext, rules: dict) -> st
         det=det,
         single=single,
         with_all=with_all,
+        det_tests=_names(det) if det else [],
         extra=[
-            ayp_test_word(t) for t in (with_all["tests"] if with_all else []) if t not in decisive
+            name
+            for t, name in zip(with_all["tests"] if with_all else [], _names(with_all), strict=True)
+            if t not in decisive
         ],
         models=models,
         headline=headline,

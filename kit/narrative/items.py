@@ -11,6 +11,8 @@ import math
 
 import pandas as pd
 
+from kit.fmt import shown_diff
+from kit.narrative._common import unverified_labels
 from kit.narrative.render import render_template
 from kit.narrative.subgroups import SUBJECT_NAMES
 from kit.views.context import ReportContext
@@ -46,7 +48,7 @@ def _overall(view: ItemTestView) -> dict:
     possible = t["points_possible"].sum()
     pct = 100.0 * t["points_earned"].sum() / possible
     state = (t["state_pct_earned"] * t["points_possible"]).sum() / possible
-    return {"pct": pct, "state": state, "gap": pct - state}
+    return {"pct": pct, "state": state, "gap": shown_diff(pct, state)}
 
 
 _CONTEXTS: dict[int, tuple[ItemTestView, ReportContext, dict]] = {}
@@ -155,4 +157,5 @@ def describe_items_method(ctx: ReportContext, views: list[ItemTestView]) -> str:
         sources=sources,
         rules=views[0].rules if views else None,
         compare_district=any(v.compare_district for v in views),
+        unverified=unverified_labels(ctx),
     )

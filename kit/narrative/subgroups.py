@@ -6,6 +6,7 @@ import math
 
 import pandas as pd
 
+from kit.narrative._common import unverified_labels
 from kit.narrative.render import render_template
 from kit.views.context import ReportContext
 
@@ -29,7 +30,7 @@ def lowest_groups(view: pd.DataFrame, column: str, *, limit: int = 3) -> list[di
     """Reported groups below all students on ``column``, lowest first (PIM step 1-A)."""
     gap = "gap_index" if column == "index" else "gap_pct"
     ranked = view[
-        view["kind"].isin(_RANKED_KINDS) & ~view["suppressed"] & (view[gap].round(1) < 0)
+        view["kind"].isin(_RANKED_KINDS) & ~view["suppressed"] & (view[gap] < 0)
     ].sort_values([column, "group"], kind="stable")
     return [_row(r) for r in ranked.head(limit).to_dict("records")]
 
@@ -69,4 +70,4 @@ def describe_intro(ctx: ReportContext) -> str:
 
 def describe_method(ctx: ReportContext) -> str:
     """The closing 'About these figures' section: definitions, suppression and caveats."""
-    return render_template("method.md.j2", ctx=ctx)
+    return render_template("method.md.j2", ctx=ctx, unverified=unverified_labels(ctx))

@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 import pandas as pd
 
 from kit.facts import Facts
+from kit.views._common import shown_gap
 from kit.views.context import ReportContext
 
 _ITEM_VALUES = [
@@ -215,7 +216,19 @@ def _stored(
             ok = ok | (out["state_source"] == "items").to_numpy()
         for col in cols:
             out[col] = out[col].astype("float64").where(ok)
+    # Differences between the figures as shown (kit.fmt.shown_diff); hidden stays hidden.
+    for gap, own, other in _DIFFS:
+        if {gap, own, other} <= set(out.columns):
+            out[gap] = shown_gap(out[own].astype("float64"), out[other].astype("float64"))
     return out
+
+
+_DIFFS = [
+    ("diff_vs_state", "pct_correct", "state_pct_correct"),
+    ("diff_vs_district", "pct_correct", "district_pct_correct"),
+    ("gap_vs_state", "pct_earned", "state_pct_earned"),
+    ("gap_vs_district", "pct_earned", "district_pct_earned"),
+]
 
 
 def _items(
@@ -329,7 +342,7 @@ def view_item_test(
                 on="item_id",
                 how="left",
             )
-            focus["diff_vs_all"] = focus["pct_correct"] - focus["all_pct_correct"]
+            focus["diff_vs_all"] = shown_gap(focus["pct_correct"], focus["all_pct_correct"])
 
     return ItemTestView(
         subject=subject,
