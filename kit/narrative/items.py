@@ -21,7 +21,7 @@ from kit.views.items import (
     distractors_beating_key,
     quality_items,
     trailing_items,
-    weakest_standards,
+    skills_to_reteach,
 )
 
 _TYPE_NAMES = {"MC": "multiple-choice items", "SR/OR": "short- and open-response items"}
@@ -86,6 +86,7 @@ def _build_context(view: ItemTestView, ctx: ReportContext) -> dict:
         if len(view.focus) and not view.focus_suppressed
         else pd.DataFrame()
     )
+    teach, check = skills_to_reteach(view, limit=3)
     return dict(
         ctx=ctx,
         view=view,
@@ -107,7 +108,8 @@ def _build_context(view: ItemTestView, ctx: ReportContext) -> dict:
         reliability=view.reliability,
         focus=_records(focus),
         focus_step=(100.0 / view.focus_n if view.focus_n else None),
-        standards=_records(weakest_standards(view, limit=3)),
+        standards=_records(teach),
+        held=_records(check),
     )
 
 

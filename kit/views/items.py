@@ -460,6 +460,30 @@ def weakest_standards(view: ItemTestView, limit: int = 3) -> pd.DataFrame:
     return s.reset_index(drop=True)
 
 
+def skills_to_reteach(view: ItemTestView, limit: int = 3) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The weakest standards a report may turn into skills to reteach (PIM 3-C), and those
+    it must not: a standard whose items on this test include one the report flags as not
+    measuring well (:func:`quality_items`: negative or low discrimination, a distractor
+    beating the key) is held back - check the question before reteaching - so that no
+    skill is ever drawn from a faulty item.
+
+    Returns ``(teach, check)``: :func:`weakest_standards` rows (at most ``limit`` to
+    teach), ``check`` with ``flagged_items`` (the flagged items behind each)."""
+    weak = weakest_standards(view, limit=len(view.standards))
+    flagged = set(quality_items(view)["item_id"])
+    items = view.items.dropna(subset=["standard"])
+    behind = items.groupby("standard")["item_id"].agg(
+        lambda ids: sorted(i for i in ids if i in flagged)
+    )
+    weak["flagged_items"] = (
+        weak["category"].map(behind).map(lambda x: x if isinstance(x, list) else [])
+    )
+    held = weak["flagged_items"].map(len) > 0
+    teach = weak[~held].head(limit).reset_index(drop=True)
+    check = weak[held].head(limit).reset_index(drop=True)
+    return teach, check
+
+
 def has_distractors(view: ItemTestView) -> bool:
     """True when a wrong answer beat the key on some reported item (a distractor chart to draw)."""
     return not view.suppressed and not distractors_beating_key(view).empty

@@ -8,6 +8,7 @@ import pytest
 
 import kit
 from kit.fmt import fmt_num, shown_diff
+from kit.views.items import quality_items
 
 NUM = r"(-?[\d,]+\.\d)"
 ITEM = r"([EMS]\d-\d\d)"
@@ -193,3 +194,29 @@ def test_starting_list_counts_every_item_past_the_threshold(demo):
                 for a, b in zip(rows.pct_correct, rows.state_pct_correct, strict=True)
             ]
             assert int(m.group(1)) == sum(d <= -int(m.group(2)) for d in shown)
+
+
+def test_no_skill_is_drawn_from_an_item_the_report_flags_as_faulty(demo):
+    # Item 13: a standard whose evidence includes an item of the test-quality caveat
+    # (negative or low discrimination, a distractor beating the key) is never turned into
+    # a skill to reteach; it is listed apart, to check the question first.
+    schools, *_ = demo
+    held = 0
+    for ctx, tests in schools:
+        for t in tests:
+            if t.suppressed:
+                continue
+            flagged = set(quality_items(t)["item_id"])
+            items = t.items.dropna(subset=["standard"])
+            text = kit.describe_skills(t, ctx)
+            for code in re.findall(r"^- \*\*([\w.]+)\*\* — .*\*Objective:\*", text, re.M):
+                assert not set(items.loc[items["standard"] == code, "item_id"]) & flagged, (
+                    code,
+                    text,
+                )
+            for code, behind in re.findall(
+                r"\*\*([\w.]+)\*\* \([^)]*\) rests on ([^,]+(?:, [A-Z][\w-]+)*)", text
+            ):
+                assert set(behind.split(", ")) <= flagged
+                held += 1
+    assert held, "the demo has no weak standard resting on a flagged item"
