@@ -16,6 +16,7 @@ from kit.narrative.district import (
     describe_district_findings,
     describe_district_intro,
     describe_district_method,
+    describe_district_summary,
     describe_equity,
     describe_impact,
     describe_lowest,
@@ -27,6 +28,7 @@ from kit.narrative.index import (
     describe_goals,
     describe_index_intro,
     describe_index_method,
+    describe_index_summary,
     describe_models,
     describe_what_would_change,
 )
@@ -35,6 +37,7 @@ from kit.narrative.items import (
     describe_items_findings,
     describe_items_intro,
     describe_items_method,
+    describe_items_summary,
     describe_skills,
     item_test_title,
 )
@@ -43,8 +46,9 @@ from kit.narrative.subgroups import (
     describe_intro,
     describe_method,
     describe_subgroups,
+    describe_subgroups_summary,
 )
-from kit.tables.display import show_markdown, show_table
+from kit.tables.display import show_markdown, show_summary, show_table
 from kit.tables.district import tab_gaps, tab_impact, tab_lowest, tab_schools
 from kit.tables.index import model_abbr, tab_ayp, tab_goals, tab_models
 from kit.tables.items import tab_rollups, tab_trailing_items
@@ -70,7 +74,13 @@ from kit.views.index import (
     view_models,
     view_trend,
 )
-from kit.views.items import ItemTestView, has_distractors, view_item_test, view_item_tests
+from kit.views.items import (
+    ItemTestView,
+    has_distractors,
+    has_starting_list,
+    view_item_test,
+    view_item_tests,
+)
 from kit.views.subgroups import view_subgroups
 
 __all__ = [
@@ -91,21 +101,25 @@ __all__ = [
     "describe_district_findings",
     "describe_district_intro",
     "describe_district_method",
+    "describe_district_summary",
     "describe_equity",
     "describe_goals",
     "describe_impact",
     "describe_index_intro",
     "describe_index_method",
+    "describe_index_summary",
     "describe_intro",
     "describe_item_test",
     "describe_items_findings",
     "describe_items_intro",
     "describe_items_method",
+    "describe_items_summary",
     "describe_lowest",
     "describe_method",
     "describe_models",
     "describe_skills",
     "describe_subgroups",
+    "describe_subgroups_summary",
     "describe_what_would_change",
     "fmt_change",
     "fmt_gap",
@@ -115,6 +129,7 @@ __all__ = [
     "fmt_points",
     "goal_measure",
     "has_distractors",
+    "has_starting_list",
     "goal_trajectory",
     "item_test_title",
     "model_abbr",
@@ -131,6 +146,7 @@ __all__ = [
     "report_context",
     "show_chart",
     "show_markdown",
+    "show_summary",
     "show_table",
     "tab_ayp",
     "tab_gaps",

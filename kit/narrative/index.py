@@ -370,3 +370,69 @@ def describe_index_method(ctx: ReportContext, rules: dict, caveats: list[dict]) 
     return render_template(
         "index_method.md.j2", ctx=ctx, rules=rules, moves=_level_moves(ctx), caveats=caveats
     )
+
+
+def summary_index(
+    ayp: pd.DataFrame, ctx: ReportContext, rules: dict, goals: dict[str, pd.DataFrame]
+) -> dict:
+    """The three findings of the index report and what to look at next, from the report's
+    own views (no new figure, nothing hidden): the determination; the missed result most
+    within reach (or, when every result was met, the narrowest margin of all students);
+    the goals of all students and the groups off track."""
+    summary = ayp_summary(ayp) if ctx.has_ayp else {"met": None, "n_groups": 0, "n_met": 0}
+    shown = ayp[~ayp["suppressed"]] if len(ayp) else ayp
+    acc = shown[shown["accountable"].fillna(False).astype(bool)] if len(shown) else shown
+    missed: dict[str, list[str]] = {}
+    for r in _records(acc):
+        if not _true(r["met"]):
+            missed.setdefault(r["noun"], []).append(subject_name(r["subject"]))
+    hidden = (
+        ayp[ayp["suppressed"] & ayp["accountable"].fillna(False).astype(bool)] if len(ayp) else ayp
+    )
+    n_hidden_missed = int((~hidden["met"].fillna(False).astype(bool)).sum()) if len(hidden) else 0
+    near, far_counted, _ = missed_results(ayp) if ctx.has_ayp else ([], [], [])
+    near_counted = [r for r in near if r["_acc"]]
+    all_rows = (
+        [
+            dict(_ayp_row(r, rules), subject_name=subject_name(r["subject"]))
+            for r in _records(shown[shown["group"] == "all"])
+        ]
+        if len(shown)
+        else []
+    )
+    judged = [r for r in all_rows if r["judged"] and r["to_target"] is not None]
+    closest = min(judged, key=lambda r: (r["to_target"], r["subject"])) if judged else None
+    goal_rows, off = [], []
+    for subject, g in goals.items():
+        shown_g = g[~g["suppressed"]] if len(g) else g
+        for r in _records(shown_g):
+            r["subject_name"] = subject_name(subject)
+            r["to_target"] = shown_diff(r["actual_now"], r["target_now"], int(r.get("digits") or 1))
+            if r["group"] == "all":
+                goal_rows.append(r)
+            elif r["kind"] in _REAL_KINDS and r["on_track_now"] is False:
+                off.append(r)
+    off_by_group: dict[str, list[str]] = {}
+    for r in off:
+        off_by_group.setdefault(r["noun"], []).append(r["subject_name"])
+    return {
+        "summary": summary,
+        "missed": [{"noun": k, "subjects": v} for k, v in missed.items()],
+        "n_hidden_missed": n_hidden_missed,
+        "near": near_counted[0] if near_counted else None,
+        "n_far_counted": len(far_counted),
+        "closest": closest,
+        "goals": goal_rows,
+        "off": [{"noun": k, "subjects": v} for k, v in off_by_group.items()],
+        "moves": _level_moves(ctx),
+    }
+
+
+def describe_index_summary(
+    ayp: pd.DataFrame, ctx: ReportContext, rules: dict, goals: dict[str, pd.DataFrame]
+) -> str:
+    """The first-page summary of the index report: three findings and what to look at
+    next (:func:`summary_index`), as Markdown under a "Summary" heading."""
+    return render_template(
+        "index_summary.md.j2", ctx=ctx, rules=rules, **summary_index(ayp, ctx, rules, goals)
+    )

@@ -20,6 +20,7 @@ from kit.errors import RenderError
 # JavaScript outputs need a renderer the page does not load, so they fall back to text.
 PRIORITY = ["text/html", "text/markdown", "image/svg+xml", "image/png", "image/jpeg", "text/plain"]
 TOC_MARKER = "<!--kit:toc-->"
+SUMMARY_MARKER = "<!--kit:toc-after-summary-->"
 _REMOVE_TAGS = {"remove-cell", "remove_cell"}
 _SCRIPT_TYPES = {"application/javascript", "application/vnd.jupyter.widget-view+json"}
 _RICH_TYPES = set(PRIORITY) - {"text/plain"}
@@ -90,7 +91,13 @@ def add_contents(page: str) -> str:
         return f"<h{level}{new_attrs}>{inner}</h{level}>"
 
     body = _HEADING.sub(add_id, body)
-    return head + _render_nav(entries) + body + sep + tail
+    nav = _render_nav(entries)
+    if SUMMARY_MARKER in body:
+        # A report with a first-page summary: the contents list follows the summary, so
+        # the summary opens the page (and the PDF's first page) right under the title.
+        body = body.replace(SUMMARY_MARKER, nav, 1).replace(SUMMARY_MARKER, "")
+        return head + body + sep + tail
+    return head + nav + body + sep + tail
 
 
 def _slug(text: str, used: set[str]) -> str:

@@ -37,3 +37,12 @@ def show_markdown(text: str) -> None:
     from IPython.display import Markdown, display
 
     display(Markdown(text))
+
+
+def show_summary(text: str) -> None:
+    """Display a report's first-page summary (Markdown under a "Summary" heading): marked so
+    that the page sets it apart (``<section class="kit-summary">``) and puts the contents
+    list after it, where the PDF's first page has room for both."""
+    from IPython.display import Markdown, display
+
+    display(Markdown(text), metadata={"kit_summary": True})

@@ -484,6 +484,18 @@ def skills_to_reteach(view: ItemTestView, limit: int = 3) -> tuple[pd.DataFrame,
     return teach, check
 
 
+def has_starting_list(view: ItemTestView) -> bool:
+    """True when some reported item trails the state by the framework's threshold or more
+    (PIM 3-A's starting list): the item-difference chart and the table of the items
+    furthest below are drawn for such a test only. A test without one is told in a
+    sentence (the items furthest below, named); where the entity is the state in the data
+    (one district) every difference is zero and there is nothing to draw."""
+    if view.suppressed:
+        return False
+    shown = view.items[~view.items["suppressed"]]
+    return bool((shown["diff_vs_state"] <= -view.rules.trails_state_by).any())
+
+
 def has_distractors(view: ItemTestView) -> bool:
     """True when a wrong answer beat the key on some reported item (a distractor chart to draw)."""
     return not view.suppressed and not distractors_beating_key(view).empty

@@ -68,7 +68,7 @@ def test_index_report_reads_like_a_report(rendered, demo_dir):
         "Findings",
         "What would change the result",
         "AYP by group and subject",
-        "The index under every model",
+        "Appendix: the index under every model",
         "Goals and the trajectory to them",
         "About these figures",
     ):
