@@ -13,10 +13,11 @@ from kit.charts.style import (
     LEVEL_COLOURS,
     MUTED,
     RC,
+    SUBJECT_MARKERS,
     SUBJECT_WORDS,
-    TEXT,
     Chart,
     new_figure,
+    subject_colour,
 )
 from kit.fmt import fmt_change, fmt_num, fmt_pct, fmt_points, shown_diff
 
@@ -215,15 +216,20 @@ def plot_models(models: dict[str, pd.DataFrame], *, title: str) -> Chart:
         for m in head["model"]:
             ax.axhspan(y[m] - 0.45, y[m] + 0.45, color="#E8EEF5", zorder=0)
         subjects = list(models)
+        # Each subject on its own line within a model's row: close results never hide
+        # one another (one colour and marker per subject, as in every chart).
+        step = 0.8 / max(len(subjects), 1)
         for i, subject in enumerate(subjects):
             rows = data[data["subject"] == subject]
-            colour = [ACCENT, LEVEL_COLOURS[4][0], MUTED, TEXT][i % 4]
+            offset = (len(subjects) - 1) / 2 * step - i * step
             ax.scatter(
                 rows["share_of_range"],
-                [y[m] for m in rows["model"]],
-                marker=_MARKERS[i % len(_MARKERS)],
-                s=26,
-                color=colour,
+                [y[m] + offset for m in rows["model"]],
+                marker=SUBJECT_MARKERS.get(subject, _MARKERS[i % len(_MARKERS)]),
+                s=24,
+                color=subject_colour(subject, i),
+                edgecolors="white",
+                linewidths=0.5,
                 zorder=3,
                 label=SUBJECT_WORDS.get(subject, subject).capitalize(),
             )

@@ -7,7 +7,7 @@ import numpy as np
 import pandas as pd
 from matplotlib.colors import to_hex
 
-from kit.charts.style import LEVEL_COLOURS, MUTED, TEXT, Chart
+from kit.charts.style import LEVEL_COLOURS, MUTED, Chart, ink_on
 from kit.charts.svg import AXIS_BELOW, Scale, Svg, fit, label_margin, legend_height, value_axis
 from kit.charts.svg import PT_PER_IN as IN
 from kit.fmt import fmt_pct
@@ -55,14 +55,13 @@ def plot_levels_by_group(
                 cls="bar",
             )
             if share >= 9:
-                dark = colours[lv - 1] in ("#A6561B", "#1F5F99")
                 svg.text(
                     x(start + share / 2),
                     yi,
                     f"{share:.0f}",
                     size=7.5,
                     anchor="middle",
-                    fill="white" if dark else TEXT,
+                    fill=ink_on(colours[lv - 1]),
                 )
             start += share
         svg.line(left - 3.5, yi, left, yi)
