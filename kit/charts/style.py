@@ -134,16 +134,28 @@ def set_margins(fig: Figure, *, left: float, right: float, top: float, bottom: f
     fig.subplots_adjust(left=left / w, right=1 - right / w, top=1 - top / h, bottom=bottom / h)
 
 
+def chart_description(chart: Chart) -> str:
+    """What the chart shows, in words (its alt text), without the title it opens with: the
+    report gives the chart the title as its name and this as its description."""
+    alt = chart.alt.strip()
+    if alt.startswith(chart.title):
+        rest = alt[len(chart.title) :].lstrip(".: ").strip()
+        return rest or alt
+    return alt
+
+
 def show_chart(chart: Chart) -> None:
-    """Display a chart in a notebook, as SVG or PNG, carrying its alt text; free a figure."""
+    """Display a chart in a notebook, as SVG or PNG: its title as the image's name (alt)
+    and what it shows as its description; free a figure."""
     from IPython.display import display
 
+    about = {"alt": chart.title, "kit_description": chart_description(chart)}
     if chart.svg is not None:
         width = round((chart.width or 7.0) * 96)
         display(
             {"image/svg+xml": chart.svg, "text/plain": chart.alt},
             raw=True,
-            metadata={"image/svg+xml": {"alt": chart.alt, "width": width}},
+            metadata={"image/svg+xml": {**about, "width": width}},
         )
         return
     png = chart.png(dpi=144)
@@ -152,6 +164,6 @@ def show_chart(chart: Chart) -> None:
     display(
         {"image/png": base64.b64encode(png).decode("ascii"), "text/plain": chart.alt},
         raw=True,
-        metadata={"image/png": {"alt": chart.alt, "width": width}},
+        metadata={"image/png": {**about, "width": width}},
     )
     plt.close(chart.fig)

@@ -8,6 +8,7 @@ print layout, and builds the contents list from the page's headings. Private to
 from __future__ import annotations
 
 import copy
+import hashlib
 import html as html_lib
 import re
 import unicodedata
@@ -67,6 +68,12 @@ def table_width_class(output_html: str) -> str:
         return ""
     columns = sum(int(span or 1) for span in _CELL.findall(row.group(1)))
     return "kit-xwide" if columns > 12 else "kit-wide" if columns > 8 else ""
+
+
+def element_id(text: str, prefix: str = "kit") -> str:
+    """A stable id for an element from its content (the same page gives the same ids)."""
+    digest = hashlib.sha1(str(text).encode("utf-8", "surrogatepass")).hexdigest()[:10]
+    return f"{prefix}-{digest}"
 
 
 _HEADING = re.compile(r"<h([23])((?:\s[^>]*)?)>(.*?)</h\1>", re.S | re.I)
