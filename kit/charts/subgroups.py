@@ -33,7 +33,7 @@ def plot_levels_by_group(
     ]
     n = len(shown)
     below = AXIS_BELOW + legend_height(k, k, 8) + 8
-    svg = Svg(7.0, 0.38 + 0.1 + 0.3 * max(n, 1) + below / IN)
+    svg = Svg(7.0, 0.38 + 0.1 + 0.25 * max(n, 1) + below / IN)
     left = label_margin(shown["label"], 9, svg.w)
     right, top, bottom = svg.w - 0.1 * IN, 0.38 * IN, svg.h - below
     x = Scale(0, 113, left, right)

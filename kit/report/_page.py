@@ -61,13 +61,23 @@ _FIRST_ROW = re.compile(r"<tbody[^>]*>\s*<tr[^>]*>(.*?)</tr>", re.S | re.I)
 _CELL = re.compile(r"""<t[hd](?:\s[^>]*?colspan=["']?(\d+))?[^>]*>""", re.I)
 
 
+_ROW = re.compile(r"<tr[\s>]", re.I)
+
+
 def table_width_class(output_html: str) -> str:
-    """Class for an HTML output by how many columns its table has, for the print layout."""
+    """Classes for an HTML output by how many columns and rows its table has, for the
+    print layout: ``kit-wide`` / ``kit-xwide`` (more than 8 / 12 columns), ``kit-long``
+    (more than 12 body rows: it may break across pages, its header repeated, rather than
+    leave most of a page blank)."""
     row = _FIRST_ROW.search(output_html)
     if row is None:
         return ""
     columns = sum(int(span or 1) for span in _CELL.findall(row.group(1)))
-    return "kit-xwide" if columns > 12 else "kit-wide" if columns > 8 else ""
+    classes = ["kit-xwide" if columns > 12 else "kit-wide" if columns > 8 else ""]
+    body = output_html.split("<tbody", 1)[-1]
+    if len(_ROW.findall(body)) > 12:
+        classes.append("kit-long")
+    return " ".join(c for c in classes if c)
 
 
 def element_id(text: str, prefix: str = "kit") -> str:
