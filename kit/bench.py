@@ -7,8 +7,9 @@ print as a table and are written to ``bench/results.json``; copy the figures int
 Usage: python -m kit.bench [--schools 1800] [--districts 72] [--students-per-grade 40]
                           [--quick] [--skip-build] [--skip-batch] [--state-batch]
 
-The state is ``--schools`` schools in ``--districts`` districts of equal size (1,800 in 72
-districts of 25 by default; Massachusetts has about 1,800 schools in about 400 districts).
+The state is ``--schools`` schools in ``--districts`` districts of 25 schools (1,800 in 72
+by default; Massachusetts has about 1,800 schools in about 400 districts); as in every
+multi-district demo, one district is K-8 and one has a quarter of the students per grade.
 
 The batch comparison renders every report of a 24-school demo district as HTML twice: with
 ``kit batch`` and with the loop a user would write by hand (papermill CLI, then

@@ -34,8 +34,8 @@ from kit.build_aggregates import (
     load_aggregate_input,
     published_checks,
 )
-from kit.data.validate import validate_data
-from kit.facts import write_facts
+from kit.data.validate import reason_lines, require_rows, validate_data
+from kit.facts import check_store_path, write_facts
 from kit.frameworks.loader import Framework, LevelPointsModel, load_framework
 from kit.metrics.aggregate_counts import blank_percent_sizes_sql
 from kit.metrics.groups import groups_frame
@@ -194,7 +194,7 @@ def build_facts(
     say = progress or (lambda _msg: None)
     started = datetime.now(UTC)
     t0 = time.perf_counter()
-    out = Path(out)
+    out = check_store_path(out)
     rejected_dir = Path(rejected_dir) if rejected_dir else out.parent / "rejected"
     aggregates_path = find_aggregates(data_dir)
     fw = load_framework(framework or "ma") if aggregates_path is None else None
@@ -227,6 +227,7 @@ def build_facts(
         )
     else:
         result = validate_data(data_dir, rejected_dir=rejected_dir, levels=fw.n_levels, con=con)
+        require_rows(result, rejected_dir)
         summaries, file_hashes = result.summaries, result.file_hashes
         phase("validate")
         say("counting students by entity, grade and group")
@@ -297,6 +298,8 @@ def build_facts(
             f"{total} input row(s) were rejected and left out; see {rejected_dir}/ for each "
             "row, column and reason."
         )
+    if agg is None:
+        warnings += reason_lines(result)
     finished = datetime.now(UTC)
     tables["runs"] = pd.DataFrame(
         [

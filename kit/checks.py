@@ -25,10 +25,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import duckdb
 import pandas as pd
 
 from kit.errors import FactsError
+from kit.facts import read_facts
 
 KEYS = ["year", "entity_type", "entity_id", "subject", "grade", "group"]
 
@@ -131,19 +131,21 @@ def read_published_checks(facts_path: str | Path) -> tuple[pd.DataFrame, pd.Data
             f"No facts store at {path}.",
             fix="Build it first: kit build DATA_DIR --out " + str(path),
         )
-    with duckdb.connect(str(path), read_only=True) as con:
-        tables = set(con.execute("SELECT table_name FROM duckdb_tables()").df()["table_name"])
-        if "published_checks" not in tables:
+    # through kit.facts: a process that already reads this store (a batch worker, a test
+    # session) holds it open with its own settings, and DuckDB refuses a second connection
+    # to the same file with other settings
+    with read_facts(path) as facts:
+        if "published_checks" not in facts.tables:
             raise FactsError(
                 f"{path} has no published_checks: it was built from student records, not from "
                 "a state's published results, so there is nothing of the state's to compare.",
                 fix="Import the state's files (kit import ma-mcas|oh-pi FILES --out DIR), "
                 "build from DIR (kit build DIR), then run kit reconcile on that store.",
             )
-        checks = con.execute("SELECT * FROM published_checks").df()
+        checks = facts.sql("SELECT * FROM published_checks")
         rejected = (
-            con.execute("SELECT * FROM import_rejected").df()
-            if "import_rejected" in tables
+            facts.sql("SELECT * FROM import_rejected")
+            if "import_rejected" in facts.tables
             else pd.DataFrame(
                 columns=["source_file", "source_row", "column", "value", "rule", "message"]
             )

@@ -6,6 +6,7 @@ message with the fix and exits with the error's status; it never shows a traceba
 
 from __future__ import annotations
 
+import os
 import sys
 import time
 from pathlib import Path
@@ -27,15 +28,41 @@ app = typer.Typer(
         "-> kit validate -> kit build -> kit batch. Run any command with --help for its options."
     ),
     no_args_is_help=True,
-    add_completion=False,
+    add_completion=True,
     rich_markup_mode="rich",
+    context_settings={"help_option_names": ["--help", "-h"]},
 )
 out = Console()
-err = Console(stderr=True)
+err = Console(stderr=True, soft_wrap=True)  # messages wrap at the terminal, never mid-word
 
 
 def _csv(value: str | None) -> list[str] | None:
     return [v.strip() for v in value.split(",") if v.strip()] if value else None
+
+
+def _params(pairs: list[str] | None) -> dict:
+    """``-p name=value`` pairs as report options; values are read as YAML (``2023`` is a
+    number, ``[ELA, MATH]`` a list)."""
+    import yaml
+
+    options = {}
+    for pair in pairs or []:
+        name, sep, text = pair.partition("=")
+        if not sep or not name.strip():
+            raise typer.BadParameter(f"{pair!r} is not name=value, e.g. -p subjects=ELA,MATH")
+        try:
+            options[name.strip()] = yaml.safe_load(text) if text.strip() else None
+        except yaml.YAMLError:
+            options[name.strip()] = text
+    fixed = sorted({"facts_path", "entity_id", "year"} & set(options))
+    if fixed:
+        raise typer.BadParameter(
+            f"set {', '.join(fixed)} with --facts, --entity and --year, not with -p"
+        )
+    return options
+
+
+_ENTITY_HELP = "School id (or district id) the command is about; --school is the same option."
 
 
 def _version(value: bool) -> None:
@@ -64,7 +91,7 @@ def demo(
         typer.Option("--data", help="Where the demo tables are written; default OUT/demo-data."),
     ] = None,
     workers: Annotated[
-        int | None, typer.Option(help="Parallel workers; default the cores.")
+        int | None, typer.Option(min=1, help="Parallel workers; default the cores.")
     ] = None,
 ) -> None:
     """Try the kit end to end: demo data, validate, build, then every report as HTML and PDF.
@@ -114,11 +141,22 @@ def demo_data(
     fmt: Annotated[
         str, typer.Option("--format", help="csv or parquet (parquet for large runs).")
     ] = "csv",
+    state_tests: Annotated[
+        bool,
+        typer.Option(
+            "--state-tests",
+            help="Also write social studies, writing and Missouri end-of-course tests "
+            "(ALG1, ENG2, BIO, GOV) for MSIP 5 and PBMAS.",
+        ),
+    ] = False,
 ) -> None:
-    """Write a synthetic district (students, assessments, items, responses, graduation, CCR).
+    """Write a synthetic district (students, assessments, items, responses, graduation, CCR,
+    and the PBMAS tables elp_assessments, discipline and courses).
 
     No real student records are needed to try, test or teach the kit. Example for a state-size
-    data set: kit demo-data --schools 1800 --students-per-grade 40 --format parquet
+    data set: kit demo-data --schools 1800 --students-per-grade 40 --format parquet. With
+    --districts 2 or more, one district is K-8 and one is small (MSIP 5 high school
+    readiness; PBMAS minimum sizes).
     """
     from kit.demo import generate_demo
 
@@ -134,6 +172,7 @@ def demo_data(
             students_per_grade=students_per_grade,
             years=years,
             fmt=fmt,
+            state_tests=state_tests,
             progress=lambda done, total: bar.update(task, completed=done, total=total),
         )
     info = summary.to_dict()
@@ -163,7 +202,7 @@ def validate(
     column, unreadable file).
     """
     from kit.build_aggregates import find_aggregates, validate_aggregate_dir
-    from kit.data.validate import validate_data
+    from kit.data.validate import ValidationResult, reason_lines, require_rows, validate_data
     from kit.frameworks.loader import load_framework
 
     if find_aggregates(data_dir) is not None:
@@ -171,7 +210,10 @@ def validate(
     else:
         fw = load_framework(framework)
         result = validate_data(data_dir, rejected_dir=rejected, levels=fw.n_levels)
-    table = Table("table", "file", "read", "accepted", "rejected", title="Validation")
+    students = isinstance(result, ValidationResult)
+    table = Table(title="Validation")
+    for name in ("table", "file", "read", "accepted", "rejected", "left empty"):
+        table.add_column(name, overflow="fold")  # long file names wrap, never cut
     for s in result.summaries:
         table.add_row(
             s.table,
@@ -179,10 +221,24 @@ def validate(
             f"{s.read:,}",
             f"{s.accepted:,}",
             f"[bold]{s.rejected:,}[/bold]" if s.rejected else "0",
+            f"{getattr(s, 'warnings', 0):,}",
         )
     out.print(table)
-    if result.exit_code:
-        out.print(f"Rejected rows, with the reason for each, are in {rejected}/.")
+    lines = reason_lines(result) if students else []
+    if lines:
+        out.print(
+            "What was read, and the main reasons for rejected rows (row kept: value left empty):",
+            soft_wrap=True,
+        )
+        for line in lines:
+            out.print(f"  {line}", highlight=False, markup=False, soft_wrap=True)
+    if result.exit_code or getattr(result, "warning_counts", None):
+        out.print(
+            f"Every rejected row (and every value left empty), with its reason, is in {rejected}/.",
+            soft_wrap=True,
+        )
+    if students:
+        require_rows(result, rejected)
     raise typer.Exit(result.exit_code)
 
 
@@ -249,9 +305,12 @@ def build(
     data_dir: Annotated[
         Path, typer.Argument(help="Folder of input tables (CSV, Parquet or XLSX).")
     ],
-    out_path: Annotated[Path, typer.Option("--out", help="The facts store to write.")] = Path(
-        "output/facts.duckdb"
-    ),
+    out_path: Annotated[
+        Path,
+        typer.Option(
+            "--out", help="The facts store file to write, ending in .duckdb (not a folder)."
+        ),
+    ] = Path("output/facts.duckdb"),
     framework: Annotated[
         str | None,
         typer.Option(
@@ -353,10 +412,24 @@ def reconcile(
 def render(
     report: Annotated[str, typer.Argument(help="Report id, e.g. subgroups.")],
     facts: Annotated[Path, typer.Option(help="The facts store.")] = Path("output/facts.duckdb"),
-    entity: Annotated[str, typer.Option(help="School id (or district id) to report on.")] = ...,
+    entity: Annotated[str, typer.Option("--entity", "--school", help=_ENTITY_HELP)] = ...,
     year: Annotated[int | None, typer.Option(help="School year; default the latest.")] = None,
-    out_dir: Annotated[Path, typer.Option("--out", help="Output root.")] = Path("output"),
+    out_dir: Annotated[
+        Path, typer.Option("--out", help="Output folder (the report lands in OUT/<year>/...).")
+    ] = Path("output"),
     formats: Annotated[str, typer.Option(help="Comma-separated: html,pdf,ipynb.")] = "html,pdf",
+    subjects: Annotated[
+        str | None,
+        typer.Option(help="Only these subjects, comma-separated (e.g. ELA,MATH); default all."),
+    ] = None,
+    param: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--param",
+            "-p",
+            help="A report parameter as name=value (repeatable), e.g. -p subjects=ELA,MATH.",
+        ),
+    ] = None,
     engine: Annotated[
         str,
         typer.Option(
@@ -366,8 +439,13 @@ def render(
     ] = "papermill",
 ) -> None:
     """Render one report for one school or district (papermill, then HTML and PDF)."""
+    from kit.batch.runner import record_render
     from kit.report.render import render_report
 
+    options = _params(param)
+    if subjects:
+        options["subjects"] = subjects
+    started = time.perf_counter()
     files = render_report(
         report,
         facts_path=facts,
@@ -376,15 +454,31 @@ def render(
         year=year,
         formats=tuple(_csv(formats) or ["html"]),
         engine=engine,
+        options=options,
     )
     for fmt, path in files.items():
         out.print(f"{fmt}: {path}")
+    if engine == "papermill":  # the batch's record knows this report is done
+        manifest = record_render(
+            report,
+            files,
+            facts_path=facts,
+            entity_id=entity,
+            out=out_dir,
+            year=year,
+            formats=tuple(_csv(formats) or ["html"]),
+            options=options,
+            seconds=time.perf_counter() - started,
+        )
+        out.print(f"listed in {manifest}")
 
 
 @app.command()
 def batch(
     facts: Annotated[Path, typer.Option(help="The facts store.")] = Path("output/facts.duckdb"),
-    out_dir: Annotated[Path, typer.Option("--out", help="Output root.")] = Path("output"),
+    out_dir: Annotated[
+        Path, typer.Option("--out", help="Output folder (not a file): OUT/<year>/... .")
+    ] = Path("output"),
     year: Annotated[int | None, typer.Option(help="School year; default the latest.")] = None,
     district: Annotated[str | None, typer.Option(help="Only this district.")] = None,
     schools: Annotated[
@@ -395,7 +489,7 @@ def batch(
     ] = None,
     formats: Annotated[str, typer.Option(help="Comma-separated: html,pdf.")] = "html,pdf",
     workers: Annotated[
-        int | None, typer.Option(help="Parallel workers; default the cores.")
+        int | None, typer.Option(min=1, help="Parallel workers; default the cores.")
     ] = None,
     resume: Annotated[
         bool,
@@ -450,21 +544,25 @@ def batch(
         reports=_csv(reports),
         formats=fmts,
         params_dir=params_dir,
+        on_skip=lambda line: err.print(f"[yellow]note:[/yellow] {line}", highlight=False),
     )
     if params_only:
         jobs_csv = write_params_only(jobs)
         out.print(f"{len(jobs)} parameter sets written; the job list is {jobs_csv}")
         return
-    log = _BatchLog(len(jobs), plain=not err.is_terminal)
-    with _progress() as bar:
-        task = bar.add_task(f"rendering {len(jobs)} reports", total=len(jobs))
+    n_workers = 1 if workers is None and os.cpu_count() is None else workers or os.cpu_count()
+    log = _BatchLog(jobs, plain=not err.is_terminal, workers=n_workers)
+    with _progress(eta=True) as bar:
+        task = bar.add_task(f"rendering {len(jobs)} reports", total=len(jobs), left="")
 
         def done(result) -> None:
             log.add(result)
+            left = log.seconds_left(time.monotonic())
             bar.update(
                 task,
                 advance=1,
                 description=(f"rendering ({log.failed} failed)" if log.failed else "rendering"),
+                left="" if left is None else f"about {left / 60:.1f} min left",
             )
 
         import signal
@@ -496,7 +594,7 @@ def batch(
 
 @app.command()
 def goals(
-    school: Annotated[str, typer.Option(help="School id (or district id) to plan for.")],
+    school: Annotated[str, typer.Option("--entity", "--school", help=_ENTITY_HELP)],
     facts: Annotated[Path, typer.Option(help="The facts store.")] = Path("output/facts.duckdb"),
     out_path: Annotated[Path, typer.Option("--out", help="The workbook to write (.xlsx).")] = Path(
         "goals.xlsx"
@@ -568,21 +666,63 @@ def audit(
     raise typer.Exit(1)
 
 
+@app.command("list")
+def list_(
+    facts: Annotated[Path, typer.Option(help="The facts store.")] = Path("output/facts.duckdb"),
+    year: Annotated[int | None, typer.Option(help="School year; default the latest.")] = None,
+) -> None:
+    """What a facts store holds: its years, districts and schools (the ids --entity takes),
+    and the reports each can have."""
+    from kit.batch.plan import catalogue
+
+    info = catalogue(facts, year)
+    out.print(f"Facts store {info['facts']} ({info['framework']}, built {info['built']})")
+    out.print(f"Years: {', '.join(map(str, info['years']))} (listing {info['year']})")
+    table = Table("district", "school id", "school", "tested grades", title="Schools")
+    for d in info["districts"]:
+        table.add_row(d["id"], "", f"[bold]{d['name']}[/bold] (district)", "")
+        for s in d["schools"]:
+            table.add_row("", s["id"], s["name"], s["grades"] or "none")
+    out.print(table)
+    reports = Table("report", "title", "for", "available", title="Reports")
+    for r in info["reports"]:
+        reports.add_row(r["id"], r["title"], ", ".join(r["scopes"]), r["unavailable"] or "yes")
+    out.print(reports)
+
+
 def _raise_interrupt(*_) -> None:
     raise KeyboardInterrupt
 
 
 class _BatchLog:
     """Progress for logs and CI (not a terminal): a line every ``every`` seconds with done,
-    failed and the time left, and each failure as it happens."""
+    failed and the time left, and each failure as it happens.
 
-    def __init__(self, total: int, *, plain: bool, every: float = 10.0) -> None:
-        self.total, self.plain, self.every = total, plain, every
+    ``jobs`` is the planned jobs (or just their number). The time left comes from job
+    kinds: each report kind's mean seconds so far (a kind not seen yet: its registry cost,
+    scaled by the kinds seen), summed over the jobs left and shared by the ``workers``. A
+    batch starts with its costliest reports, so the first jobs' pace alone would overstate
+    the rest (12.3 minutes announced for a batch of 1.9).
+    """
+
+    def __init__(self, jobs, *, plain: bool, every: float = 10.0, workers: int = 1) -> None:
+        self.kinds = [j.report for j in jobs] if not isinstance(jobs, int) else None
+        self.total = jobs if isinstance(jobs, int) else len(jobs)
+        self.plain, self.every, self.workers = plain, every, max(1, workers)
         self.finished = self.failed = 0
         self.start = self.last = time.monotonic()
+        self.left_kinds: dict[str, int] = {}
+        for kind in self.kinds or []:
+            self.left_kinds[kind] = self.left_kinds.get(kind, 0) + 1
+        self.seconds: dict[str, list[float]] = {}
 
-    def add(self, result) -> None:
+    def add(self, result, now: float | None = None) -> None:
         self.finished += 1
+        kind = getattr(result.job, "report", None)
+        if self.kinds is not None and self.left_kinds.get(kind):
+            self.left_kinds[kind] -= 1
+            if result.status != "skipped" and getattr(result, "seconds", None) is not None:
+                self.seconds.setdefault(kind, []).append(float(result.seconds))
         if result.status == "failed":
             self.failed += 1
             if self.plain:
@@ -590,14 +730,28 @@ class _BatchLog:
                     f"failed  {result.job.report} {result.job.entity_id}: {result.error}",
                     highlight=False,
                 )
-        now = time.monotonic()
+        now = time.monotonic() if now is None else now
         if self.plain and (now - self.last >= self.every or self.finished == self.total):
             self.last = now
             err.print(self.line(now), highlight=False)
 
+    def seconds_left(self, now: float) -> float | None:
+        """Estimated seconds until the batch ends; None before any job has finished."""
+        if not self.finished:
+            return None
+        if self.kinds is None or not self.seconds:
+            elapsed = now - self.start
+            return elapsed / self.finished * (self.total - self.finished)
+        from kit.report.registry import REPORTS
+
+        mean = {k: sum(v) / len(v) for k, v in self.seconds.items()}
+        per_cost = sum(mean[k] for k in mean) / sum(REPORTS[k].cost for k in mean)
+        work = sum(n * mean.get(k, REPORTS[k].cost * per_cost) for k, n in self.left_kinds.items())
+        return work / self.workers
+
     def line(self, now: float) -> str:
         elapsed = now - self.start
-        left = elapsed / self.finished * (self.total - self.finished) if self.finished else 0
+        left = self.seconds_left(now) or 0.0
         return (
             f"[{self.finished}/{self.total}] {100 * self.finished / self.total:.0f}% done, "
             f"{self.failed} failed, {elapsed / 60:.1f} min elapsed, "
@@ -605,16 +759,33 @@ class _BatchLog:
         )
 
 
-def _progress() -> Progress:
+def _progress(eta: bool = False) -> Progress:
+    # A batch's time left comes from its job kinds (_BatchLog), not from rich's count pace.
+    remaining = TextColumn("{task.fields[left]}") if eta else TimeRemainingColumn()
     return Progress(
         TextColumn("{task.description}"),
         BarColumn(),
         MofNCompleteColumn(),
-        TimeRemainingColumn(),
+        remaining,
         console=err,
         transient=True,
         disable=not err.is_terminal,
     )
+
+
+def _reflow_help() -> None:
+    """Join the hard-wrapped lines of each command's docstring into paragraphs, so help
+    text wraps at the terminal's width instead of at the source's."""
+    import inspect
+    import re
+
+    for command in app.registered_commands:
+        doc = inspect.getdoc(command.callback) or ""
+        paragraphs = [re.sub(r"\s*\n\s*", " ", p.strip()) for p in doc.split("\n\n")]
+        command.callback.__doc__ = "\n\n".join(p for p in paragraphs if p)
+
+
+_reflow_help()
 
 
 def _usage_errors() -> tuple[type[Exception], ...]:

@@ -52,6 +52,11 @@ class FactsError(KitError):
     """A facts store that is missing, from another kit version, or lacks a table."""
 
 
+class SetupError(KitError):
+    """A program or package the command needs is not installed (exit status 2, like every
+    problem the user fixes before running again)."""
+
+
 class RenderError(KitError):
     """A report that failed to execute or export."""
 

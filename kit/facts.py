@@ -69,6 +69,46 @@ def write_facts(
     return path
 
 
+def _project_folders(start: Path) -> list[Path]:
+    """Folders above ``start`` that look like the kit's project folder (they hold
+    ``pyproject.toml`` or an ``output/`` folder), nearest first."""
+    return [p for p in start.parents if (p / "pyproject.toml").is_file() or (p / "output").is_dir()]
+
+
+def facts_path_candidates(path: str | Path) -> list[Path]:
+    """Where a facts path is looked for: as given when absolute; else against the current
+    folder, then against the project folder above it (a notebook's kernel starts in
+    ``notebooks/``, papermill and the command line usually in the project folder)."""
+    path = Path(path).expanduser()
+    if path.is_absolute():
+        return [path]
+    here = Path.cwd()
+    tried = [here / path] + [folder / path for folder in _project_folders(here)[:1]]
+    return list(dict.fromkeys(tried))
+
+
+def resolve_facts_path(path: str | Path) -> Path:
+    """The facts store ``path`` names (see :func:`facts_path_candidates`).
+
+    Raises
+    ------
+    FactsError
+        When no candidate is a file: the message names every absolute path tried and the
+        current folder.
+    """
+    tried = facts_path_candidates(path)
+    for candidate in tried:
+        if candidate.is_file():
+            return candidate
+    where = " and ".join(str(t) for t in tried)
+    build_to = tried[-1]
+    raise FactsError(
+        f"No facts store at {path}: looked for {where} (the current folder is {Path.cwd()}).",
+        fix=f"Build it first with kit build DATA_DIR --out {build_to} (make demo builds the "
+        "demo's), or set facts_path to the absolute path of an existing store.",
+    )
+
+
 _OPEN: dict[tuple, tuple[duckdb.DuckDBPyConnection, frozenset]] = {}
 _MAX_OPEN = 4
 
@@ -87,7 +127,11 @@ def _connect(path: Path) -> tuple[duckdb.DuckDBPyConnection, frozenset]:
         # growing towards its default of 80 % of RAM in every worker's kernel.
         limit = os.environ.get("KIT_READ_MEMORY_LIMIT", "1GB")
         try:
-            con = duckdb.connect(str(path), read_only=True, config={"memory_limit": limit})
+            # The limit is SET after connecting, not given as config: DuckDB refuses a second
+            # connection to the same file with another config in one process (kit reconcile,
+            # a notebook's own duckdb.connect), and a SET applies to them all alike.
+            con = duckdb.connect(str(path), read_only=True)
+            con.execute(f"SET memory_limit = '{limit.replace(chr(39), '')}'")
         except duckdb.Error as exc:
             if "memory" in str(exc).lower():
                 raise FactsError(
@@ -113,12 +157,7 @@ class Facts:
     """
 
     def __init__(self, path: str | Path) -> None:
-        self.path = Path(path)
-        if not self.path.is_file():
-            raise FactsError(
-                f"No facts store at {self.path}.",
-                fix="Build it first: kit build DATA_DIR --out " + str(self.path),
-            )
+        self.path = resolve_facts_path(path)
         shared, present = _connect(self.path)
         self.con = shared.cursor()  # its own cursor over the shared, read-only database
         missing = [t for t in REQUIRED_TABLES if t not in present]
@@ -187,11 +226,30 @@ class Facts:
         ]
 
     def latest_year(self) -> int:
-        return self.years()[-1]
+        years = self.years()
+        if not years:
+            raise FactsError(
+                f"The facts store {self.path} holds no school or district: every student row "
+                "was rejected when it was built, or it was built from empty tables.",
+                fix="Run kit validate on the data folder, fix what it reports, and run kit build "
+                "again.",
+            )
+        return years[-1]
+
+    def check_year(self, year: int) -> int:
+        """``year`` as an int if the store has it; else a ParameterError naming the years."""
+        years = self.years()
+        if int(year) not in years:
+            raise ParameterError(
+                f"No year {year} in the facts store {self.path.name}; it has "
+                f"{', '.join(map(str, years)) or 'no year at all'}.",
+                fix="Set year to one of these, or to None for the latest.",
+            )
+        return int(year)
 
     def entity(self, entity_id: str, year: int | None = None) -> dict:
         """The entity's row of ``entities`` (type, name, district) for the year."""
-        year = year or self.latest_year()
+        year = self.check_year(year) if year else self.latest_year()
         rows = self.table("entities", entity_id=entity_id, year=year)
         if rows.empty:
             known = self.sql(
@@ -220,3 +278,29 @@ class Facts:
 def read_facts(path: str | Path = "output/facts.duckdb") -> Facts:
     """Open a facts store read-only (what every notebook does first)."""
     return Facts(path)
+
+
+def check_store_path(out: str | Path) -> Path:
+    """The facts store's path for ``kit build --out``: a file whose name ends in ``.duckdb``.
+
+    Raises
+    ------
+    ParameterError
+        When ``out`` is a folder or lacks the suffix: ``kit build --out output`` once wrote
+        a database named ``output`` that the next ``kit batch --out output`` tripped on.
+    """
+    out = Path(out)
+    example = out / "facts.duckdb"
+    if out.is_dir():
+        raise ParameterError(
+            f"{out} is a folder; kit build --out takes the facts store's file name, ending in "
+            ".duckdb.",
+            fix=f"Use --out {example} (kit batch --out then takes the folder {out}).",
+        )
+    if out.suffix.lower() != ".duckdb":
+        raise ParameterError(
+            f"The facts store {out} does not end in .duckdb; kit build --out takes the store's "
+            "file name, so that it is never mistaken for the output folder.",
+            fix=f"Use --out {example} or --out {out.with_suffix('.duckdb')}.",
+        )
+    return out

@@ -22,6 +22,15 @@ def fmt_num(x, digits: int = 1) -> str:
     return f"{float(x):,.{digits}f}"
 
 
+def fmt_compact(x, digits: int = 1) -> str:
+    """A number without a trailing ``.0`` when whole (points possible: ``140``, ``12.5``)."""
+    if _missing(x):
+        return MISSING
+    if float(x) == int(float(x)):
+        return f"{int(float(x)):,}"
+    return fmt_num(x, digits)
+
+
 def fmt_int(x) -> str:
     """A count: ``1,234``."""
     if _missing(x):

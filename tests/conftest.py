@@ -44,3 +44,31 @@ def framework_facts(demo_dir, tmp_path_factory):
         return built[framework]
 
     return get
+
+
+# --- MSIP 5 and PBMAS: a Missouri- and Texas-styled demo of three districts --------------------
+# D01 regular K-12, D02 K-8 (MSIP 5 high school readiness), D03 small (PBMAS minimum sizes);
+# --state-tests adds social studies, writing and the EOC tests.
+
+
+@pytest.fixture(scope="session")
+def state_demo_dir(tmp_path_factory):
+    out = tmp_path_factory.mktemp("state_demo")
+    generate_demo(
+        out, seed=7, districts=3, schools=4, students_per_grade=30, years=3, state_tests=True
+    )
+    return out
+
+
+@pytest.fixture(scope="session")
+def msip_facts_path(state_demo_dir, tmp_path_factory):
+    out = tmp_path_factory.mktemp("msip") / "facts.duckdb"
+    build_facts(state_demo_dir, out, framework="mo_msip5")
+    return out
+
+
+@pytest.fixture(scope="session")
+def pbmas_facts_path(state_demo_dir, tmp_path_factory):
+    out = tmp_path_factory.mktemp("pbmas") / "facts.duckdb"
+    build_facts(state_demo_dir, out, framework="tx_pbmas")
+    return out

@@ -115,3 +115,84 @@ def test_a_bad_read_memory_limit_is_named_with_the_fix(facts_path, tmp_path, mon
     with pytest.raises(FactsError, match="KIT_READ_MEMORY_LIMIT='lots'") as info:
         read_facts(copy)
     assert "512MB" in str(info.value)
+
+
+# --------------------------------------------------------------------------- issue 11, item 5
+
+
+def _only_required(demo_dir, tmp_path, break_column=None, value=None, table="students"):
+    data = tmp_path / "data"
+    data.mkdir()
+    for name in ("students", "assessments"):
+        shutil.copy(demo_dir / f"{name}.csv", data / f"{name}.csv")
+    if break_column:
+        frame = pd.read_csv(data / f"{table}.csv", dtype=str)
+        frame[break_column] = value
+        frame.to_csv(data / f"{table}.csv", index=False)
+    return data
+
+
+@pytest.mark.parametrize(
+    "table, column, value, words",
+    [
+        ("students", "fay", "maybe", 'fay "maybe" is not a yes/no value'),
+        ("assessments", "participation", "Present", 'participation "Present"'),
+    ],
+)
+def test_build_refuses_when_a_required_table_has_no_accepted_row(
+    demo_dir, tmp_path, table, column, value, words
+):
+    from kit.errors import DataError
+
+    data = _only_required(demo_dir, tmp_path, column, value, table)
+    out = tmp_path / "out" / "facts.duckdb"
+    with pytest.raises(DataError) as caught:
+        build_facts(data, out)
+    error = caught.value
+    assert error.exit_code == 2 and f"Every row of {table}.csv was rejected" in error.message
+    assert words in error.message and str(out.parent / "rejected" / f"{table}.csv") in str(error)
+    assert not out.exists()
+    assert (out.parent / "rejected" / f"{table}.csv").is_file()  # the reasons are kept
+
+
+def test_an_empty_store_is_refused_by_batch_and_render(facts_path, tmp_path):
+    """A store with no school (built before this check, or by hand) is refused in words."""
+    import duckdb
+
+    from kit.batch.plan import plan_jobs
+    from kit.errors import KitError
+    from kit.report.render import render_report
+
+    empty = tmp_path / "empty.duckdb"
+    shutil.copy(facts_path, empty)
+    with duckdb.connect(str(empty)) as con:
+        con.execute("DELETE FROM entities")
+        con.execute("DELETE FROM performance")
+    with pytest.raises(KitError, match="holds no school"):
+        plan_jobs(empty, tmp_path / "out")
+    with pytest.raises(KitError, match="holds no school"):
+        render_report("subgroups", facts_path=empty, entity_id="D01S01", out=tmp_path / "o")
+
+
+def test_a_school_without_results_gets_no_report(facts_path, tmp_path):
+    """Schools whose every assessment was rejected are in entities but have no results: the
+    batch plans no report for them and says so; a report on one is refused in words."""
+    import duckdb
+
+    from kit.batch.plan import plan_jobs
+    from kit.errors import KitError
+    from kit.facts import read_facts
+    from kit.views.context import report_context
+
+    store = tmp_path / "f.duckdb"
+    shutil.copy(facts_path, store)
+    with duckdb.connect(str(store)) as con:
+        year = con.execute("SELECT max(year) FROM entities").fetchone()[0]
+        for t in ("performance", "level_counts", "index_scores"):
+            con.execute(f"DELETE FROM {t} WHERE entity_id = 'D01S02' AND year = {year}")
+    said = []
+    jobs = plan_jobs(store, tmp_path / "out", on_skip=said.append)
+    assert "D01S02" not in {j.entity_id for j in jobs}
+    assert any("D01S02" in line and "no assessment results" in line for line in said)
+    with read_facts(store) as facts, pytest.raises(KitError, match="no assessment results"):
+        report_context(facts, "D01S02")

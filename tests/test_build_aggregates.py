@@ -6,7 +6,6 @@ checked in tests/data/importers/test_realdata_facts.py.
 
 from __future__ import annotations
 
-import duckdb
 import pandas as pd
 import pytest
 
@@ -14,6 +13,7 @@ from kit.build import build_facts
 from kit.checks import reconcile_facts, summarise_checks
 from kit.cli import main
 from kit.errors import DataError, FactsError
+from kit.facts import read_facts
 
 COLUMNS = [
     "year",
@@ -73,8 +73,10 @@ def write(tmp_path, rows, name="agg") -> str:
 
 
 def table(facts, sql) -> pd.DataFrame:
-    with duckdb.connect(str(facts), read_only=True) as con:
-        return con.execute(sql).df()
+    # through kit.facts, as the kit reads a store: DuckDB refuses a second connection to a
+    # file this process already holds open (kit.facts caches one) with other settings
+    with read_facts(facts) as f:
+        return f.sql(sql)
 
 
 @pytest.fixture(scope="module")

@@ -158,3 +158,190 @@ def test_demo_runs_the_steps_of_make_demo(monkeypatch, tmp_path, facts_path, cap
     assert calls[2][1] == (data,) and calls[2][2] == {"out_path": out / "facts.duckdb"}
     assert calls[3][2]["facts"] == out / "facts.duckdb" and calls[3][2]["formats"] == "html,pdf"
     assert f"open {out / '2024' / 'index.html'}" in capsys.readouterr().out.replace("\n", "")
+
+
+# --------------------------------------------------------------------------- issue 11
+
+
+def test_short_help_and_python_dash_m_kit():
+    """Item 16: -h works everywhere and `python -m kit` is the kit command."""
+    code, text = kit("-h")
+    assert code == 0 and "validate" in text
+    code, text = kit("batch", "-h")
+    assert code == 0 and "--resume" in text
+    proc = subprocess.run(
+        [sys.executable, "-m", "kit", "--version"], capture_output=True, text=True
+    )
+    assert proc.returncode == 0 and proc.stdout.startswith("kit ")
+
+
+def test_shell_completion_is_offered():
+    code, text = kit("--help")
+    assert "--install-completion" in text and "--show-completion" in text
+    proc = subprocess.run(
+        [sys.executable, "-m", "kit", "--show-completion", "bash"], capture_output=True, text=True
+    )
+    assert proc.returncode == 0 and "_KIT_COMPLETE" in proc.stdout
+
+
+def test_help_paragraphs_are_reflowed_not_ragged():
+    import os
+
+    proc = subprocess.run(
+        [sys.executable, "-m", "kit", "batch", "--help"],
+        capture_output=True,
+        text=True,
+        env={**os.environ, "COLUMNS": "240"},
+    )
+    text = " ".join(proc.stdout.split())
+    assert "<report>.html|pdf, with OUT/<year>/manifest.json" in proc.stdout, text
+
+
+def test_workers_0_is_a_usage_error(facts_path, tmp_path):
+    code, out = kit("batch", "--facts", facts_path, "--out", tmp_path, "--workers", "0")
+    assert code == 2 and "--workers" in out and "Traceback" not in out
+
+
+def test_quarto_missing_is_exit_2_like_every_usage_error(facts_path, tmp_path, monkeypatch):
+    import os
+
+    env = {**os.environ, "PATH": str(tmp_path)}  # no quarto on this PATH
+    proc = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "kit",
+            "render",
+            "subgroups",
+            "--facts",
+            str(facts_path),
+            "--entity",
+            "D01S01",
+            "--out",
+            str(tmp_path),
+            "--engine",
+            "quarto",
+        ],
+        capture_output=True,
+        text=True,
+        env=env,
+    )
+    assert proc.returncode == 2 and "Quarto is not installed" in proc.stderr
+
+
+def test_kit_list_shows_years_districts_schools_and_reports(facts_path, facts):
+    code, out = kit("list", "--facts", facts_path)
+    assert code == 0, out
+    for year in facts.years():
+        assert str(year) in out
+    for school in facts.schools()["entity_id"]:
+        assert school in out
+    for name in facts.schools()["name"]:
+        assert name in out
+    for report in ("subgroups", "index", "district_summary", "item_analysis"):
+        assert report in out
+
+
+def test_goals_refuses_a_name_that_is_not_xlsx(facts_path, tmp_path):
+    out = tmp_path / "goals.csv"
+    code, text = kit("goals", "--facts", facts_path, "--entity", "D01S01", "--out", out)
+    assert code == 2 and ".xlsx" in text and "Traceback" not in text
+    assert not out.exists()
+
+
+def test_entity_everywhere_with_school_as_an_alias(facts_path, tmp_path):
+    """Item 8: one option name for the school or district a command is about."""
+    out = tmp_path / "g.xlsx"
+    assert main(["goals", "--facts", str(facts_path), "--entity", "D01S01", "--out", str(out)]) == 0
+    assert main(["goals", "--facts", str(facts_path), "--school", "D01S01", "--out", str(out)]) == 0
+    code, text = kit("render", "--help")
+    assert "--entity" in text and "--school" in text
+
+
+@pytest.mark.parametrize("target", ["folder", "nosuffix"])
+def test_build_out_must_be_a_duckdb_file(demo_dir, tmp_path, target):
+    out = tmp_path / "output"
+    if target == "folder":
+        out.mkdir()
+    code, text = kit("build", demo_dir, "--out", out)
+    assert code == 2 and "Traceback" not in text
+    assert ".duckdb" in text and "output/facts.duckdb" in text.replace(str(tmp_path) + "/", "")
+    assert not out.is_file()
+
+
+def test_batch_out_that_is_a_file_is_a_clear_error(facts_path, tmp_path):
+    out = tmp_path / "output"
+    shutil.copy(facts_path, out)  # what `kit build --out output` used to leave
+    code, text = kit("batch", "--facts", facts_path, "--out", out, "--formats", "html")
+    assert code == 2 and "Traceback" not in text
+    assert "folder" in text and str(out) in text
+
+
+def test_render_subjects_and_general_parameters(facts_path, tmp_path):
+    """Item 2: kit render sets subjects (--subjects, or -p name=value for any parameter)."""
+    import re
+
+    code, out = kit(
+        "render",
+        "subgroups",
+        "--facts",
+        facts_path,
+        "--entity",
+        "D01S01",
+        "--out",
+        tmp_path,
+        "--formats",
+        "html",
+        "--subjects",
+        "MATH",
+    )
+    assert code == 0, out
+    page = next(tmp_path.rglob("subgroups.html")).read_text()
+    headings = re.findall(r"<h2[^>]*>(.*?)</h2>", page)
+    assert any("Math" in h for h in headings) and not any("English" in h for h in headings)
+    code, out = kit(
+        "render",
+        "subgroups",
+        "--facts",
+        facts_path,
+        "--entity",
+        "D01S01",
+        "--out",
+        tmp_path,
+        "--formats",
+        "html",
+        "-p",
+        "subjects=ELA",
+    )
+    assert code == 0, out
+    code, out = kit(
+        "render",
+        "subgroups",
+        "--facts",
+        facts_path,
+        "--entity",
+        "D01S01",
+        "--out",
+        tmp_path,
+        "-p",
+        "colour=blue",
+    )
+    assert code == 2 and "colour" in out and "subjects" in out and "Traceback" not in out
+
+
+def test_validate_prints_notes_and_the_main_reasons(demo_dir, tmp_path):
+    """Item 7: nobody opens thousands of rejected rows to find the one cause."""
+    data = tmp_path / "data"
+    shutil.copytree(demo_dir, data)
+    frame = __import__("pandas").read_csv(data / "students.csv", dtype=str)
+    frame["race_ethnicity"] = "Caucasian"
+    frame = frame.rename(columns={"student_id": "Student Id"})
+    frame.to_csv(data / "students.csv", index=False)
+    code, out = kit("validate", data, "--rejected", tmp_path / "rej")
+    assert code == 2, out  # no student left: nothing can be built
+    n = len(frame)
+    flat = " ".join(out.split())
+    assert f'students: {n:,} rows, race_ethnicity "Caucasian" (code)' in flat
+    assert "assessments:" in flat and "student_rejected" in flat
+    assert '"Student Id" as student_id' in flat
+    assert "Traceback" not in out

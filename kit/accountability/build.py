@@ -21,7 +21,14 @@ table              one row per                                                  
 ``ayp_impact``     year x state/district x subject x rule set or model          seed 004
 ``goals``          entity x subject x group x goal method                       PIM 2-A
 ``accountability_rules``  AMO schedule, AYP test or goal method                 framework
+``msip_apr``       year x district/school x standard x sub-measure (+ totals)   MSIP 5
+``pbmas``          year x district x indicator x sub-part                       PBMAS
+``pbmas_stage``    year x district x program area                               PBMAS
+``state_rules``    rule or table of the MSIP 5 / PBMAS section                  framework
 =================  ===========================================================  =========
+
+The last four come from :mod:`kit.accountability.state_facts`, only for a framework with an
+``msip`` or ``pbmas`` section.
 """
 
 from __future__ import annotations
@@ -45,6 +52,7 @@ from kit.accountability.goals import (
     resolve_baseline_year,
 )
 from kit.accountability.impact import ayp_impact
+from kit.accountability.state_facts import state_facts
 from kit.frameworks.loader import PCT, Framework
 from kit.metrics.gaps import crosstab_sql, group_gaps_sql, group_ranking
 
@@ -236,6 +244,7 @@ def accountability_facts(con: duckdb.DuckDBPyConnection, fw) -> dict[str, pd.Dat
         if sql is not None:
             out["goals"] = sql
     out["accountability_rules"] = rules_frame(fw)
+    out.update(state_facts(con, fw))  # msip_apr, pbmas, pbmas_stage, state_rules
     return out
 
 

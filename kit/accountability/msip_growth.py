@@ -155,6 +155,9 @@ def growth_proxy(
             .reset_index()
         )
         agg["std_error"] = agg["sd"] / np.sqrt(agg["n"])
+        # residuals of a least-squares fit sum to zero: keep float dust (-1e-15) from reading
+        # as "below expected growth" where the entity is the whole fitted population
+        agg["estimate"] = agg["estimate"].round(9)
         out.append(agg.drop(columns="sd").assign(year=int(apr_year), source=label))
     return pd.concat(out, ignore_index=True)[GROWTH_COLUMNS]
 

@@ -475,8 +475,11 @@ def hsr_measures(
     is [UNKNOWN]; ``denominator: grade8_enrolled`` counts every student enrolled in grade 8
     (``max_grade``) this year, ``eoc_takers`` those of them who took an EOC while in grade
     <= 8. A student counts if any EOC result up to this year, taken in grade <= 8, is at or
-    above the proficient level.
+    above the proficient level. Data without any EOC result give no rows (no data), not 0 %.
     """
+    if not assessments["subject"].isin(rule.eoc_subjects).any():
+        # no end-of-course results at all: the standard has no data (not 0 % proficient)
+        return pd.DataFrame(columns=[*ENTITY, "sub_measure", "group", "metric", "n", "value"])
     eoc = assessments[
         assessments["subject"].isin(rule.eoc_subjects) & (assessments["grade"] <= rule.max_grade)
     ]

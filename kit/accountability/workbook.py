@@ -83,6 +83,12 @@ def write_goal_workbook(
         When the store has no goals (its framework has no ``goals`` section).
     """
     out_path = Path(out_path)
+    if out_path.suffix.lower() != ".xlsx":
+        raise ParameterError(
+            f"The goal workbook is an Excel workbook with formulas, so its name must end in "
+            f".xlsx, not {out_path.name!r}.",
+            fix=f"Use --out {out_path.with_suffix('.xlsx')} (Excel can save a sheet as CSV).",
+        )
     with read_facts(facts_path) as facts:
         year = int(year or facts.latest_year())
         ent = facts.entity(school_id, year)

@@ -26,11 +26,40 @@ def read_manifest(out: str | Path, year: int) -> list[dict]:
         return []
 
 
-def write_manifest(out: str | Path, year: int, results: Sequence) -> tuple[Path, Path]:
-    """Write ``manifest.json`` and ``index.html`` for ``results`` (JobResult objects)."""
+def merged_entries(previous: Sequence[dict], results: Sequence) -> list[dict]:
+    """The manifest's jobs after a run: this run's ``results`` (JobResult objects) and every
+    earlier entry for a report and entity this run did not touch.
+
+    A subset batch (``--schools``, ``--reports``) or a ``kit render`` therefore adds to the
+    record instead of replacing it, and a later full ``--resume`` still skips what is done.
+    Entries are in a stable order: report, district, the district's own report first, entity.
+    """
+    from kit.report.registry import REPORTS
+
+    done = {(r.job.report, r.job.entity_id) for r in results}
+    kept = [e for e in previous if (e.get("report"), e.get("entity_id")) not in done]
+    entries = [r.to_dict() for r in results] + kept
+    order = {report: i for i, report in enumerate(REPORTS)}
+    return sorted(
+        entries,
+        key=lambda e: (
+            order.get(e.get("report"), len(order)),
+            str(e.get("district_id")),
+            e.get("entity_type") != "district",
+            str(e.get("entity_id")),
+        ),
+    )
+
+
+def write_manifest(
+    out: str | Path, year: int, results: Sequence, previous: Sequence[dict] = ()
+) -> tuple[Path, Path]:
+    """Write ``manifest.json`` and ``index.html`` for ``results`` (JobResult objects), kept
+    together with the ``previous`` entries this run did not redo (:func:`merged_entries`)."""
     root = Path(out) / str(year)
     root.mkdir(parents=True, exist_ok=True)
-    counts = {s: sum(r.status == s for r in results) for s in ("ok", "skipped", "failed")}
+    entries = merged_entries(previous, results)
+    counts = {s: sum(e.get("status") == s for e in entries) for s in ("ok", "skipped", "failed")}
     manifest = root / "manifest.json"
     atomic_write(
         manifest,
@@ -39,14 +68,14 @@ def write_manifest(out: str | Path, year: int, results: Sequence) -> tuple[Path,
                 "kit_version": __version__,
                 "year": year,
                 "counts": counts,
-                "jobs": [r.to_dict() for r in results],
+                "jobs": entries,
             },
             indent=2,
             sort_keys=True,
         ),
     )
     index = root / "index.html"
-    atomic_write(index, index_html(root, year, results, counts))
+    atomic_write(index, index_html(root, year, entries, counts))
     return manifest, index
 
 
@@ -76,21 +105,25 @@ document.getElementById('filter').addEventListener('input', e => {
 
 
 def index_html(root: Path, year: int, results: Sequence, counts: dict) -> str:
-    """A self-contained page listing every report of the batch."""
+    """A self-contained page listing every report of the batch (manifest entries, or
+    JobResult objects)."""
     rows = []
     for r in results:
+        e = r if isinstance(r, dict) else r.to_dict()
         links = " ".join(
             f'<a href="{html.escape(os.path.relpath(p, root))}">{html.escape(fmt.upper())}</a>'
-            for fmt, p in sorted(r.files.items())
+            for fmt, p in sorted((e.get("files") or {}).items())
             if fmt != "ipynb"
         )
-        detail = html.escape(r.error or "")
+        detail = html.escape(e.get("error") or "")
+        status, seconds = str(e.get("status")), float(e.get("seconds") or 0)
         rows.append(
-            f"<tr class='{r.status}'><td>{html.escape(r.job.district_id)}</td>"
-            f"<td>{html.escape(r.job.name)}</td><td>{html.escape(r.job.entity_id)}</td>"
-            f"<td>{html.escape(r.job.report)}</td>"
-            f"<td>{html.escape(r.status)}{f'<br><small>{detail}</small>' if detail else ''}</td>"
-            f"<td data-sort='{r.seconds}'>{r.seconds:.1f}</td><td>{links}</td></tr>"
+            f"<tr class='{html.escape(status)}'><td>{html.escape(str(e.get('district_id')))}</td>"
+            f"<td>{html.escape(str(e.get('name')))}</td>"
+            f"<td>{html.escape(str(e.get('entity_id')))}</td>"
+            f"<td>{html.escape(str(e.get('report')))}</td>"
+            f"<td>{html.escape(status)}{f'<br><small>{detail}</small>' if detail else ''}</td>"
+            f"<td data-sort='{seconds}'>{seconds:.1f}</td><td>{links}</td></tr>"
         )
     head = "".join(
         f'<th scope="col"><button type="button">{h}</button></th>'

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 
@@ -19,8 +19,8 @@ import yaml
 from kit._version import __version__
 from kit.data.readers import file_sha256
 from kit.errors import ParameterError
-from kit.facts import read_facts
-from kit.report.registry import REPORTS, get_report, notebook_path
+from kit.facts import read_facts, resolve_facts_path
+from kit.report.registry import REPORTS, get_report, missing_needs, notebook_path
 from kit.report.render import report_output_dir, validate_params
 
 
@@ -97,6 +97,72 @@ def load_overrides(params_dir: str | Path | None, district_id: str) -> dict:
     return data
 
 
+def check_out_folder(out: str | Path) -> Path:
+    """The output root of a batch: a folder (created later), never a file.
+
+    Raises
+    ------
+    ParameterError
+        When ``out`` is a file, e.g. a facts store an earlier ``kit build --out output`` wrote.
+    """
+    out = Path(out)
+    if out.exists() and not out.is_dir():
+        raise ParameterError(
+            f"--out {out} is a file, not a folder; kit batch writes its reports into a folder "
+            "(OUT/<year>/<district>/<school>/). A file there may be a facts store that an "
+            "earlier kit build --out wrote.",
+            fix=f"Give kit batch a folder (--out {out.parent / 'reports'}), or move the file "
+            f"away; a facts store belongs at e.g. {out.parent / 'output' / 'facts.duckdb'}.",
+        )
+    if out.suffix.lower() == ".duckdb":
+        raise ParameterError(
+            f"--out {out} looks like a facts store; kit batch --out takes the output folder.",
+            fix=f"Pass the store with --facts {out} and the folder with --out {out.parent}.",
+        )
+    return out
+
+
+def catalogue(facts_path: str | Path, year: int | None = None) -> dict:
+    """What a facts store holds, for ``kit list``: its years, framework, districts with their
+    schools, and each report with the entities it is made for (or why it has nothing)."""
+    with read_facts(facts_path) as facts:
+        years = facts.years()
+        year = facts.check_year(year) if year else facts.latest_year()
+        run = facts.run()
+        schools = facts.schools(year)
+        districts = facts.districts(year)
+        tables = facts.tables
+        path = str(facts.path)
+    reports = [
+        {
+            "id": spec.id,
+            "title": spec.title,
+            "scopes": list(spec.scopes),
+            "unavailable": missing_needs(spec.id, tables),
+        }
+        for spec in REPORTS.values()
+    ]
+    return {
+        "facts": path,
+        "framework": str(run.get("framework_name") or run.get("framework")),
+        "built": str(run.get("finished_at", "")),
+        "years": years,
+        "year": year,
+        "districts": [
+            {
+                "id": d["entity_id"],
+                "name": d["name"],
+                "schools": [
+                    {"id": s["entity_id"], "name": s["name"], "grades": s.get("grades")}
+                    for s in schools[schools["district_id"] == d["entity_id"]].to_dict("records")
+                ],
+            }
+            for d in districts.to_dict("records")
+        ],
+        "reports": reports,
+    }
+
+
 def plan_jobs(
     facts_path: str | Path,
     out: str | Path,
@@ -107,20 +173,53 @@ def plan_jobs(
     reports: Sequence[str] | None = None,
     formats: Sequence[str] = ("html", "pdf"),
     params_dir: str | Path | None = None,
+    options: dict | None = None,
+    on_skip: Callable[[str], None] | None = None,
 ) -> list[Job]:
-    """One job per report per entity it is made for, parameters validated up front."""
-    facts_path = str(Path(facts_path).resolve())
+    """One job per report per entity it is made for, parameters validated up front.
+
+    ``options`` are report parameters for every job (a district's overrides win over them).
+    No job is planned where a report would have nothing to show: a report whose facts
+    tables are missing (item analysis without item data), an entity without assessment
+    results; each is said in one line to ``on_skip``. Asking for such a report by name is
+    an error.
+    """
+    check_out_folder(out)
+    say = on_skip or (lambda _line: None)
+    facts_path = str(resolve_facts_path(facts_path).resolve())
     specs = [get_report(r) for r in (reports or list(REPORTS))]
     with read_facts(facts_path) as facts:
-        year = int(year or facts.latest_year())
-        if year not in facts.years():
-            raise ParameterError(f"No year {year} in the facts; it has {facts.years()}.")
+        year = facts.check_year(year) if year else facts.latest_year()
         school_rows = facts.schools(year, district)
         district_rows = facts.districts(year)
         if facts.run().get("input") == "aggregates":
             # A state's published results hold no answers to items: no item analysis to plan
             # (run alone, the report says so).
+            if reports and "item_analysis" in reports:
+                raise ParameterError(
+                    "No item_analysis reports can be made: the facts store was built from a "
+                    "state's published results, which hold no answers to items."
+                )
+            if any(spec.id == "item_analysis" for spec in specs):
+                say(
+                    "item_analysis: not planned, the facts store holds published results, "
+                    "which have no answers to items."
+                )
             specs = [spec for spec in specs if spec.id != "item_analysis"]
+        tables = facts.tables
+        with_results = set(
+            facts.sql("SELECT DISTINCT entity_id FROM performance WHERE year = ?", [year])[
+                "entity_id"
+            ]
+        )
+    for spec in list(specs):
+        why = missing_needs(spec.id, tables)
+        if why and reports:
+            raise ParameterError(f"No {spec.id} reports can be made: {why}.")
+        if why:
+            if not spec.state_report:
+                say(f"{spec.id}: not planned, {why}.")
+            specs.remove(spec)
     if district:
         district_rows = district_rows[district_rows["entity_id"] == district]
         if district_rows.empty:
@@ -131,6 +230,21 @@ def plan_jobs(
             raise ParameterError(f"No school(s) {', '.join(unknown)} in the facts for {year}.")
         school_rows = school_rows[school_rows["entity_id"].isin(schools)]
         district_rows = district_rows.iloc[0:0]
+    if not with_results:
+        raise ParameterError(
+            f"The facts store {facts_path} holds no assessment results for {year}: every "
+            "assessment row was rejected, or none was given.",
+            fix="Run kit validate on the data folder, fix what it reports, and build again.",
+        )
+    idle = school_rows[~school_rows["entity_id"].isin(with_results)]
+    if len(idle):
+        listed = ", ".join(f"{r.entity_id} ({r.name})" for r in idle.itertuples())
+        say(
+            f"{len(idle)} school(s) have no assessment results in {year} and get no report: "
+            f"{listed}."
+        )
+        school_rows = school_rows[school_rows["entity_id"].isin(with_results)]
+    district_rows = district_rows[district_rows["entity_id"].isin(with_results)]
     facts_hash = file_sha256(facts_path)
     nb_hash = {spec.id: file_sha256(notebook_path(spec.id)) for spec in specs}
     overrides = {
@@ -153,7 +267,7 @@ def plan_jobs(
                     facts_path=facts_path,
                     out=str(out),
                     formats=tuple(formats),
-                    options=overrides.get(rec["district_id"], {}),
+                    options={**(options or {}), **overrides.get(rec["district_id"], {})},
                 )
                 validate_params(job.parameters)
                 jobs.append(

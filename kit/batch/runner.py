@@ -56,6 +56,10 @@ class BatchResult:
 
 def _skip_unchanged(jobs: Sequence[Job], out: Path, year: int) -> tuple[list[Job], list[JobResult]]:
     previous = {(e["report"], e["entity_id"]): e for e in read_manifest(out, year)}
+    return _split(jobs, previous)
+
+
+def _split(jobs: Sequence[Job], previous: dict) -> tuple[list[Job], list[JobResult]]:
     todo, skipped = [], []
     for job in jobs:
         prev = previous.get((job.report, job.entity_id))
@@ -96,7 +100,10 @@ def run_batch(
     t0 = time.perf_counter()
     workers = max(1, workers or os.cpu_count() or 1)
     out, year = Path(jobs[0].out), jobs[0].year
-    todo, results = _skip_unchanged(jobs, out, year) if resume else (list(jobs), [])
+    # Entries of reports this run does not touch stay in the manifest (a subset batch adds).
+    previous = read_manifest(out, year)
+    by_key = {(e.get("report"), e.get("entity_id")): e for e in previous}
+    todo, results = _split(jobs, by_key) if resume else (list(jobs), [])
     for r in results:
         if on_done:
             on_done(r)
@@ -106,7 +113,9 @@ def run_batch(
     order = {j.id: i for i, j in enumerate(jobs)}
 
     def record() -> tuple[Path, Path]:
-        return write_manifest(out, year, sorted(results, key=lambda r: order[r.job.id]))
+        return write_manifest(
+            out, year, sorted(results, key=lambda r: order[r.job.id]), previous=previous
+        )
 
     saved = time.monotonic()
     try:
@@ -125,7 +134,7 @@ def run_batch(
             record()
         raise
     results.sort(key=lambda r: order[r.job.id])
-    manifest, index = write_manifest(out, year, results)
+    manifest, index = write_manifest(out, year, results, previous=previous)
     return BatchResult(
         str(out),
         year,
@@ -139,7 +148,11 @@ def run_batch(
 def write_params_only(jobs: Sequence[Job]) -> Path:
     """Write each job's parameter YAML and ``jobs.csv`` (notebook, params, output); run nothing.
 
-    Any row can then be run with plain papermill: ``papermill NOTEBOOK OUTPUT -f PARAMS``.
+    Any row can then be run with plain papermill: ``papermill NOTEBOOK OUTPUT -f PARAMS``
+    (the output folders are created here), and the executed notebook turned into a page
+    without code or the instruction cell by ``jupyter nbconvert --to html --no-input
+    --TagRemovePreprocessor.enabled=True --TagRemovePreprocessor.remove_cell_tags remove-cell
+    OUTPUT`` (docs/scaling.md).
     """
     import csv
 
@@ -149,6 +162,7 @@ def write_params_only(jobs: Sequence[Job]) -> Path:
     for job in jobs:
         params_file = root / "params" / job.out_dir.relative_to(root) / f"{job.report}.yaml"
         params_file.parent.mkdir(parents=True, exist_ok=True)
+        job.out_dir.mkdir(parents=True, exist_ok=True)  # papermill does not create it
         params_file.write_text(yaml.safe_dump(job.parameters, sort_keys=True), encoding="utf-8")
         rows.append(
             {
@@ -163,3 +177,37 @@ def write_params_only(jobs: Sequence[Job]) -> Path:
         writer.writeheader()
         writer.writerows(rows)
     return jobs_csv
+
+
+def record_render(
+    report: str,
+    files: dict,
+    *,
+    facts_path: str | Path,
+    entity_id: str,
+    out: str | Path,
+    year: int | None = None,
+    formats: Sequence[str] = ("html", "pdf"),
+    options: dict | None = None,
+    seconds: float = 0.0,
+) -> Path:
+    """Enter a report rendered by ``kit render`` in ``OUT/<year>/manifest.json`` and the
+    index, with the key ``kit batch`` would give it, so ``--resume`` skips it while its
+    inputs are unchanged. Returns the manifest's path."""
+    from kit.batch.plan import plan_jobs
+
+    jobs = [
+        j
+        for j in plan_jobs(
+            facts_path, out, year=year, reports=[report], formats=formats, options=options
+        )
+        if j.entity_id == entity_id
+    ]
+    if not jobs:
+        raise ParameterError(f"{entity_id} has no {report} report in the batch's plan.")
+    job = jobs[0]
+    result = JobResult(job, "ok", round(seconds, 2), {k: str(v) for k, v in files.items()})
+    manifest, _ = write_manifest(
+        Path(job.out), job.year, [result], previous=read_manifest(job.out, job.year)
+    )
+    return manifest

@@ -1,6 +1,7 @@
 """Find and read the input tables of a data directory without changing a value.
 
-A table is ``NAME.csv``, ``NAME.parquet`` or ``NAME.xlsx`` (CONTRACT.md section 1). Reading
+A table is ``NAME.csv`` (or delimited text, ``NAME.txt`` / ``NAME.tsv``), ``NAME.parquet`` or
+``NAME.xlsx`` (the kit's input contract, docs/data.md). Reading
 puts the file's rows into DuckDB as they are, each with ``__kit_row``: the row number an
 analyst sees in a spreadsheet (the header is row 1, the first data row is row 2; for Parquet
 the 1-based row index). Validation (:mod:`kit.data.validate`) works on that relation.
@@ -10,7 +11,10 @@ reader skips blank lines without a trace (so later row numbers shift) and its sn
 a ragged row for the header; pyarrow keeps blank lines as rows and hands each ragged row over
 with its number, to be rejected as ``malformed_row``.
 Rows whose cells are all empty (blank lines, ``,,,,`` rows an export leaves at the end) hold
-no data and are not counted; every other row is read.
+no data: they are counted as read and listed as ``blank_row`` (:attr:`RawTable.blank_rows`),
+so the rows read are the lines of the file. A workbook's header is found on its sheets (a
+title row above it, a notes sheet before it), and what was read is said in
+:attr:`RawTable.notes`, as is a CSV that is not UTF-8 (read as Windows-1252).
 """
 
 from __future__ import annotations
@@ -19,6 +23,7 @@ import csv
 import hashlib
 import io
 import itertools
+import re
 from dataclasses import dataclass
 from datetime import date, datetime, time
 from pathlib import Path
@@ -34,7 +39,16 @@ import pyarrow.csv as pcsv
 from kit.data.schemas import TABLES
 from kit.errors import DataError
 
-FORMATS = {".csv": "csv", ".parquet": "parquet", ".xlsx": "xlsx"}
+FORMATS = {".csv": "csv", ".txt": "csv", ".tsv": "csv", ".parquet": "parquet", ".xlsx": "xlsx"}
+# Formats seen in districts' folders that the kit cannot read: the fix is to save again.
+UNSUPPORTED = {
+    ".xls": "an Excel 97-2003 workbook (.xls)",
+    ".xlsm": "a macro-enabled Excel workbook (.xlsm)",
+    ".xlsb": "a binary Excel workbook (.xlsb)",
+    ".ods": "an OpenDocument spreadsheet (.ods)",
+    ".numbers": "a Numbers spreadsheet",
+}
+_HEADER_SCAN_ROWS = 20  # rows of each sheet searched for the header
 ROW = "__kit_row"
 _HEAD_BYTES = 1 << 16
 
@@ -63,6 +77,11 @@ class RawTable:
         Rows in ``relation``.
     malformed
         CSV rows that could not be read into columns (not in ``relation``).
+    blank_rows
+        Row numbers of rows whose cells are all empty (not in ``relation``).
+    notes
+        What the reader decided that a user should know (sheet and header row of a
+        workbook, an encoding that is not UTF-8).
     """
 
     name: str
@@ -71,6 +90,17 @@ class RawTable:
     columns: dict[str, str]
     n_rows: int
     malformed: tuple[Malformed, ...] = ()
+    blank_rows: tuple[int, ...] = ()
+    notes: tuple[str, ...] = ()
+
+    @property
+    def n_read(self) -> int:
+        """Every row of the file below the header: data, malformed and blank rows."""
+        return self.n_rows + len(self.malformed) + len(self.blank_rows)
+
+
+class EmptyTableError(DataError):
+    """A file with a header (or nothing) and no data rows."""
 
 
 def find_tables(data_dir: str | Path) -> dict[str, Path]:
@@ -92,10 +122,24 @@ def find_tables(data_dir: str | Path) -> dict[str, Path]:
             file=str(data_dir),
         )
     found: dict[str, list[Path]] = {}
+    unsupported: dict[str, Path] = {}
     for path in sorted(data_dir.iterdir()):
         name = path.stem.lower()
-        if path.suffix.lower() in FORMATS and name in TABLES and path.is_file():
+        if name not in TABLES or not path.is_file():
+            continue
+        if path.suffix.lower() in FORMATS:
             found.setdefault(name, []).append(path)
+        elif path.suffix.lower() in UNSUPPORTED:
+            unsupported.setdefault(name, path)
+    for name, path in unsupported.items():
+        if name not in found:
+            kind = UNSUPPORTED[path.suffix.lower()]
+            raise DataError(
+                f"{path.name} is {kind}, which the kit cannot read. Open it in Excel (or "
+                f"LibreOffice) and save it as {name}.xlsx (Excel Workbook) or {name}.csv "
+                "(CSV UTF-8), then run again.",
+                file=str(path),
+            )
     for name, paths in found.items():
         if len(paths) > 1:
             names = " and ".join(p.name for p in paths)
@@ -122,14 +166,16 @@ def load_table(con: duckdb.DuckDBPyConnection, name: str, path: Path) -> RawTabl
     fmt = FORMATS.get(path.suffix.lower())
     if fmt == "parquet":
         return _load_parquet(con, name, path, relation)
+    expected = TABLES[name].column_names if name in TABLES else []
     if fmt == "csv":
-        data, malformed = _read_csv(path)
+        data, malformed, blank, notes = _read_csv(path)
     elif fmt == "xlsx":
-        data, malformed = _read_xlsx(path), ()
+        data, blank, notes = _read_xlsx(path, expected)
+        malformed = []
     else:
         raise DataError(
-            f"{path.name} is not a .csv, .parquet or .xlsx file. Save the table in one of these "
-            "formats.",
+            f"{path.name} is not a .csv, .txt, .parquet or .xlsx file. Save the table in one of "
+            "these formats.",
             file=str(path),
         )
     if data.num_rows + len(malformed) == 0:
@@ -137,7 +183,9 @@ def load_table(con: duckdb.DuckDBPyConnection, name: str, path: Path) -> RawTabl
     con.register(relation, data)
     types = {r[0]: r[1] for r in con.execute(f"DESCRIBE SELECT * FROM {relation}").fetchall()}
     del types[ROW]
-    return RawTable(name, path, relation, types, data.num_rows, tuple(malformed))
+    return RawTable(
+        name, path, relation, types, data.num_rows, tuple(malformed), tuple(blank), tuple(notes)
+    )
 
 
 def read_table(path: str | Path) -> pd.DataFrame:
@@ -163,7 +211,7 @@ def file_sha256(path: str | Path) -> str:
 
 
 def _empty(path: Path) -> DataError:
-    return DataError(
+    return EmptyTableError(
         f"{path.name} has no data rows (the file is empty or holds only a header). Export the "
         "table again with its rows, or remove the file if the table is optional.",
         file=str(path),
@@ -197,7 +245,12 @@ def _load_parquet(con: duckdb.DuckDBPyConnection, name: str, path: Path, relatio
 
 
 def _header(path: Path) -> tuple[list[str], str, str]:
-    """Column names, delimiter and encoding of a CSV file, from its first line."""
+    """Column names, delimiter and encoding of a CSV file, from its first line.
+
+    A file that is not UTF-8 is read as Windows-1252 (what Excel's plain "CSV" writes on
+    Windows: ``’`` and ``–`` are bytes 0x92 and 0x96, control characters in Latin-1), else
+    as Latin-1, which reads any byte.
+    """
     with open(path, "rb") as f:
         head = f.read(_HEAD_BYTES)
     if not head.strip():
@@ -213,13 +266,32 @@ def _header(path: Path) -> tuple[list[str], str, str]:
     except UnicodeDecodeError as error:
         # A multi-byte character cut at the end of the sample is not an encoding problem.
         if error.start < len(head) - 4:
-            text, encoding = head.decode("latin-1"), "latin1"
+            encoding = _single_byte_encoding(head)
+            text = head.decode(encoding)
         else:
             text, encoding = head[: error.start].decode("utf-8-sig"), "utf8"
     first = text.splitlines()[0] if text.splitlines() else ""
     delimiter = max(",;\t|", key=first.count) if any(d in first for d in ",;\t|") else ","
     names = next(csv.reader(io.StringIO(first), delimiter=delimiter), [])
     return names, delimiter, encoding
+
+
+def _single_byte_encoding(data: bytes) -> str:
+    """cp1252 when ``data`` decodes as Windows-1252 (five bytes are undefined in it), else
+    latin1."""
+    try:
+        data.decode("cp1252")
+    except UnicodeDecodeError:
+        return "latin1"
+    return "cp1252"
+
+
+_ENCODING_NOTES = {
+    "cp1252": "is not UTF-8; it was read as Windows-1252 (Excel's CSV on Windows). Check that "
+    "accented names look right in the reports, or save it as CSV UTF-8",
+    "latin1": "is not UTF-8 nor Windows-1252; it was read as Latin-1. Check that accented "
+    "names look right in the reports, or save it as CSV UTF-8",
+}
 
 
 def _unique_names(path: Path, names: list[str]) -> list[str]:
@@ -239,24 +311,26 @@ def _unique_names(path: Path, names: list[str]) -> list[str]:
     return out
 
 
-def _read_csv(path: Path) -> tuple[pa.Table, list[Malformed]]:
+def _read_csv(path: Path) -> tuple[pa.Table, list[Malformed], list[int], list[str]]:
     names, delimiter, encoding = _header(path)
     names = _unique_names(path, names)
-    data, bad = _arrow_csv(path, names, delimiter, encoding, threads=True)
+    data, bad, encoding = _arrow_csv(path, names, delimiter, encoding, threads=True)
     if any(row.number is None for row in bad):
         # pyarrow numbers bad rows only when reading on one thread: slow, but only for
         # files that have such rows.
-        data, bad = _arrow_csv(path, names, delimiter, encoding, threads=False)
+        data, bad, encoding = _arrow_csv(path, names, delimiter, encoding, threads=False)
     rows = np.arange(2, data.num_rows + len(bad) + 2, dtype=np.int32)
     if bad:
         rows = np.setdiff1d(rows, [row.number for row in bad], assume_unique=True)
-    data = _drop_blank_rows(data.append_column(ROW, pa.array(rows)))
-    malformed = [
-        Malformed(r.number, r.text, r.actual_columns, r.expected_columns)
-        for r in bad
-        if r.text.strip(" \t\r\n" + delimiter)
-    ]
-    return data, malformed
+    data, blank = _drop_blank_rows(data.append_column(ROW, pa.array(rows)))
+    malformed = []
+    for r in bad:
+        if r.text.strip(" \t\r\n" + delimiter):
+            malformed.append(Malformed(r.number, r.text, r.actual_columns, r.expected_columns))
+        else:  # a short row of delimiters only, e.g. ",," under a wider header
+            blank.append(r.number)
+    notes = [f"{path.name} {_ENCODING_NOTES[encoding]}."] if encoding in _ENCODING_NOTES else []
+    return data, malformed, sorted(blank), notes
 
 
 def _arrow_csv(path: Path, names: list[str], delimiter: str, encoding: str, *, threads: bool):
@@ -287,9 +361,11 @@ def _arrow_csv(path: Path, names: list[str], delimiter: str, encoding: str, *, t
     except (pa.ArrowException, OSError, UnicodeError) as error:
         if encoding == "utf8" and "UTF8" in str(error):
             # Excel's plain "CSV" export on Windows is not UTF-8.
+            return _arrow_csv(path, names, delimiter, "cp1252", threads=threads)
+        if encoding == "cp1252" and isinstance(error, UnicodeError | pa.ArrowException):
             return _arrow_csv(path, names, delimiter, "latin1", threads=threads)
         raise _unreadable(path, "CSV", error) from None
-    return data, bad
+    return data, bad, encoding
 
 
 def _blank(column: pa.ChunkedArray) -> pa.ChunkedArray:
@@ -297,11 +373,12 @@ def _blank(column: pa.ChunkedArray) -> pa.ChunkedArray:
     return pc.fill_null(pc.equal(text, ""), True)
 
 
-def _drop_blank_rows(data: pa.Table) -> pa.Table:
-    """Drop rows whose cells are all empty, checking the first column for candidates."""
+def _drop_blank_rows(data: pa.Table) -> tuple[pa.Table, list[int]]:
+    """Drop rows whose cells are all empty, checking the first column for candidates; return
+    the rest and the row numbers of those dropped."""
     candidates = pc.indices_nonzero(_blank(data.column(0)))
     if len(candidates) == 0:
-        return data
+        return data, []
     subset = data.take(candidates)
     all_blank = _blank(subset.column(0))
     for name in subset.column_names[1:]:
@@ -310,7 +387,8 @@ def _drop_blank_rows(data: pa.Table) -> pa.Table:
     drop = pc.filter(candidates, all_blank)
     keep = np.ones(data.num_rows, dtype=bool)
     keep[drop.to_numpy()] = False
-    return data.filter(pa.array(keep))
+    numbers = data.column(ROW).take(drop).to_pylist()
+    return data.filter(pa.array(keep)), numbers
 
 
 def _cell(value: object) -> str | None:
@@ -326,24 +404,69 @@ def _cell(value: object) -> str | None:
     return str(value)
 
 
-def _read_xlsx(path: Path) -> pa.Table:
-    """The first sheet of a workbook, all cells as text, with spreadsheet row numbers."""
+def normalise_header(name: str) -> str:
+    """A header as the kit's snake_case column name: ``Student Id``, ``STUDENT_ID``,
+    ``StudentID`` and ``student-id`` all give ``student_id``."""
+    text = re.sub(r"([a-z0-9])([A-Z])", r"\1_\2", str(name).strip())
+    text = re.sub(r"([A-Z]+)([A-Z][a-z])", r"\1_\2", text)
+    return re.sub(r"[^a-z0-9]+", "_", text.lower()).strip("_")
+
+
+def _find_header(book, expected: list[str]) -> tuple[int, int]:
+    """(sheet index, 1-based row) of the row naming the most of ``expected`` columns among
+    the first rows of every sheet; (0, 1) when no row names two of them."""
+    wanted = set(expected)
+    best, where = 1, (0, 1)
+    for index, sheet in enumerate(book.worksheets):
+        rows = sheet.iter_rows(max_row=_HEADER_SCAN_ROWS, values_only=True)
+        for number, values in enumerate(rows, start=1):
+            names = {normalise_header(_cell(v) or "") for v in values}
+            score = len(names & wanted)
+            if score > best:
+                best, where = score, (index, number)
+    return where
+
+
+def _read_xlsx(path: Path, expected: list[str]) -> tuple[pa.Table, list[int], list[str]]:
+    """The sheet and header row that name the table's columns (the first sheet's row 1 when
+    none does), all cells as text, with spreadsheet row numbers, and the blank rows between
+    the header and the last row with data."""
+    notes = []
     try:
         book = openpyxl.load_workbook(path, read_only=True, data_only=True)
         try:
-            rows = book.worksheets[0].iter_rows(values_only=True)
+            sheet_index, header_row = _find_header(book, expected) if expected else (0, 1)
+            sheet = book.worksheets[sheet_index]
+            if (sheet_index, header_row) != (0, 1):
+                sheets = ", ".join(f'"{ws.title}"' for ws in book.worksheets)
+                skipped = (
+                    f"; row(s) 1-{header_row - 1} above it were skipped (a title, not data)"
+                    if header_row > 1
+                    else ""
+                )
+                notes.append(
+                    f'{path.name}: read sheet "{sheet.title}" (sheets: {sheets}), header in row '
+                    f"{header_row}{skipped}."
+                )
+            rows = sheet.iter_rows(min_row=header_row, values_only=True)
             header = [_cell(v) or "" for v in next(rows, ())]
             while header and not header[-1].strip():
                 header.pop()  # formatted but empty cells right of the table
             names = _unique_names(path, header)
             width = len(names)
             columns: list[list[str | None]] = [[] for _ in range(width + 1)]
-            for number, values in enumerate(rows, start=2):
+            blank: list[int] = []
+            pending: list[int] = []  # blank rows, kept only if data follow them
+            for number, values in enumerate(rows, start=header_row + 1):
                 cells = [_cell(v) for v in itertools.islice(values, width)]
                 if any(c is not None and c.strip() for c in cells):
+                    blank += pending
+                    pending = []
                     cells += [None] * (width - len(cells))
                     for column, cell in zip(columns, [*cells, number], strict=True):
                         column.append(cell)
+                else:
+                    pending.append(number)
         finally:
             book.close()
     except DataError:
@@ -352,4 +475,4 @@ def _read_xlsx(path: Path) -> pa.Table:
         raise _unreadable(path, "an Excel workbook (.xlsx)", error) from None
     arrays = [pa.array(c, type=pa.string()) for c in columns[:-1]]
     arrays.append(pa.array(columns[-1], type=pa.int32()))
-    return pa.table(arrays, names=[*names, ROW])
+    return pa.table(arrays, names=[*names, ROW]), blank, notes

@@ -38,6 +38,11 @@ class Reference:
     column: str
     message: str
     fetch: tuple[str, ...] = ()  # columns of the referenced row, available as __<table>_<col>
+    distinct: bool = False  # ``columns`` are not the referenced table's key
+    # When the referenced row was rejected: this rule and message instead ({__up_file},
+    # {__up_row} and {__up_message} name the rejected row and its reason).
+    upstream_rule: str | None = None
+    upstream_message: str = ""
 
 
 def q(name: str) -> str:
@@ -164,10 +169,18 @@ def duplicates_sql(
     return find, rows
 
 
-def references_sql(accepted: str, refs: Sequence[Reference], after: Sequence[Check] = ()) -> str:
+def references_sql(
+    accepted: str,
+    refs: Sequence[Reference],
+    after: Sequence[Check] = (),
+    upstream: dict[str, tuple[str, str]] | None = None,
+) -> str:
     """SQL giving the rows of ``accepted`` breaking one of ``refs``, then one of ``after``.
 
     Checks in ``after`` may use the columns each reference fetches, as ``__<table>_<col>``.
+    ``upstream`` maps a referenced table to (relation of its rejected rows, with the key
+    columns, ``source_row`` and ``message``; its file name): a row whose referenced row was
+    rejected is rejected with the reference's ``upstream_rule``, naming that row and reason.
     """
     joins, picked, checks = [], [], []
     for i, ref in enumerate(refs):
@@ -175,14 +188,43 @@ def references_sql(accepted: str, refs: Sequence[Reference], after: Sequence[Che
         fetched = [(q(f), q(f"__{ref.table}_{f}")) for f in ref.fetch]
         cols = ", ".join([q(c) for c in ref.columns] + [f for f, _ in fetched])
         on = " AND ".join(f"a.{q(c)} = {alias}.{q(c)}" for c in ref.columns)
+        select = "SELECT DISTINCT" if ref.distinct else "SELECT"
         joins.append(
-            f"LEFT JOIN (SELECT {cols}, true AS __kit_found FROM {q(ref.table)}) {alias} ON {on}"
+            f"LEFT JOIN ({select} {cols}, true AS __kit_found FROM {q(ref.table)}) {alias} ON {on}"
         )
         picked += [f"{alias}.__kit_found AS __ref_{i}"]
         picked += [f"{alias}.{f} AS {name}" for f, name in fetched]
+        if ref.upstream_rule and upstream and ref.table in upstream:
+            relation, file = upstream[ref.table]
+            up = f"__u{i}"
+            keys = ", ".join(q(c) for c in ref.columns)
+            on_up = " AND ".join(f"a.{q(c)} = {up}.{q(c)}" for c in ref.columns)
+            joins.append(
+                f"LEFT JOIN (SELECT {keys}, min(source_row) AS __up_row, "
+                f"arg_min(message, source_row) AS __up_message FROM {relation} "
+                f"GROUP BY {keys}) {up} ON {on_up}"
+            )
+            picked += [
+                f"{up}.__up_row AS __up_row_{i}",
+                f"{up}.__up_message AS __up_message_{i}",
+                f"{literal(file)} AS __up_file_{i}",
+            ]
+            message = (
+                ref.upstream_message.replace("{__up_row}", f"{{__up_row_{i}}}")
+                .replace("{__up_message}", f"{{__up_message_{i}}}")
+                .replace("{__up_file}", f"{{__up_file_{i}}}")
+            )
+            checks.append(
+                Check(
+                    ref.upstream_rule,
+                    ref.column,
+                    f"__ref_{i} IS NULL AND __up_row_{i} IS NOT NULL",
+                    message,
+                )
+            )
         checks.append(Check(ref.rule, ref.column, f"__ref_{i} IS NULL", ref.message))
     checks += after
-    rows = f"SELECT a.*, {', '.join(picked)} FROM {accepted} a {' '.join(joins)}"
+    rows = f"SELECT {', '.join(['a.*', *picked])} FROM {accepted} a {' '.join(joins)}"
     return (
         f"SELECT {describe_sql(checks)} FROM "
         f"(SELECT *, {case_sql(checks)} AS {FAIL} FROM ({rows})) WHERE {FAIL} IS NOT NULL"

@@ -35,8 +35,11 @@ from typing import Any
 import pyarrow as pa
 
 from kit.demo.base import (
+    _T_MONITORING,
+    _T_PROGRAM_YEAR,
     _T_RESPONSES,
     _T_SCORES,
+    _T_STATE_TESTS,
     _T_YEAR,
     DEMO_RATES,
     FLAWS,
@@ -47,14 +50,21 @@ from kit.demo.base import (
 from kit.demo.enrolment import _simulate_enrolment, _student_year
 from kit.demo.graduation import _ccr, _graduation
 from kit.demo.items import _build_test
+from kit.demo.monitoring import _courses, _discipline, _elp
+from kit.demo.programs import _cohort_flags, _pk_children, _programs, _student_draws
 from kit.demo.schools import _build_schools, _school_chunks
 from kit.demo.scores import _assess
+from kit.demo.state_tests import _state_tests
 from kit.demo.writers import (
     _assessments_table,
     _ccr_table,
+    _courses_table,
+    _discipline_table,
+    _elp_table,
     _graduation_table,
     _items_table,
     _responses_table,
+    _state_assessments_table,
     _students_table,
     _Writers,
 )
@@ -109,6 +119,7 @@ def generate_demo(
     fmt: str = "csv",
     last_year: int = 2024,
     item_years: int = 1,
+    state_tests: bool = False,
     progress: Callable[[int, int], None] | None = None,
 ) -> DemoSummary:
     """Write a synthetic district data folder that follows CONTRACT.md section 1.
@@ -134,6 +145,11 @@ def generate_demo(
         Spring year of the most recent school year.
     item_years
         Item tables are written for this many of the most recent years (0 to `years`).
+    state_tests
+        Also write the tests of a Missouri- and Texas-styled demo: social studies (grades 8
+        and 11), writing (4 and 7) and the end-of-course tests ALG1 (grade 9, and the
+        strongest 8th graders), ENG2, BIO (10) and GOV (11), which MSIP 5 high school
+        readiness and the PBMAS sub-parts (iv) and (v) read. Off by default.
     progress
         Called as ``progress(done, total)`` after each chunk is written.
 
@@ -145,10 +161,13 @@ def generate_demo(
     Notes
     -----
     Tables are ``students``, ``assessments``, ``items``, ``item_responses``, ``graduation``
-    and ``ccr`` with exactly the columns of `kit.data.schemas` (optional ones included),
+    and ``ccr``, and the PBMAS monitoring tables ``elp_assessments``, ``discipline`` and
+    ``courses``, with exactly the columns of `kit.data.schemas` (optional ones included),
     plus ``items.demo_flaw``: empty for ordinary items, else one of `FLAWS`. State
     reference columns (``state_pct_correct``) are left empty because the data hold every
-    student's responses.
+    student's responses. No ``growth`` table is written (MSIP 5 uses the kit's labelled
+    proxy) and no ``attendance`` table (the hours are columns of ``students``). With more
+    than one district, one is a K-8 district and one a small district.
     """
     started = time.perf_counter()
     _check_arguments(seed, districts, schools, students_per_grade, years, fmt, item_years)
@@ -157,16 +176,19 @@ def generate_demo(
     year_list = list(range(last_year - years + 1, last_year + 1))
     item_year_list = year_list[len(year_list) - item_years :] if item_years else []
 
-    sch = _build_schools(seed, districts, schools)
-    rosters, stu = _simulate_enrolment(seed, sch, year_list, students_per_grade)
+    sch = _build_schools(seed, districts, schools, students_per_grade)
+    rosters, stu = _simulate_enrolment(seed, sch, year_list)
     tests = [
         _build_test(seed, year, subject, grade)
         for year in item_year_list
         for subject, grade in _test_list()
     ]
     item_dictionary = pa.array(sorted({i for t in tests for i in t.item_ids}))
-    chunks = _school_chunks(sch, students_per_grade)
+    chunks = _school_chunks(sch)
     total, done = len(year_list) * len(chunks) + 1, 0
+    graduation = _graduation(seed, sch, stu, rosters, year_list)
+    draws = _student_draws(seed, sch, stu, rosters, year_list)
+    pk_sid = len(stu.id_number)  # pre-kindergarten ids follow every enrolled student's
 
     with _Writers(out, fmt) as writers:
         for t, year in enumerate(year_list):
@@ -174,9 +196,23 @@ def generate_demo(
             for c, (first, stop) in enumerate(chunks):
                 roster = rosters[t].slice_schools(first, stop)
                 chunk = _student_year(_rng(seed, _T_YEAR, t, c), sch, stu, roster, year)
-                writers.write("students", _students_table(sch, chunk))
+                following = rosters[t + 1] if t + 1 < len(rosters) else None
+                prog = _programs(
+                    _rng(seed, _T_PROGRAM_YEAR, t, c), sch, draws, stu, chunk, following, graduation
+                )
+                writers.write("students", _students_table(sch, chunk, prog))
+                pk, pk_prog = _pk_children(seed, sch, first, stop, year, t, pk_sid)
+                pk_sid += len(pk.roster.sid)
+                writers.write("students", _students_table(sch, pk, pk_prog))
                 scores = _assess(_rng(seed, _T_SCORES, t, c), sch, stu, chunk, t)
                 writers.write("assessments", _assessments_table(sch, chunk, scores))
+                if state_tests:
+                    extra = _state_tests(_rng(seed, _T_STATE_TESTS, t, c), sch, stu, chunk, t)
+                    writers.write("assessments", _state_assessments_table(sch, chunk, extra))
+                mon = _rng(seed, _T_MONITORING, t, c)
+                writers.write("elp_assessments", _elp_table(chunk, _elp(mon, draws, chunk, t)))
+                writers.write("discipline", _discipline_table(chunk, _discipline(mon, chunk)))
+                writers.write("courses", _courses_table(chunk, _courses(mon, chunk, prog)))
                 if year_tests:
                     writers.write(
                         "item_responses",
@@ -193,8 +229,8 @@ def generate_demo(
                 if progress is not None:
                     progress(done, total)
         writers.write("items", _items_table(tests))
-        graduation = _graduation(seed, sch, stu, rosters, year_list)
-        writers.write("graduation", _graduation_table(sch, graduation))
+        flags = _cohort_flags(seed, sch, stu, draws, graduation, rosters)
+        writers.write("graduation", _graduation_table(sch, graduation, flags))
         writers.write("ccr", _ccr_table(sch, _ccr(seed, graduation, year_list)))
         rows = writers.rows
     if progress is not None:

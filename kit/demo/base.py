@@ -43,13 +43,25 @@ SCIENCE_GRADES = (5, 8, 10)
 LEVEL_CUTS = (220, 240, 260)  # lowest scale score of levels 2, 3 and 4 (MCAS)
 SUBLEVEL_CUTS = (210, 230)  # lowest HIGH-half score of levels 1 and 2
 FLAWS = ("negative discrimination", "low discrimination", "distractor beats key")
-TABLE_NAMES = ("students", "assessments", "items", "item_responses", "graduation", "ccr")
+TABLE_NAMES = (
+    "students",
+    "assessments",
+    "items",
+    "item_responses",
+    "graduation",
+    "ccr",
+    "elp_assessments",
+    "discipline",
+    "courses",
+)
 
 _MC, _SR, _OR = 0, 1, 2
 _K12, _ELEMENTARY, _K8, _MIDDLE, _HIGH = range(5)
 _SPANS = {_K12: (0, 12), _ELEMENTARY: (0, 5), _K8: (0, 8), _MIDDLE: (6, 8), _HIGH: (9, 12)}
 # Stream tags: each random stream is seeded by (seed, tag, ...), so streams never overlap.
 _T_SCHOOLS, _T_NAMES, _T_ROSTER, _T_YEAR, _T_SCORES, _T_ITEMS, _T_RESPONSES, _T_GRAD = range(8)
+# Streams of the MSIP 5 / PBMAS inputs, added later: new tags leave the streams above as they were.
+_T_PROGRAMS, _T_PROGRAM_YEAR, _T_PK, _T_MONITORING, _T_STATE_TESTS = range(8, 13)
 
 # Reporting categories of every subject, in the order of the items table's dictionary.
 _CONTENT = catalogue("content")

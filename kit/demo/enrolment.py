@@ -59,12 +59,12 @@ class _Students:
 
 
 def _simulate_enrolment(
-    seed: int, sch: _Schools, years: list[int], per_grade: int
+    seed: int, sch: _Schools, years: list[int]
 ) -> tuple[list[_Roster], _Students]:
     """Rosters for every year, and the attributes of every student who ever enrols."""
     slot_school = np.repeat(np.arange(sch.size), sch.hi - sch.lo + 1)
     slot_grade = np.concatenate([np.arange(a, b + 1) for a, b in zip(sch.lo, sch.hi, strict=True)])
-    offset = int(_rng(seed, _T_ROSTER).integers(10**9))
+    offset = _id_offset(seed)
     rosters: list[_Roster] = []
     parts: list[dict[str, np.ndarray]] = []
     n_students = 0
@@ -73,9 +73,9 @@ def _simulate_enrolment(
         if t == 0:
             kept = (np.zeros(0, np.int64), np.zeros(0, np.int64), np.zeros(0, np.int64))
         else:
-            kept = _promote(rng, sch, rosters[-1], per_grade)
+            kept = _promote(rng, sch, rosters[-1])
         taken = np.bincount(kept[0] * 13 + kept[1], minlength=sch.size * 13)
-        need = per_grade - taken[slot_school * 13 + slot_grade]
+        need = sch.capacity[slot_school] - taken[slot_school * 13 + slot_grade]
         new_school, new_grade = np.repeat(slot_school, need), np.repeat(slot_grade, need)
         new_sid = n_students + np.arange(len(new_school))
         n_students += len(new_school)
@@ -92,13 +92,18 @@ def _simulate_enrolment(
     return rosters, _Students(id_number=all_ids, **attrs)
 
 
+def _id_offset(seed: int) -> int:
+    """The offset of the id bijection of a seed (shared with the pre-kindergarten children)."""
+    return int(_rng(seed, _T_ROSTER).integers(10**9))
+
+
 def _id_number(sid: np.ndarray, offset: int) -> np.ndarray:
     """Opaque, unique 10-digit state ids from internal numbers (an affine bijection)."""
     return 1_000_000_000 + (sid.astype(np.int64) * _ID_MULTIPLIER + offset) % 1_000_000_000
 
 
 def _promote(
-    rng: np.random.Generator, sch: _Schools, prev: _Roster, per_grade: int
+    rng: np.random.Generator, sch: _Schools, prev: _Roster
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Last year's students one grade up, at the same or the feeder school, up to capacity."""
     r = DEMO_RATES
@@ -113,7 +118,7 @@ def _promote(
     key = school * 13 + grade
     starts = np.flatnonzero(np.r_[True, key[1:] != key[:-1]])
     rank = np.arange(len(key)) - np.repeat(starts, np.diff(np.r_[starts, len(key)]))
-    keep = rank < per_grade
+    keep = rank < sch.capacity[school]
     return school[keep], grade[keep], sid[keep]
 
 

@@ -54,6 +54,7 @@ class _Schools:
     absence: np.ndarray
     graduation: np.ndarray
     category_offset: np.ndarray
+    capacity: np.ndarray  # students per grade the school enrols each year
 
     @property
     def size(self) -> int:
@@ -79,6 +80,34 @@ def _district_layout(n: int) -> tuple[list[int], list[int]]:
     return kinds, feeder
 
 
+def _k8_layout(n: int) -> tuple[list[int], list[int]]:
+    """A K-8 district of n schools: elementary schools feeding middle schools, no high school
+    (MSIP 5 scores such a district on high school readiness, S002)."""
+    if n == 1:
+        return [_K8], [-1]
+    n_mid = max(1, round(n / 3))
+    n_elem = n - n_mid
+    return [_ELEMENTARY] * n_elem + [_MIDDLE] * n_mid, [
+        n_elem + e % n_mid for e in range(n_elem)
+    ] + [-1] * n_mid
+
+
+def _district_kinds(districts: int) -> list[str]:
+    """The kind of each district: 'regular' (K-12), 'k8' or 'small' (K-12, fewer students).
+
+    One district is regular. With two, the second is a small K-8 district; with three or
+    more, the second is K-8 and the last is small: every multi-district demo has a K-8
+    district (MSIP 5 standard 3 is high school readiness there) and one small enough for
+    PBMAS minimum sizes to need aggregation or end in NA.
+    """
+    kinds = ["regular"] * districts
+    if districts == 2:
+        kinds[1] = "small_k8"
+    elif districts >= 3:
+        kinds[1], kinds[-1] = "k8", "small"
+    return kinds
+
+
 def _zone(feeder: list[int]) -> np.ndarray:
     """The last school down each school's feeder chain: its high-school attendance zone."""
     zone = np.arange(len(feeder))
@@ -87,25 +116,32 @@ def _zone(feeder: list[int]) -> np.ndarray:
     return zone
 
 
-def _build_schools(seed: int, districts: int, per_district: int) -> _Schools:
+def _build_schools(
+    seed: int, districts: int, per_district: int, students_per_grade: int = 80
+) -> _Schools:
     r = DEMO_RATES
     rng = _rng(seed, _T_SCHOOLS)
     name_rng = _rng(seed, _T_NAMES)
-    kinds, feeder_local = _district_layout(per_district)
-    zone_local = _zone(feeder_local)
     width_d, width_s = max(2, len(str(districts))), max(2, len(str(per_district)))
     district_ids = [f"D{d + 1:0{width_d}d}" for d in range(districts)]
     district_names = _pick_names(name_rng, _district_name_forms(), districts)
-    ids, names, feeder, zone_need, declining = [], [], [], [], []
-    for d in range(districts):
+    small = max(1, round(students_per_grade * r["small_district_capacity"]))
+    ids, names, feeder, zone_need, declining, all_kinds, capacity = [], [], [], [], [], [], []
+    for d, dkind in enumerate(_district_kinds(districts)):
+        kinds, feeder_local = (
+            _k8_layout(per_district) if "k8" in dkind else _district_layout(per_district)
+        )
+        zone_local = _zone(feeder_local)
         ids += [f"{district_ids[d]}S{s + 1:0{width_s}d}" for s in range(per_district)]
         names += _school_names(name_rng, kinds)
         base = d * per_district
         feeder += [f + base if f >= 0 else -1 for f in feeder_local]
         zone_need.append(rng.normal(size=per_district)[zone_local])
         declining.append(base + int(rng.integers(per_district)))
+        all_kinds += kinds
+        capacity += [small if "small" in dkind else students_per_grade] * per_district
     n = districts * per_district
-    kind = np.tile(np.array(kinds), districts)
+    kind = np.array(all_kinds)
     # neighbourhood need: shared along a feeder pattern, but mostly the school's own
     need = 0.6 * np.concatenate(zone_need) + 0.8 * rng.normal(size=n)
 
@@ -144,6 +180,7 @@ def _build_schools(seed: int, districts: int, per_district: int) -> _Schools:
         absence=rng.normal(0, r["absence_school_sd"], n) + 0.1 * need,
         graduation=rng.normal(0, r["graduation_logit"]["school_sd"], n) - 0.2 * need,
         category_offset=rng.normal(0, r["category_offset_sd"], (n, len(_CATEGORIES))),
+        capacity=np.array(capacity),
     )
 
 
@@ -195,9 +232,9 @@ def _school_names(rng: np.random.Generator, kinds: list[int]) -> list[str]:
     return [next(picked[k]) for k in kinds]
 
 
-def _school_chunks(sch: _Schools, students_per_grade: int) -> list[tuple[int, int]]:
+def _school_chunks(sch: _Schools) -> list[tuple[int, int]]:
     """Contiguous school ranges of about `_STUDENTS_PER_CHUNK` students each."""
-    size = (sch.hi - sch.lo + 1) * students_per_grade
+    size = (sch.hi - sch.lo + 1) * sch.capacity
     bounds, start, running = [], 0, 0
     for s in range(sch.size):
         running += int(size[s])

@@ -13,21 +13,30 @@ import pyarrow.csv as pacsv
 import pyarrow.parquet as pq
 
 from kit.data.schemas import (
+    DIPLOMA_PROGRAMS,
+    DISCIPLINE_ACTIONS,
     GENDER_CODES,
+    INSTRUCTIONAL_SETTINGS,
     ITEM_TYPES,
+    LEP_PROGRAMS,
     MC_OPTIONS,
     PARTICIPATION_CODES,
     RACE_CODES,
+    RESIDENCY_CODES,
     SUBLEVELS,
     TABLES,
+    TELPAS_LEVELS,
     TEST_TYPES,
 )
-from kit.demo.base import _CATEGORIES, _OR, SUBJECTS, TABLE_NAMES
+from kit.demo.base import _CATEGORIES, _OR, DEMO_RATES, SUBJECTS, TABLE_NAMES
 from kit.demo.enrolment import _Chunk
 from kit.demo.graduation import _Graduation
 from kit.demo.items import _respond, _Test
+from kit.demo.monitoring import _Courses, _Discipline, _Elp, school_year_date
+from kit.demo.programs import _CohortFlags, _Programs
 from kit.demo.schools import _Schools
 from kit.demo.scores import _Scores
+from kit.demo.state_tests import STATE_SUBJECTS, _StateScores
 
 # Columns written as Arrow dictionaries (pandas categoricals): repeated labels and codes.
 _DICTIONARY_COLUMNS = frozenset(
@@ -50,6 +59,15 @@ _DICTIONARY_COLUMNS = frozenset(
         "description",
         "response",
         "demo_flaw",
+        "residency_code",
+        "lep_program",
+        "instructional_setting",
+        "diploma_program",
+        "telpas_reading_level",
+        "telpas_composite_level",
+        "action",
+        "course_code",
+        "nontraditional_for",
     }
 )
 _ARROW_TYPES = {
@@ -94,7 +112,12 @@ def _table(name: str, columns: dict[str, pa.Array]) -> pa.Table:
     return pa.Table.from_arrays([columns[f.name] for f in schema], schema=schema)
 
 
-def _students_table(sch: _Schools, chunk: _Chunk) -> pa.Table:
+def _year_or_empty(values: np.ndarray) -> pa.Array:
+    values = np.asarray(values)
+    return _int(values, values <= 0)
+
+
+def _students_table(sch: _Schools, chunk: _Chunk, prog: _Programs) -> pa.Table:
     school = chunk.roster.school
     district = sch.district[school]
     return _table(
@@ -119,6 +142,16 @@ def _students_table(sch: _Schools, chunk: _Chunk) -> pa.Table:
             "fay": pa.array(chunk.fay),
             "days_enrolled": _int(chunk.days_enrolled),
             "days_attended": _int(chunk.days_attended),
+            "hours_enrolled": pa.array(prog.hours_enrolled, pa.float64()),
+            "hours_attended": pa.array(prog.hours_attended, pa.float64()),
+            "residency_code": _codes(prog.residency, RESIDENCY_CODES),
+            "lep_program": _codes(prog.lep_program, LEP_PROGRAMS),
+            "ell_exit_year": _year_or_empty(prog.ell_exit_year),
+            "swd_exit_year": _year_or_empty(prog.swd_exit_year),
+            "cte_participant": pa.array(prog.cte),
+            "dropout": pa.array(prog.dropout),
+            "age": _int(prog.age),
+            "instructional_setting": _codes(prog.setting, INSTRUCTIONAL_SETTINGS),
         },
     )
 
@@ -138,6 +171,72 @@ def _assessments_table(sch: _Schools, chunk: _Chunk, scores: _Scores) -> pa.Tabl
             "scale_score": pa.array(scores.scale_score, from_pandas=True),
             "achievement_level": _int(scores.level, scores.level == 0),
             "achievement_sublevel": _codes(scores.sublevel, SUBLEVELS),
+        },
+    )
+
+
+def _state_assessments_table(sch: _Schools, chunk: _Chunk, scores: _StateScores) -> pa.Table:
+    n, row = len(scores.row), scores.row
+    return _table(
+        "assessments",
+        {
+            "year": _int(np.full(n, chunk.year)),
+            "student_id": chunk.student_id.take(pa.array(row)),
+            "school_id": _codes(chunk.roster.school[row], sch.ids),
+            "grade": _int(chunk.roster.grade[row]),
+            "subject": _codes(scores.subject, STATE_SUBJECTS),
+            "participation": _codes(np.where(scores.tested, 0, 1), PARTICIPATION_CODES),
+            "test_type": _codes(np.zeros(n, int), TEST_TYPES),
+            "scale_score": pa.array(scores.scale_score, from_pandas=True),
+            "achievement_level": _int(scores.level, scores.level == 0),
+            "achievement_sublevel": _codes(scores.sublevel, SUBLEVELS),
+        },
+    )
+
+
+def _elp_table(chunk: _Chunk, elp: _Elp) -> pa.Table:
+    n = len(elp.row)
+    return _table(
+        "elp_assessments",
+        {
+            "year": _int(np.full(n, chunk.year)),
+            "student_id": chunk.student_id.take(pa.array(elp.row, pa.int64())),
+            "telpas_reading_level": _codes(elp.reading, TELPAS_LEVELS),
+            "telpas_composite_level": _codes(elp.composite, TELPAS_LEVELS),
+            "years_in_us_schools": _int(elp.years_in_us),
+        },
+    )
+
+
+def _discipline_table(chunk: _Chunk, disc: _Discipline) -> pa.Table:
+    n = len(disc.row)
+    return _table(
+        "discipline",
+        {
+            "year": _int(np.full(n, chunk.year)),
+            "student_id": chunk.student_id.take(pa.array(disc.row, pa.int64())),
+            "action": _codes(disc.action, DISCIPLINE_ACTIONS),
+            "discretionary": pa.array(disc.discretionary, pa.bool_()),
+            "incident_date": pa.array(
+                [school_year_date(chunk.year, d) for d in disc.day], pa.string()
+            ),
+        },
+    )
+
+
+def _courses_table(chunk: _Chunk, courses: _Courses) -> pa.Table:
+    catalogue = DEMO_RATES["cte_courses"]
+    codes = [c[0] for c in catalogue]
+    non_for = np.array([("M", "F").index(c[1]) if c[1] else -1 for c in catalogue])
+    n = len(courses.row)
+    return _table(
+        "courses",
+        {
+            "year": _int(np.full(n, chunk.year)),
+            "student_id": chunk.student_id.take(pa.array(courses.row, pa.int64())),
+            "course_code": _codes(courses.course, codes),
+            "completed": pa.array(courses.completed, pa.bool_()),
+            "nontraditional_for": _codes(non_for[courses.course], ("M", "F")),
         },
     )
 
@@ -216,7 +315,7 @@ def _items_table(tests: list[_Test]) -> pa.Table:
     )
 
 
-def _graduation_table(sch: _Schools, grad: _Graduation) -> pa.Table:
+def _graduation_table(sch: _Schools, grad: _Graduation, flags: _CohortFlags) -> pa.Table:
     return _table(
         "graduation",
         {
@@ -231,6 +330,10 @@ def _graduation_table(sch: _Schools, grad: _Graduation) -> pa.Table:
             "graduated_4yr": pa.array(grad.graduated_4yr),
             "graduated_5yr": pa.array(grad.graduated_5yr),
             "dropout": pa.array(grad.dropout),
+            "diploma_program": _codes(flags.diploma, DIPLOMA_PROGRAMS),
+            "title1": pa.array(flags.title1),
+            "migrant": pa.array(flags.migrant),
+            "cte_participant": pa.array(flags.cte),
         },
     )
 

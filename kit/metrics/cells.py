@@ -334,6 +334,13 @@ def crosstab_cells(
     cells["_cell"] = np.arange(len(cells))
     pieces: list[pd.DataFrame] = []
     kinds: dict[str, str] = {}
+
+    def add(tag: str, kind: str, part: np.ndarray, total: np.ndarray) -> None:
+        """Relations ``total`` = the sum of its ``part`` cells (aligned arrays)."""
+        kinds[tag] = kind
+        pieces.append(pd.DataFrame({"tag": tag, "key": total, "cell": part, "role": 1}))
+        pieces.append(pd.DataFrame({"tag": tag, "key": total, "cell": total, "role": 0}))
+
     lookup = cells[[*key, *dims, "_cell"]].rename(columns={"_cell": "_tot"})
     for d in dims:
         for v in ("Y", "N"):
@@ -341,28 +348,7 @@ def crosstab_cells(
             if part.empty:
                 continue
             part = part.assign(**{d: "ALL"}).merge(lookup, on=[*key, *dims], how="inner")
-            tag = f"X:{d}"
-            kinds[tag] = "crosstab line"
-            pieces.append(
-                pd.DataFrame(
-                    {
-                        "tag": tag,
-                        "key": part["_tot"].to_numpy(),
-                        "cell": part["_cell"].to_numpy(),
-                        "role": 1,
-                    }
-                )
-            )
-            pieces.append(
-                pd.DataFrame(
-                    {
-                        "tag": tag,
-                        "key": part["_tot"].to_numpy(),
-                        "cell": part["_tot"].to_numpy(),
-                        "role": 0,
-                    }
-                )
-            )
+            add(f"X:{d}", "crosstab line", part["_cell"].to_numpy(), part["_tot"].to_numpy())
     if parents is not None and len(parents):
         par = parents[["entity_id", "parent_id"]].drop_duplicates("entity_id")
         child = cells[[*system_cols, "entity_id", *dims, "_cell"]].merge(par, on="entity_id")
@@ -371,29 +357,7 @@ def crosstab_cells(
         )
         child = child.merge(tot, on=[*system_cols, "parent_id", *dims], how="inner")
         for ptype, sub in child.groupby("_ptype", sort=True):
-            tag = f"H:{ptype}"
-            kinds[tag] = f"{ptype} total"
-            pieces.append(
-                pd.DataFrame(
-                    {
-                        "tag": tag,
-                        "key": sub["_tot"].to_numpy(),
-                        "cell": sub["_cell"].to_numpy(),
-                        "role": 1,
-                    }
-                )
-            )
-            tt = sub.drop_duplicates("_tot")
-            pieces.append(
-                pd.DataFrame(
-                    {
-                        "tag": tag,
-                        "key": tt["_tot"].to_numpy(),
-                        "cell": tt["_tot"].to_numpy(),
-                        "role": 0,
-                    }
-                )
-            )
+            add(f"H:{ptype}", f"{ptype} total", sub["_cell"].to_numpy(), sub["_tot"].to_numpy())
     total, ptr, parts, kind = _relations(pieces, kinds)
     out = cells.drop(columns=["_cell"])
     return CellSystem(

@@ -30,6 +30,45 @@ from kit.metrics.cells import CellSystem
 _KEY_ORDER = ("year", "entity_type", "entity_id", "subject", "grade", "model", "level")
 
 
+MASK_SMALL_DENOMINATOR = "denominator below the reporting minimum"
+MASK_SMALL_COUNT = "a count below the reporting minimum"
+
+
+def mask_counts(
+    numerator: pd.Series | np.ndarray, denominator: pd.Series | np.ndarray, *, min_n: int
+) -> tuple[np.ndarray, np.ndarray]:
+    """Which rates of a program population show their counts (PBMAS, STATES.md 5.2).
+
+    TEA's PBMAS reports print a masked count as ``*``. The kit masks, with the framework's
+    reporting minimum:
+
+    - the numerator, the denominator and the rate when the denominator is 1 to ``min_n - 1``
+      students (a small population: its figures are not shown);
+    - the numerator and the rate when the numerator, or the students not counted in it
+      (denominator - numerator), is 1 to ``min_n - 1``: with the denominator and the rate
+      shown, a small count could be worked out by multiplying.
+
+    A denominator of 0 (no students: "ND") and counts of 0 are not masked. The performance
+    level is always shown: TEA publishes it.
+
+    Returns
+    -------
+    (masked, reason)
+        ``masked`` is 0 (shown), 1 (numerator and rate masked) or 2 (numerator, denominator
+        and rate masked); ``reason`` the words for a masked row, else None.
+    """
+    num = pd.to_numeric(pd.Series(np.asarray(numerator, dtype=object)), errors="coerce")
+    den = pd.to_numeric(pd.Series(np.asarray(denominator, dtype=object)), errors="coerce")
+    small_den = (den > 0) & (den < min_n)
+    rest = den - num
+    small_count = ((num > 0) & (num < min_n)) | ((rest > 0) & (rest < min_n))
+    masked = np.where(small_den, 2, np.where(small_count.fillna(False), 1, 0))
+    reason = np.where(
+        masked == 2, MASK_SMALL_DENOMINATOR, np.where(masked == 1, MASK_SMALL_COUNT, None)
+    )
+    return masked.astype(int), reason
+
+
 def _default_keys(df: pd.DataFrame, exclude: Sequence[str] = ()) -> list[str]:
     return [c for c in _KEY_ORDER if c in df.columns and c not in exclude]
 

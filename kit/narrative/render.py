@@ -11,7 +11,7 @@ from functools import lru_cache
 
 from jinja2 import ChoiceLoader, Environment, FileSystemLoader, PackageLoader, StrictUndefined
 
-from kit.fmt import fmt_change, fmt_gap, fmt_int, fmt_num, fmt_pct, fmt_points
+from kit.fmt import fmt_change, fmt_compact, fmt_gap, fmt_int, fmt_num, fmt_pct, fmt_points
 
 
 @lru_cache(maxsize=4)
@@ -33,6 +33,7 @@ def _environment(extra: str | None) -> Environment:
         points=fmt_points,
         gap=fmt_gap,
         change=fmt_change,
+        compact=fmt_compact,
     )
     return env
 

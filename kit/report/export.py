@@ -30,7 +30,14 @@ from kit._files import atomic_write
 from kit.errors import RenderError
 from kit.report._page import PRIORITY, add_contents, element_id, prepare, table_width_class
 
-__all__ = ["ReportMeta", "export_notebook", "html_to_pdf", "notebook_to_html", "safe_name"]
+__all__ = [
+    "ReportMeta",
+    "export_notebook",
+    "html_to_pdf",
+    "notebook_to_html",
+    "pdf_bytes",
+    "safe_name",
+]
 
 #: Formats :func:`export_notebook` can write, by file suffix.
 FORMATS = ("html", "pdf", "ipynb")
@@ -226,23 +233,25 @@ def html_to_pdf(html: str, out: Path, *, base_url: str | None = None) -> Path:
     RenderError
         If WeasyPrint fails or the file cannot be written.
     """
+    out = Path(out)
+    _atomic_write(out, pdf_bytes(html, base_url=base_url or str(out.parent), name=out.name))
+    return out
+
+
+def pdf_bytes(html: str, *, base_url: str, name: str = "report.pdf") -> bytes:
+    """The PDF of a report page (:func:`html_to_pdf` without the file)."""
     import weasyprint
 
-    out = Path(out)
     stylesheets = (
         [] if 'id="kit-print-css"' in html else [weasyprint.CSS(string=_read_css("print.css"))]
     )
     fetcher = _local_fetcher(weasyprint)
     try:
         with _quiet_weasyprint():
-            document = weasyprint.HTML(
-                string=html, base_url=base_url or str(out.parent), url_fetcher=fetcher
-            )
-            pdf = document.write_pdf(stylesheets=stylesheets)
+            document = weasyprint.HTML(string=html, base_url=base_url, url_fetcher=fetcher)
+            return document.write_pdf(stylesheets=stylesheets)
     except Exception as exc:  # WeasyPrint raises many types
-        raise RenderError(f"Could not lay out the PDF {out.name}: {exc}") from exc
-    _atomic_write(out, pdf)
-    return out
+        raise RenderError(f"Could not lay out the PDF {name}: {exc}") from exc
 
 
 def export_notebook(
@@ -294,16 +303,22 @@ def export_notebook(
         raise RenderError(f"Cannot create the output folder {out_dir}: {exc}") from exc
     name = safe_name(stem if stem is not None else meta.report)
     html = notebook_to_html(nb, meta) if {"html", "pdf"} & set(formats) else ""
-    written: dict[str, Path] = {}
+    # Every file is made in memory first and they land together, in a moment no stop signal
+    # interrupts: a batch stopped while the PDF is laid out leaves no HTML without its PDF.
+    payloads: dict[str, bytes] = {}
     for fmt in formats:
-        path = out_dir / f"{name}.{fmt}"
         if fmt == "html":
-            _atomic_write(path, html.encode("utf-8"))
+            payloads[fmt] = html.encode("utf-8")
         elif fmt == "pdf":
-            html_to_pdf(html, path, base_url=out_dir.resolve().as_uri() + "/")
+            payloads[fmt] = pdf_bytes(
+                html, base_url=out_dir.resolve().as_uri() + "/", name=f"{name}.pdf"
+            )
         else:
-            _atomic_write(path, nbformat.writes(nb).encode("utf-8"))
-        written[fmt] = path
+            payloads[fmt] = nbformat.writes(nb).encode("utf-8")
+    written = {fmt: out_dir / f"{name}.{fmt}" for fmt in formats}
+    with _signals_deferred():
+        for fmt, path in written.items():
+            _atomic_write(path, payloads[fmt])
     return written
 
 
@@ -378,6 +393,26 @@ def _quiet_weasyprint() -> Iterator[None]:
     finally:
         for lg, level in zip(loggers, levels, strict=True):
             lg.setLevel(level)
+
+
+@contextmanager
+def _signals_deferred() -> Iterator[None]:
+    """Hold SIGTERM, SIGINT and SIGUSR1 (a batch stopping) until the block is done, in the
+    main thread; elsewhere (a Dask worker's thread) run the block as it is."""
+    import signal
+    import threading
+
+    held = {signal.SIGTERM, signal.SIGINT, getattr(signal, "SIGUSR1", signal.SIGTERM)}
+    if threading.current_thread() is not threading.main_thread() or not hasattr(
+        signal, "pthread_sigmask"
+    ):
+        yield
+        return
+    before = signal.pthread_sigmask(signal.SIG_BLOCK, held)
+    try:
+        yield
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, before)
 
 
 def _atomic_write(path: Path, data: bytes) -> None:

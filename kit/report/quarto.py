@@ -12,7 +12,7 @@ import shutil
 import subprocess
 from pathlib import Path
 
-from kit.errors import RenderError
+from kit.errors import RenderError, SetupError
 
 INSTALL_HINT = (
     "Quarto is not installed (no `quarto` command on PATH). Install it from "
@@ -56,7 +56,7 @@ def render_with_quarto(
     """Render with Quarto; raise :class:`RenderError` with install help when it is missing."""
     quarto = shutil.which("quarto")
     if quarto is None:
-        raise RenderError(INSTALL_HINT)
+        raise SetupError(INSTALL_HINT)
     out_dir.mkdir(parents=True, exist_ok=True)
     written = {}
     for fmt in formats:

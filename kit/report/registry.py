@@ -17,6 +17,11 @@ class ReportSpec:
     notebook: str
     scopes: tuple[str, ...]  # entity types the report is made for: "school", "district"
     cost: float = 1.0  # relative rendering time; a batch starts the costliest reports first
+    needs: tuple[str, ...] = ()  # facts tables without which the report has nothing to show
+    needs_why: str = ""  # what is missing, said when a store lacks them
+    # a state framework's report: a store built with another framework lacks its tables by
+    # design, so a batch leaves it out without a word (asked for by name, it still explains)
+    state_report: bool = False
 
     def to_dict(self) -> dict:
         return asdict(self)
@@ -40,6 +45,29 @@ REPORTS: dict[str, ReportSpec] = {
             "item_analysis.ipynb",
             ("school", "district"),
             cost=4.0,
+            needs=("item_stats",),
+            needs_why="the facts store has no item data (it was built from a data folder "
+            "without the items and item_responses tables)",
+        ),
+        ReportSpec(
+            "msip_apr",
+            "MSIP 5 Annual Performance Report",
+            "msip_apr.ipynb",
+            ("school", "district"),
+            needs=("msip_apr", "state_rules"),
+            needs_why="the facts store has no MSIP 5 results (build it with kit build DATA "
+            "--framework mo_msip5)",
+            state_report=True,
+        ),
+        ReportSpec(
+            "pbmas",
+            "PBMAS district report",
+            "pbmas.ipynb",
+            ("district",),
+            needs=("pbmas", "pbmas_stage", "state_rules"),
+            needs_why="the facts store has no PBMAS results (build it with kit build DATA "
+            "--framework tx_pbmas)",
+            state_report=True,
         ),
     )
 }
@@ -74,3 +102,11 @@ def notebook_path(report_id: str) -> Path:
             "folder holding the report notebooks.",
         )
     return path
+
+
+def missing_needs(report_id: str, tables: list[str] | set[str]) -> str | None:
+    """Why a store with ``tables`` cannot give report ``report_id`` anything to show, or None."""
+    spec = get_report(report_id)
+    if set(spec.needs) <= set(tables):
+        return None
+    return spec.needs_why or f"the facts store has no {', '.join(spec.needs)} table"

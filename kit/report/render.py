@@ -10,14 +10,15 @@ import tempfile
 from pathlib import Path
 
 import nbformat
-from pydantic import BaseModel, ConfigDict, ValidationError
+from pydantic import BaseModel, ConfigDict, ValidationError, field_validator
 
+from kit._params import as_subject_list
 from kit._version import __version__
 from kit.errors import ParameterError, RenderError
-from kit.facts import read_facts
+from kit.facts import read_facts, resolve_facts_path
 from kit.report.engine import WarmKernel, ipc_kernel_manager_class
 from kit.report.export import ReportMeta, export_notebook, safe_name
-from kit.report.registry import get_report, notebook_path
+from kit.report.registry import get_report, missing_needs, notebook_path
 
 
 class ReportParams(BaseModel):
@@ -30,11 +31,18 @@ class ReportParams(BaseModel):
     year: int | None = None
     subjects: list[str] | None = None  # None: every subject the entity has
 
+    @field_validator("subjects", mode="before")
+    @classmethod
+    def _subjects(cls, value: object) -> list[str] | None:
+        return as_subject_list(value)  # "ELA", "ELA,MATH" or '["ELA"]', as papermill passes
+
 
 def validate_params(params: dict) -> ReportParams:
     """Check a parameter set before any kernel starts."""
     try:
         return ReportParams.model_validate(params)
+    except ParameterError:
+        raise
     except ValidationError as exc:
         err = exc.errors()[0]
         key = ".".join(str(p) for p in err["loc"])
@@ -54,6 +62,9 @@ def report_meta(report_id: str, params: ReportParams) -> tuple[ReportMeta, dict]
     """Title-block and provenance data for a report, read from the facts store."""
     spec = get_report(report_id)
     with read_facts(params.facts_path) as facts:
+        why = missing_needs(report_id, facts.tables)
+        if why and facts.run().get("input") != "aggregates":  # published results say why
+            raise ParameterError(f"No {report_id} report can be made: {why}.")
         year = params.year or facts.latest_year()
         ent = facts.entity(params.entity_id, year)
         run = facts.run()
@@ -144,7 +155,7 @@ def render_report(
     params = validate_params(
         {
             **(options or {}),
-            "facts_path": str(Path(facts_path).resolve()),
+            "facts_path": str(resolve_facts_path(facts_path).resolve()),
             "entity_id": entity_id,
             "year": year,
         }

@@ -15,15 +15,26 @@ import pandas as pd
 def table_html(table: pd.DataFrame, caption: str) -> str:
     """Accessible HTML: a caption, column headers and row headers (the first column).
 
+    Columns named in ``table.attrs["text_columns"]`` (words, not figures) are set left
+    (``class="kit-words"``); every other cell is right-aligned like a figure.
+
     The table sits in a region named by its caption that scrolls sideways when a narrow
     window cannot fit it, and that a keyboard can reach (``tabindex="0"``) so the last
     columns are never out of reach (WCAG 2.1.1; axe ``scrollable-region-focusable``).
     """
-    head = "".join(f'<th scope="col">{html.escape(str(c))}</th>' for c in table.columns)
+    words = set(table.attrs.get("text_columns", ()))
+    classes = [' class="kit-words"' if c in words else "" for c in table.columns]
+    head = "".join(
+        f'<th scope="col"{cls}>{html.escape(str(c))}</th>'
+        for cls, c in zip(classes, table.columns, strict=True)
+    )
+    classes = classes[1:]
     body = []
     for rec in table.itertuples(index=False):
         cells = [f'<th scope="row">{html.escape(str(rec[0]))}</th>']
-        cells += [f"<td>{html.escape(str(v))}</td>" for v in rec[1:]]
+        cells += [
+            f"<td{cls}>{html.escape(str(v))}</td>" for cls, v in zip(classes, rec[1:], strict=True)
+        ]
         body.append(f"<tr>{''.join(cells)}</tr>")
     # A stable id from the caption and the cells: the same table gives the same page.
     digest = hashlib.sha1(f"{caption}\x00{''.join(body)}".encode()).hexdigest()[:10]

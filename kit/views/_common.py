@@ -125,3 +125,39 @@ def _rules(facts: Facts) -> pd.DataFrame:
     rules = facts.table("accountability_rules")
     rules["params"] = rules["params"].map(_json)
     return rules
+
+
+def state_banner(facts: Facts, system: str, *, district_type: str | None = None) -> list[dict]:
+    """The illustrative rules an MSIP 5 or PBMAS report rests on: ``{"label", "note"}`` for
+    each rule or table of ``state_rules`` marked ``verified: false``.
+
+    For MSIP 5 (``district_type`` K12 or K8) the rules of the other district type are left
+    out (high school readiness for K-12, CCR and graduation for K-8, the other type's
+    points). PBMAS indicator cut points are gathered into one entry naming the indicators
+    (each one's note is in the framework file).
+    """
+    if "state_rules" not in facts.tables:
+        return []
+    rules = facts.table("state_rules", system=system)
+    rules = rules[~rules["verified"].astype(bool)]
+    if district_type is not None:
+        points = rules["section"].isin(["district_types", "standards"])
+        rules = rules[~points | rules["id"].astype(str).str.startswith(district_type)]
+        other = ("hsr",) if district_type == "K12" else ("ccr", "graduation")
+        rules = rules[~rules["section"].isin(other)]
+    out = [
+        {"label": str(r["label"]), "note": None if pd.isna(r["note"]) else str(r["note"])}
+        for r in rules[rules["section"] != "indicator"].to_dict("records")
+    ]
+    indicators = rules[rules["section"] == "indicator"]
+    if len(indicators):
+        out.append(
+            {
+                "label": f"Cut points of {len(indicators)} indicators",
+                "note": "The year's cut points of "
+                + ", ".join(indicators["id"].astype(str))
+                + " are not known; the values used are illustrative (each indicator's note "
+                "is in the framework file).",
+            }
+        )
+    return out

@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 from dataclasses import asdict, dataclass
 
+from kit._params import as_subject_list
 from kit.errors import ParameterError
 from kit.facts import Facts
 
@@ -54,8 +55,10 @@ def report_context(
 ) -> ReportContext:
     """The context of a report on ``entity_id`` for ``year`` (default: the latest year).
 
-    ``subjects`` limits the report to those subjects (default: every subject the entity has).
+    ``subjects`` limits the report to those subjects (default: every subject the entity has):
+    a list, one code or a comma list (``"ELA,MATH"``), as papermill's ``-p`` passes it.
     """
+    subjects = as_subject_list(subjects)
     year = int(year or facts.latest_year())
     ent = facts.entity(entity_id, year)
     run = facts.run()
@@ -67,8 +70,15 @@ def report_context(
         " subject",
         [year, entity_id],
     )["subject"].tolist()
+    if not subjects_found:
+        raise ParameterError(
+            f"{entity_id} ({ent['name']}) has no assessment results in {year}: its students "
+            "took no test in the data, or every assessment row of theirs was rejected.",
+            fix="Pick another school (kit list shows them), or run kit validate on the data "
+            "and see rejected/assessments.csv.",
+        )
     if subjects:
-        wanted = [str(x).upper() for x in subjects]
+        wanted = subjects
         missing = [x for x in wanted if x not in subjects_found]
         if missing:
             raise ParameterError(

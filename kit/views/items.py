@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
+from kit.errors import FactsError
 from kit.facts import Facts
 from kit.views._common import shown_gap
 from kit.views.context import ReportContext
@@ -372,9 +373,22 @@ def view_item_test(
 def view_item_tests(facts: Facts, ctx: ReportContext) -> list[ItemTestView]:
     """Every test (subject x grade) of the report, subjects in the report's order; the focus
     group of each subject is chosen by :func:`choose_focus_group`. Empty when the facts
-    hold no item analysis (no items in the input, or a state's published results)."""
+    hold a state's published results (the report then says there is no item analysis).
+
+    Raises
+    ------
+    FactsError
+        When a store of student data has no item data (built without items and
+        item_responses): a report on it would have nothing to show.
+    """
     if "item_stats" not in facts.tables:
-        return []
+        if getattr(ctx, "source", None) == "aggregates":
+            return []
+        raise FactsError(
+            f"There is no item analysis for {ctx.name}: the facts store has no item data (it "
+            "was built from a data folder without the items and item_responses tables).",
+            fix="Add items.csv and item_responses.csv to the data folder and run kit build again.",
+        )
     out = []
     for subject in ctx.subjects:
         focus = choose_focus_group(facts, ctx, subject)

@@ -21,12 +21,15 @@ from kit.report.render import render_report
 
 
 def test_plan_has_every_school_and_the_district(facts_path, facts, tmp_path):
-    from kit.report.registry import REPORTS
+    from kit.report.registry import REPORTS, missing_needs
 
     jobs = plan_jobs(facts_path, tmp_path)
     schools = set(facts.schools()["entity_id"])
     for report, spec in REPORTS.items():
         mine = [j for j in jobs if j.report == report]
+        if missing_needs(report, facts.tables):  # msip_apr, pbmas: not in an ``ma`` store
+            assert not mine
+            continue
         school_ids = {j.entity_id for j in mine if j.entity_type == "school"}
         assert school_ids == (schools if "school" in spec.scopes else set())
         n_district = [j.entity_type for j in mine].count("district")

@@ -39,6 +39,17 @@ def valid_tables() -> dict[str, pd.DataFrame]:
             "fay": "Y",
             "days_enrolled": "180",
             "days_attended": ["170", "180", "150", "160", "175", "179"],
+            # the optional MSIP 5 / PBMAS columns (docs/data.md)
+            "hours_enrolled": "1260",
+            "hours_attended": ["1190", "1260", "1049.5", "1120", "1225", "1250"],
+            "residency_code": ["RESIDENT_I", "RESIDENT_I", "NON_RESIDENT", "", "DESEG_IN", "OTHER"],
+            "lep_program": ["", "", "BE", "", "", ""],
+            "ell_exit_year": ["", "", "", "2023", "", ""],
+            "swd_exit_year": ["", "", "", "", "2022", ""],
+            "cte_participant": ["N", "N", "N", "", "", ""],
+            "dropout": "",
+            "age": ["9", "9", "10", "9", "9", "9"],
+            "instructional_setting": ["", "REGULAR_80", "", "", "", ""],
         }
     )
     assessments = pd.DataFrame(
@@ -132,6 +143,61 @@ def valid_tables() -> dict[str, pd.DataFrame]:
             "career_ed_placed": "N",
         }
     )
+    graduation["diploma_program"] = ["RHSP", "DAP", ""]
+    attendance = pd.DataFrame(
+        {
+            "year": "2024",
+            "student_id": ["S1", "S2", "S3"],
+            "district_id": "D1",
+            "school_id": ["SC1", "SC1", "SC1"],
+            "grade": "4",
+            "hours_enrolled": ["1260", "1260", "630"],
+            "hours_attended": ["1190", "0", "600.5"],
+            "residency_code": ["RESIDENT_I", "PARENT_TUITION", ""],
+        }
+    )
+    elp = pd.DataFrame(
+        {
+            "year": "2024",
+            "student_id": ["S3"],
+            "telpas_reading_level": ["intermediate"],
+            "telpas_composite_level": ["ADVANCED"],
+            "years_in_us_schools": ["3"],
+        }
+    )
+    discipline = pd.DataFrame(
+        {
+            "year": "2024",
+            "student_id": ["S2", "S2", "S5"],
+            "action": ["ISS", "ISS", "OSS"],
+            "discretionary": ["Y", "Y", "N"],
+            "incident_date": ["2023-10-02", "2023-10-02", ""],
+        }
+    )
+    courses = pd.DataFrame(
+        {
+            "year": "2024",
+            "student_id": ["S1", "S1", "S4"],
+            "course_code": ["WELDING", "CULINARY", "HEALTH_SCI"],
+            "completed": ["Y", "N", "Y"],
+            "nontraditional_for": ["F", "", "M"],
+        }
+    )
+    growth = pd.DataFrame(
+        {
+            "year": "2024",
+            "entity_type": ["district", "school", "SCHOOL"],
+            "entity_id": ["D1", "SC1", "SC2"],
+            "subject": ["ELA", "math", "ELA"],
+            "group": ["all", "super_subgroup", "race_BL"],
+            "estimate": ["1.5", "-0.4", ""],
+            "std_error": ["0.5", "0.6", ""],
+            "significance": ["", "", "below"],
+            "level": ["", "", ""],
+            "n": ["6", "3", "1"],
+            "source": "state growth file",
+        }
+    )
     return {
         "students": students,
         "assessments": assessments,
@@ -139,6 +205,11 @@ def valid_tables() -> dict[str, pd.DataFrame]:
         "item_responses": item_responses,
         "graduation": graduation,
         "ccr": ccr,
+        "attendance": attendance,
+        "elp_assessments": elp,
+        "discipline": discipline,
+        "courses": courses,
+        "growth": growth,
     }
 
 
@@ -195,7 +266,7 @@ def test_clean_data_is_all_accepted_with_schema_types(tables, tmp_path):
     assert set(result.file_hashes) == {f"{name}.csv" for name in TABLES}
     assert all(len(h) == 64 for h in result.file_hashes.values())
     as_dict = result.to_dict()
-    assert as_dict["exit_code"] == 0 and len(as_dict["tables"]) == 6
+    assert as_dict["exit_code"] == 0 and len(as_dict["tables"]) == len(TABLES)
 
 
 def test_required_tables_only(tables, tmp_path):
@@ -233,6 +304,7 @@ def test_lenient_values_are_read(tables, tmp_path):
         "1.0",
     ]
     s.loc[1, ["low_income", "ell", "swd", "fay", "gender"]] = ["no", "FALSE", "f", "0.0", "m"]
+    s.loc[1, "instructional_setting"] = ""  # given for students with disabilities only
     s.loc[2, ["low_income", "ell", "swd", "fay"]] = ["y", "1", "N", "0"]
     s["homeless"] = ["Y", "", "n", "", "", ""]  # optional flag: empty means false
     s["note"] = "an extra column"
@@ -278,18 +350,31 @@ def test_optional_columns_absent_are_added(tables, tmp_path):
 # fmt: off
 CASES = [
     # table, row, changes, column, rule, message fragment
-    ("students", 1, {"grade": "13"}, "grade", "range", 'grade "13" is not a grade 0-12; use 0 for kindergarten'),
+    ("students", 1, {"grade": "13"}, "grade", "range", 'grade "13" is not a grade -1 to 12; use 0 (or K) for kindergarten, -1 (or PK) for pre-kindergarten'),
+    ("students", 1, {"grade": "-2"}, "grade", "range", "-1 (or PK) for pre-kindergarten"),
+    ("assessments", 2, {"grade": "-1"}, "grade", "range", 'grade "-1" is not a grade 0-12'),
+    ("attendance", 0, {"grade": "-1"}, "grade", "range", "is not a grade 0-12"),
+    # the optional MSIP 5 / PBMAS columns and tables
+    ("assessments", 0, {"test_type": "MODIFIED"}, "test_type", "modified_without_swd", "students with disabilities only"),
+    ("attendance", 2, {"hours_attended": "700"}, "hours_attended", "hours_attended_exceeds_enrolled", "more than hours_enrolled"),
+    ("attendance", 0, {"student_id": "S99"}, "student_id", "unknown_student", "S99"),
+    ("elp_assessments", 0, {"year": "2023"}, "student_id", "unknown_student", "year 2023"),
+    ("discipline", 0, {"action": "DETENTION"}, "action", "code", "DAEP, ISS, OSS, EXPULSION"),
+    ("discipline", 2, {"student_id": "S99"}, "student_id", "unknown_student", "S99"),
+    ("courses", 0, {"completed": ""}, "completed", "missing_value", "completed is empty"),
+    ("courses", 0, {"nontraditional_for": "X"}, "nontraditional_for", "code", "M, F"),
+    ("growth", 0, {"entity_type": "state"}, "entity_type", "code", "DISTRICT, SCHOOL"),
+    ("growth", 0, {"group": "girls"}, "group", "code", "ALL, LOW_INCOME"),
+    ("growth", 1, {"entity_id": "SC7"}, "entity_id", "unknown_entity", 'SCHOOL "SC7" has no students in 2024'),
+    ("growth", 0, {"entity_type": "SCHOOL"}, "entity_id", "unknown_entity", "has no students"),
     ("students", 1, {"grade": "3.5"}, "grade", "type", 'grade "3.5" is not a whole number'),
     ("students", 1, {"grade": "four"}, "grade", "type", "not a whole number"),
     ("students", 1, {"year": "1899"}, "year", "range", "1990-2100"),
     ("students", 1, {"year": ""}, "year", "missing_value", "year is empty"),
     ("students", 1, {"student_id": "  "}, "student_id", "missing_value", "student_id is empty"),
     ("students", 1, {"race_ethnicity": "XX"}, "race_ethnicity", "code", 'race_ethnicity "XX" is not one of AI, AS, BL'),
-    ("students", 1, {"gender": "Q"}, "gender", "code", "F, M, X"),
     ("students", 1, {"low_income": "maybe"}, "low_income", "type", 'low_income "maybe" is not a yes/no value'),
     ("students", 1, {"fay": ""}, "fay", "missing_value", "fay is empty"),
-    ("students", 1, {"days_enrolled": "-1"}, "days_enrolled", "range", "0-366"),
-    ("students", 1, {"days_attended": "181"}, "days_attended", "days_attended_exceeds_enrolled", "more than days_enrolled"),
     # the first failing rule in schema column order wins: grade before race_ethnicity
     ("students", 1, {"grade": "x", "race_ethnicity": "XX"}, "grade", "type", "grade"),
     ("assessments", 2, {"achievement_level": "5"}, "achievement_level", "range", 'achievement_level "5" is not a level 1-4'),
@@ -306,7 +391,6 @@ CASES = [
     ("items", 0, {"key": "e"}, "key", "code", '"e" is not one of A, B, C, D'),
     ("items", 0, {"item_type": "XX"}, "item_type", "code", "MC, SR, OR"),
     ("items", 2, {"max_points": "0"}, "max_points", "range", "1-100"),
-    ("items", 2, {"state_pct_correct": "150"}, "state_pct_correct", "range", "0-100"),
     ("item_responses", 2, {"points": "3"}, "points", "points_exceed_max", "more than the item's max_points (2)"),
     ("item_responses", 2, {"points": "-1"}, "points", "range", "is negative"),
     ("item_responses", 0, {"response": "E"}, "response", "bad_response", 'response "E" is not A, B, C or D'),
@@ -318,7 +402,58 @@ CASES = [
     ("ccr", 0, {"ccr_score": "abc"}, "ccr_score", "type", "not a number"),
     ("ccr", 0, {"met_ccr_standard": ""}, "met_ccr_standard", "missing_value", "is empty"),
 ]
+# Optional columns: the value is left empty and the row kept, with a warning row
+# (issue 11, item 6; tests/data/test_messy_input.py has more).
+BLANKED = [
+    ("students", 1, {"gender": "Q"}, "gender", "code", "F, M, X"),
+    ("students", 1, {"days_enrolled": "-1"}, "days_enrolled", "range", "0-366"),
+    ("students", 1, {"days_attended": "181"}, "days_attended", "days_attended_exceeds_enrolled", "more than days_enrolled"),
+    ("items", 2, {"state_pct_correct": "150"}, "state_pct_correct", "range", "0-100"),
+    # the optional MSIP 5 / PBMAS columns (issue 14): a bad value is left empty
+    ("students", 1, {"hours_attended": "1300"}, "hours_attended", "hours_attended_exceeds_enrolled", "more than hours_enrolled 1260"),
+    ("students", 1, {"hours_enrolled": "-3"}, "hours_enrolled", "range", "0-9000"),
+    ("students", 1, {"residency_code": "RESIDENT"}, "residency_code", "code", "RESIDENT_I, NON_RESIDENT"),
+    ("students", 1, {"lep_program": "BE"}, "lep_program", "lep_program_without_ell", "current English learners only"),
+    ("students", 2, {"lep_program": "DUAL"}, "lep_program", "code", "BE, ESL, NONE"),
+    ("students", 2, {"ell_exit_year": "2023"}, "ell_exit_year", "exit_year_but_current", "ell is true this year"),
+    ("students", 3, {"ell_exit_year": "2025"}, "ell_exit_year", "exit_year_after_year", "after the school year 2024"),
+    ("students", 1, {"swd_exit_year": "2022"}, "swd_exit_year", "exit_year_but_current", "swd is true this year"),
+    ("students", 1, {"age": "30"}, "age", "range", "0-25"),
+    ("students", 0, {"instructional_setting": "REGULAR_80"}, "instructional_setting", "setting_without_swd", "students with disabilities only"),
+    ("students", 1, {"instructional_setting": "MAINSTREAM"}, "instructional_setting", "code", "EC_REGULAR"),
+    ("students", 0, {"dropout": "Y"}, "dropout", "dropout_outside_grades_7_12", "grades 7-12"),
+    ("students", 0, {"cte_participant": "sometimes"}, "cte_participant", "type", "yes/no"),
+    ("graduation", 2, {"diploma_program": "RHSP"}, "diploma_program", "diploma_without_graduation", "did not graduate"),
+    ("graduation", 0, {"diploma_program": "GED"}, "diploma_program", "code", "MHSP, RHSP, DAP"),
+    ("elp_assessments", 0, {"telpas_reading_level": "", "telpas_composite_level": ""}, "telpas_reading_level", "elp_without_level", "at least one rating"),
+    ("elp_assessments", 0, {"telpas_reading_level": "FLUENT"}, "telpas_reading_level", "code", "ADVANCED_HIGH"),
+    ("elp_assessments", 0, {"years_in_us_schools": "-1"}, "years_in_us_schools", "range", "0-25"),
+    ("discipline", 0, {"incident_date": "13/02/2024"}, "incident_date", "bad_date", "YYYY-MM-DD"),
+    ("growth", 0, {"std_error": "0"}, "std_error", "std_error_not_positive", "not above 0"),
+    ("growth", 0, {"std_error": ""}, "estimate", "growth_without_result", "no growth result"),
+]
 # fmt: on
+
+
+@pytest.mark.parametrize(
+    ("table", "row", "changes", "column", "rule", "fragment"),
+    BLANKED,
+    ids=[f"{c[0]}-{c[4]}-{'-'.join(c[2])}" for c in BLANKED],
+)
+def test_optional_value_rule_blanks_and_keeps_the_row(
+    tables, tmp_path, table, row, changes, column, rule, fragment
+):
+    for name, value in changes.items():
+        tables[table].loc[row, name] = value
+    result = validate_data(write_csv(tables, tmp_path / "data"), rejected_dir=tmp_path / "rej")
+    assert result.exit_code == 0
+    warned = rejected_rows(tmp_path / "rej", table)
+    hit = warned[warned["source_row"] == str(row + 2)]
+    assert list(hit["rule"]) == ["optional_value_blanked"] and list(hit["column"]) == [column]
+    assert fragment in hit.iloc[0]["message"] and "left empty" in hit.iloc[0]["message"]
+    assert result.warning_counts == {f"{table}.{column}": 1}
+    summary = next(s for s in result.summaries if s.table == table)
+    assert summary.read == summary.accepted == len(tables[table]) and summary.warnings == 1
 
 
 @pytest.mark.parametrize(
@@ -381,8 +516,10 @@ def test_rejected_student_rejects_the_rows_that_need_it(tables, tmp_path):
     counts = result.rejected_counts
     assert counts == {
         "students.range": 1,
-        "assessments.unknown_student": 2,
-        "item_responses.unknown_student": 6,
+        "assessments.student_rejected": 2,
+        "item_responses.student_rejected": 6,
+        "attendance.student_rejected": 1,
+        "courses.student_rejected": 2,
     }
     assert result.exit_code == 1
 
@@ -407,6 +544,8 @@ def test_rejected_file_keeps_the_original_row(tables, tmp_path):
 
 
 def test_parquet_with_types_and_row_index(tables, tmp_path):
+    for name in ("attendance", "elp_assessments", "discipline", "courses", "growth"):
+        del tables[name]  # their student ids are not renumbered below
     data = write_csv(tables, tmp_path / "data")
     s = tables["students"].copy()
     s["year"] = s["year"].astype("int64")
@@ -432,8 +571,8 @@ def test_parquet_with_types_and_row_index(tables, tmp_path):
     assert column_types(result.con, "students") == schema_types("students")
     assert result.rejected_counts == {
         "students.range": 1,
-        "assessments.unknown_student": 2,
-        "item_responses.unknown_student": 6,
+        "assessments.student_rejected": 2,
+        "item_responses.student_rejected": 6,
     }
 
 
@@ -449,15 +588,16 @@ def test_xlsx_with_blank_row(tables, tmp_path):
         values[0], values[4] = int(values[0]), float(values[4])  # numbers as Excel has them
         values[10] = True
         if i == 3:
-            sheet.append([])  # a blank row in the sheet is skipped but still numbered
+            sheet.append([])  # a blank row in the sheet is read as a blank_row, numbered
             values[4] = 13
         sheet.append(values)
     book.save(data / "Students.XLSX")
     result = validate_data(data, rejected_dir=tmp_path / "rej")
     rejected = rejected_rows(tmp_path / "rej", "students")
-    assert list(rejected["source_row"]) == ["6"]
+    assert list(rejected["source_row"]) == ["5", "6"]
+    assert list(rejected["rule"]) == ["blank_row", "range"]
     assert rejected.iloc[0]["source_file"] == "Students.XLSX"
-    assert result.summaries[0].read == 6
+    assert result.summaries[0].read == 7
     assert result.con.execute("SELECT count(*) FROM students WHERE fay").fetchall()[0] == (5,)
 
 
@@ -475,15 +615,15 @@ def test_malformed_csv_row_is_rejected_with_its_number(tables, tmp_path):
     data = write_csv(tables, tmp_path / "data")
     lines = (data / "students.csv").read_text().splitlines()
     lines.insert(3, "2024,S77,D1")  # too few values
-    lines.insert(5, "")  # a blank line: skipped, but a row in a spreadsheet
+    lines.insert(5, "")  # a blank line: a row in a spreadsheet, read as a blank_row
     (data / "students.csv").write_text("\n".join(lines) + "\n")
     tables["students"].loc[4, "grade"] = "13"
     result = validate_data(data, rejected_dir=tmp_path / "rej")
     rejected = rejected_rows(tmp_path / "rej", "students")
-    assert list(rejected["rule"]) == ["malformed_row"]
-    assert list(rejected["source_row"]) == ["4"]
-    assert "3 values but the header has 13 columns" in rejected.iloc[0]["message"]
-    assert result.summaries[0].read == 7
+    assert list(rejected["rule"]) == ["malformed_row", "blank_row"]
+    assert list(rejected["source_row"]) == ["4", "6"]
+    assert "3 values but the header has 23 columns" in rejected.iloc[0]["message"]
+    assert result.summaries[0].read == 8
     assert result.summaries[0].accepted == 6
 
 
@@ -502,6 +642,7 @@ def test_row_numbers_are_exact_in_a_large_csv(tmp_path):
     for i in range(n):
         if i % 997 == 0:
             records.append("")
+            expected[len(records)] = ""  # a blank line is a row read, listed as blank_row
         if i == 5000:
             records.append("2024,BROKEN,D1")
             expected[len(records)] = ""  # a malformed row has no columns to show
@@ -521,7 +662,8 @@ def test_row_numbers_are_exact_in_a_large_csv(tmp_path):
     rejected = rejected_rows(tmp_path / "rej", "students")
     got = dict(zip(rejected["source_row"].astype(int), rejected["student_id"], strict=True))
     assert got == expected
-    assert result.summaries[0].read == n + 1
+    blank = sum(1 for i in range(n) if i % 997 == 0)
+    assert result.summaries[0].read == n + 1 + blank
     assert result.summaries[0].accepted == n - len(bad)
 
 
@@ -609,11 +751,18 @@ def test_parquet_damaged_after_its_footer(tables, tmp_path):
 def test_empty_parquet_and_xlsx(tables, tmp_path):
     data = write_csv(tables, tmp_path)
     (data / "items.csv").unlink()
+    # An optional table with no rows is treated as absent (issue 11, item 6), so the item
+    # responses are left without their items: that is what stops the run.
     tables["items"].iloc[:0].to_parquet(data / "items.parquet")
-    assert "no data rows" in fatal(data).message
+    assert "items.parquet has none" in fatal(data).message
     (data / "items.parquet").unlink()
     tables["items"].iloc[:0].to_excel(data / "items.xlsx", index=False)
-    assert "no data rows" in fatal(data).message
+    assert "items.xlsx has none" in fatal(data).message
+    (data / "items.xlsx").unlink()
+    (data / "item_responses.csv").unlink()
+    tables["students"].iloc[:0].to_excel(data / "students.xlsx", index=False)
+    (data / "students.csv").unlink()
+    assert "no data rows" in fatal(data).message  # a required table with no rows is fatal
 
 
 def test_item_responses_need_items(tables, tmp_path):
@@ -676,16 +825,86 @@ def test_every_row_is_accepted_or_rejected(tables, tmp_path_factory):
         frame = tables[summary.table]
         assert summary.read == summary.accepted + summary.rejected == len(frame)
         assert column_types(result.con, summary.table) == schema_types(summary.table)
-        rejected = rejected_rows(folder / "rej", summary.table)
+        listed = rejected_rows(folder / "rej", summary.table)
+        blanked = listed["rule"] == "optional_value_blanked"
+        rejected = listed[~blanked]
         assert len(rejected) == summary.rejected
+        assert blanked.sum() == sum(
+            n for k, n in result.warning_counts.items() if k.startswith(summary.table + ".")
+        )
         rows = rejected["source_row"].astype(int)
         assert rows.is_unique
+        assert not set(listed[blanked]["source_row"].astype(int)) & set(rows)
         for (_, line), row in zip(rejected.iterrows(), rows, strict=True):
             original = frame.iloc[row - 2]
             for column in frame.columns:
                 assert line[column].strip() == str(original[column]).strip()
-        typed = [c.name for c in TABLES[summary.table].columns if c.type != "VARCHAR"]
-        for column in set(typed) & set(frame.columns):
-            broken = frame.index[frame[column] == "x!"] + 2
-            assert set(broken) <= set(rows)
+        typed = [c for c in TABLES[summary.table].columns if c.type != "VARCHAR"]
+        warned_rows = set(listed[blanked]["source_row"].astype(int))
+        for col in typed:
+            if col.name not in frame.columns:
+                continue
+            broken = set(frame.index[frame[col.name] == "x!"] + 2)
+            # a required column's bad value rejects the row; an optional one's is left empty
+            # and the row kept with a warning (unless the row is rejected for another reason)
+            assert broken <= (set(rows) if col.required else set(rows) | warned_rows)
     assert result.exit_code == (1 if any(s.rejected for s in result.summaries) else 0)
+
+
+# --------------------------------------------------------------------------- MSIP 5 / PBMAS inputs
+
+
+def test_pre_kindergarten_is_grade_minus_one_in_students_only(tables, tmp_path):
+    pk = tables["students"].iloc[[1]].assign(student_id="PK1", grade="-1", age="4")
+    pk["instructional_setting"] = "EC_REGULAR"
+    tables["students"] = pd.concat([tables["students"], pk], ignore_index=True)
+    result = validate_data(write_csv(tables, tmp_path))
+    assert result.exit_code == 0
+    assert result.con.execute(
+        "SELECT grade, age FROM students WHERE student_id = 'PK1'"
+    ).fetchall() == [(-1, 4)]
+
+
+def test_optional_state_columns_absent_are_empty(tables, tmp_path):
+    optional = [c.name for c in TABLES["students"].columns if c.name.startswith(("hours_", "lep_"))]
+    tables["students"] = tables["students"].drop(columns=optional)
+    for name in ("attendance", "elp_assessments", "discipline", "courses", "growth"):
+        del tables[name]
+    result = validate_data(write_csv(tables, tmp_path))
+    assert result.exit_code == 0
+    assert {s.table for s in result.summaries} == {
+        "students",
+        "assessments",
+        "items",
+        "item_responses",
+        "graduation",
+        "ccr",
+    }
+    row = result.con.execute(
+        "SELECT hours_enrolled, lep_program, cte_participant FROM students WHERE student_id = 'S1'"
+    ).fetchall()
+    assert row == [(None, None, False)]
+
+
+def test_state_tables_are_read_with_their_codes(tables, tmp_path):
+    result = validate_data(write_csv(tables, tmp_path))
+    assert result.exit_code == 0
+    con = result.con
+    growth = con.execute(
+        'SELECT entity_type, "group", subject, significance FROM growth ORDER BY entity_id'
+    ).fetchall()
+    assert growth == [
+        ("DISTRICT", "ALL", "ELA", None),
+        ("SCHOOL", "SUPER_SUBGROUP", "MATH", None),
+        ("SCHOOL", "RACE_BL", "ELA", "BELOW"),
+    ]
+    # two identical discipline actions are two actions: the table has no key
+    assert con.execute("SELECT count(*) FROM discipline").fetchone()[0] == 3
+    assert con.execute("SELECT telpas_reading_level FROM elp_assessments").fetchone()[0] == (
+        "INTERMEDIATE"
+    )
+    assert con.execute("SELECT diploma_program FROM graduation ORDER BY student_id").fetchall() == [
+        ("RHSP",),
+        ("DAP",),
+        (None,),
+    ]

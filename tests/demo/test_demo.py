@@ -79,8 +79,9 @@ def test_summary_matches_the_files(
 
 def test_default_run_row_counts(demo: tuple[Path, DemoSummary]) -> None:
     rows = demo[1].rows
-    # 3 elementary (K-5), 2 middle (6-8), 1 high (9-12) x 80 students x 3 years
-    assert rows["students"] == (3 * 6 + 2 * 3 + 4) * 80 * 3
+    # 3 elementary (K-5), 2 middle (6-8), 1 high (9-12) x 80 students x 3 years, and 6
+    # pre-kindergarten children (8 % of 80) in each of the 3 schools with a kindergarten
+    assert rows["students"] == (3 * 6 + 2 * 3 + 4) * 80 * 3 + 3 * 6 * 3
     assert rows["graduation"] == 80 * 3
     assert all(n > 0 for n in rows.values())
 
@@ -141,6 +142,7 @@ def test_ids_are_opaque_stable_strings(tables: dict[str, pd.DataFrame]) -> None:
 
 def test_students_persist_and_move_up_a_grade(tables: dict[str, pd.DataFrame]) -> None:
     students = tables["students"]
+    students = students[students.grade >= 0]  # pre-kindergarten children have ids of a year
     lo = students.groupby("school_id").grade.min()
     for year in YEARS[:-1]:
         before = students[students.year == year]
@@ -156,7 +158,8 @@ def test_students_persist_and_move_up_a_grade(tables: dict[str, pd.DataFrame]) -
 
 
 def test_each_school_enrols_students_per_grade(tables: dict[str, pd.DataFrame]) -> None:
-    counts = tables["students"].groupby(["year", "school_id", "grade"]).size()
+    students = tables["students"]
+    counts = students[students.grade >= 0].groupby(["year", "school_id", "grade"]).size()
     assert counts.eq(80).all()
 
 
@@ -399,17 +402,29 @@ def test_same_seed_same_bytes(tmp_path: Path, fmt: str) -> None:
 
 
 # sha256 of the CSV files of ``generate_demo(out, seed=42, schools=2, students_per_grade=20,
-# years=2)``, as written before the generator became the kit/demo package: the split into
-# modules and catalogue files changed no byte. A deliberate change of the generator or its
-# catalogue changes them: check the new data, then paste the new digests (the failure
-# message prints them).
+# years=2)``. A deliberate change of the generator or its catalogue changes them: check the
+# new data, then paste the new digests (the failure message prints them).
+# History: the split into modules and catalogue files changed no byte. The MSIP 5 / PBMAS
+# inputs (issue 14) appended columns to students and graduation, added pre-kindergarten rows
+# to students and three new tables; assessments, items, item_responses and ccr kept their
+# bytes, and the columns students and graduation had keep theirs
+# (test_the_new_inputs_leave_the_old_columns_as_they_were, against the digests below).
 PINNED_SHA256 = {
     "assessments.csv": "9d776afbc94080e072511371ab319b48ba04dbbd7afd23fd982c804875d8c959",
     "ccr.csv": "2a0c630e519558a2dcb831dd2b213c579186243b5fffb32c57a2d1aeb10df71f",
-    "graduation.csv": "1427784ca23ca20a1613f439d7b7fb391782e00f551f3265afe1e6721fa15d85",
+    "courses.csv": "7c87d0dffb8ce1d3b17c268e8e479a65ee41938e72f199df516c5ea3508f21b4",
+    "discipline.csv": "e34e04f12339e6d687b8ed642b7f42dc9b294dc0aa478a1f5f1c7bb9d0c06d00",
+    "elp_assessments.csv": "d63523e1a9e61da99b90160cce1d43549f8815356538a25c615ae549a75f2154",
+    "graduation.csv": "23d9605c0b07d0a9f16eac9d5c2aed72dd488ea47b3c5f4e2e4a7b5c747ab34b",
     "item_responses.csv": "8b50d7858d92f1ed470bd9153e0ce4005ef70a7a4b0a710086e92128b4fba061",
     "items.csv": "3a58ef7ef79db318b69245948e9a3662c012ce6cdc446bb28f20249682b7ef84",
-    "students.csv": "962582d91aca2b7350a3d04df15b5ff8d3f178167fa0029702e70a468ec7950e",
+    "students.csv": "1abfe6d83eed2b2505187b1f7b2c639a52a5536554bd289aca7181b974b4e5a5",
+}
+# The pinned students.csv and graduation.csv before the MSIP 5 / PBMAS columns, rows and
+# tables were added (columns: the first 19 of students and 11 of graduation).
+PINNED_BEFORE_STATE_INPUTS = {
+    "students.csv": ("962582d91aca2b7350a3d04df15b5ff8d3f178167fa0029702e70a468ec7950e", 19),
+    "graduation.csv": ("1427784ca23ca20a1613f439d7b7fb391782e00f551f3265afe1e6721fa15d85", 11),
 }
 
 
@@ -419,6 +434,22 @@ def test_output_for_a_seed_is_pinned(tmp_path: Path) -> None:
         name: hashlib.sha256(data).hexdigest() for name, data in _files_bytes(tmp_path).items()
     }
     assert digests == PINNED_SHA256, f"the demo data changed; new digests: {digests}"
+
+
+def test_the_new_inputs_leave_the_old_columns_as_they_were(tmp_path: Path) -> None:
+    """The columns appended for MSIP 5 / PBMAS are drawn from streams of their own: cut off
+    (and the pre-kindergarten rows left out), the files are byte for byte the old ones."""
+    generate_demo(tmp_path, seed=42, schools=2, students_per_grade=20, years=2)
+    for name, (digest, width) in PINNED_BEFORE_STATE_INPUTS.items():
+        lines = (tmp_path / name).read_text().splitlines()
+        grade = lines[0].split(",").index("grade") if name == "students.csv" else None
+        kept = [
+            ",".join(line.split(",")[:width])
+            for line in lines
+            if grade is None or line.split(",")[grade] != "-1"
+        ]
+        text = "\n".join(kept) + "\n"
+        assert hashlib.sha256(text.encode()).hexdigest() == digest, name
 
 
 def test_same_seed_same_bytes_in_fresh_processes(tmp_path: Path) -> None:
@@ -520,6 +551,8 @@ def test_any_layout_tests_every_grade_and_keeps_invariants(
         out = Path(folder)
         generate_demo(out, seed=seed, schools=schools, students_per_grade=per_grade, years=years)
         s, a = _read(out, "students"), _read(out, "assessments")
+        assert (s[s.grade == -1].age <= 4).all() and s[s.grade == -1].swd.all()
+        s = s[s.grade >= 0]
         assert s.groupby(["year", "school_id", "grade"]).size().eq(per_grade).all()
         assert set(s.grade) == set(range(13))
         assert set(a.grade) == {3, 4, 5, 6, 7, 8, 10}
@@ -532,3 +565,147 @@ def test_any_layout_tests_every_grade_and_keeps_invariants(
         )
         assert (scored.achievement_level.to_numpy() == level).all()
         assert all(re.fullmatch(r"D01S\d\d", x) for x in s.school_id.unique())
+
+
+# --- inputs of MSIP 5 and PBMAS (docs/data.md) ------------------------------------------------
+
+
+def test_state_columns_of_students_are_plausible(tables: dict[str, pd.DataFrame]) -> None:
+    s = tables["students"]
+    k12 = s[s.grade >= 0]
+    assert (k12.hours_enrolled == k12.days_enrolled * 7).all()
+    assert (s.hours_attended <= s.hours_enrolled).all()
+    came = k12[k12.hours_attended > 0]
+    share_90 = (came.hours_attended >= 0.9 * came.hours_enrolled).groupby(came.year).mean()
+    assert share_90.between(0.84, 0.92).all()  # about 85-90 % attend 90 % of their hours
+    assert 0 < (k12.hours_attended == 0).mean() < 0.01  # a few never attend (S002: excluded)
+    res = s.residency_code.value_counts(normalize=True)
+    assert res["RESIDENT_I"] > 0.95 and set(res.index) <= set(
+        TABLES["students"].column("residency_code").codes
+    )
+    # BE/ESL programs for English learners only; BE mostly in grades K-5
+    assert s.lep_program.notna().eq(s.ell).all()
+    ells = s[s.ell & (s.grade.between(0, 5))]
+    assert 0.45 <= (ells.lep_program == "BE").mean() <= 0.70
+    assert (s[s.ell & (s.grade >= 6)].lep_program != "BE").all()
+    assert 0.02 <= (s[s.ell].lep_program == "NONE").mean() <= 0.10
+    # exit years: past years of students no longer in the program; some year-after-exit
+    assert (s.ell_exit_year.dropna() < s.year[s.ell_exit_year.notna()]).all()
+    assert (
+        s.ell_exit_year.notna().eq(s.former_ell).all()
+        and not (s.ell & s.ell_exit_year.notna()).any()
+    )
+    assert not (s.swd & s.swd_exit_year.notna()).any()
+    assert (s.ell_exit_year == s.year - 1).sum() > 10 and (s.swd_exit_year == s.year - 1).sum() > 5
+    # CTE participants in grades 9-12, more in the upper grades
+    cte = s[s.grade >= 9].groupby("grade").cte_participant.mean()
+    assert 0.35 <= cte[9] < cte[12] <= 0.75 and not s[s.grade < 9].cte_participant.any()
+    # annual dropouts in grades 7-12 only, about 1-2 % a year in high school, more for ELLs
+    assert not s[~s.grade.between(7, 12)].dropout.any()
+    high = s[s.grade >= 9]
+    assert 0.005 <= high.dropout.mean() <= 0.03
+    assert s[s.grade.between(7, 12) & s.ell].dropout.mean() > high.dropout.mean()
+    # ages and settings
+    assert ((s.age - s.grade - 5).isin([0, 1]) | (s.grade == -1)).all()
+    assert 0.05 <= (s.age - s.grade - 5 == 1).mean() <= 0.15
+    assert s.instructional_setting.notna().eq(s.swd).all()
+    early = s[s.swd & (s.age <= 5)].instructional_setting
+    assert (
+        set(early) == {"EC_REGULAR", "EC_SEPARATE"}
+        and 0.25 <= (early == "EC_REGULAR").mean() <= 0.55
+    )
+    later = s[s.swd & (s.age >= 6)].instructional_setting.value_counts(normalize=True)
+    assert 0.55 <= later["REGULAR_80"] <= 0.75 and not later.index.str.startswith("EC_").any()
+    pk = s[s.grade == -1]
+    assert len(pk) and pk.swd.all() and pk.age.isin([3, 4]).all()
+
+
+def test_graduation_diploma_programs_and_cohort_flags(tables: dict[str, pd.DataFrame]) -> None:
+    g = tables["graduation"]
+    graduates = g.graduated_4yr | g.graduated_5yr
+    assert g.diploma_program.notna().eq(graduates).all()
+    share = g.diploma_program.value_counts(normalize=True)
+    assert 0.55 <= share["RHSP"] <= 0.85 and share["MHSP"] > 0.08 and share["DAP"] > 0.05
+    mhsp = g[graduates].groupby("swd").diploma_program.apply(lambda x: (x == "MHSP").mean())
+    assert mhsp[True] > 2 * mhsp[False]
+    assert g.cte_participant.between(0, 1).all() and 0.5 <= g.cte_participant.mean() <= 0.8
+
+
+def test_monitoring_tables(tables: dict[str, pd.DataFrame]) -> None:
+    s = tables["students"].set_index(["year", "student_id"])
+    elp = tables["elp_assessments"]
+    keys = list(zip(elp.year, elp.student_id, strict=True))
+    assert s.loc[keys].ell.all() and (s.loc[keys].grade >= 0).all()
+    assert len(elp) == int((s.ell & (s.grade >= 0)).sum())  # every ELL K-12 is rated
+    level = {
+        c: i for i, c in enumerate(TABLES["elp_assessments"].column("telpas_reading_level").codes)
+    }
+    reading = elp.telpas_reading_level.map(level)
+    first, later = reading[elp.years_in_us_schools == 1], reading[elp.years_in_us_schools >= 3]
+    assert (first == 0).mean() > 0.3 > (later == 0).mean()  # Beginning falls with years in the U.S.
+    assert (elp.telpas_composite_level.map(level) - reading).abs().max() <= 1
+    d = tables["discipline"]
+    assert set(d.action) == {"ISS", "OSS", "DAEP"}
+    students = tables["students"]
+    k12 = students[students.grade >= 0]
+    rate = d.groupby(["year", "action"]).student_id.nunique() / k12.groupby("year").size()
+    assert rate.xs("ISS", level=1).between(0.03, 0.10).all()
+    assert rate.xs("DAEP", level=1).between(0.002, 0.02).all()
+    flagged = d.merge(students[["year", "student_id", "swd", "grade"]], on=["year", "student_id"])
+    assert (flagged[flagged.action == "DAEP"].grade >= 6).all()
+    swd_rate = flagged[flagged.swd].student_id.nunique() / k12.swd.sum()
+    assert swd_rate > flagged[~flagged.swd].student_id.nunique() / (~k12.swd).sum()
+    assert (
+        0.9 <= d[d.action == "ISS"].discretionary.mean()
+        and d.incident_date.str.match(r"\d{4}-\d\d-\d\d").all()
+    )
+    c = tables["courses"].merge(students[["year", "student_id", "gender", "cte_participant"]])
+    assert c.cte_participant.all() and (c.groupby(["year", "student_id"]).size() == 2).all()
+    for gender in ("M", "F"):
+        done = c[c.completed & (c.nontraditional_for == gender)]
+        assert 0.12 <= (done.gender == gender).mean() <= 0.38  # about a quarter
+
+
+def test_several_districts_have_a_k8_and_a_small_district(tmp_path: Path) -> None:
+    generate_demo(tmp_path / "three", districts=3, schools=4, students_per_grade=20, years=1)
+    s = _read(tmp_path / "three", "students")
+    top = s.groupby("district_id").grade.max()
+    size = s.groupby("district_id").size()
+    assert top.to_dict() == {"D01": 12, "D02": 8, "D03": 12}  # D02 is K-8
+    assert size["D03"] < size["D01"] / 3  # D03 is small
+    assert not _read(tmp_path / "three", "graduation").district_id.eq("D02").any()
+    generate_demo(tmp_path / "two", districts=2, schools=3, students_per_grade=20, years=1)
+    s = _read(tmp_path / "two", "students")
+    assert s[s.district_id == "D02"].grade.max() == 8
+    assert (s.district_id == "D02").sum() < (s.district_id == "D01").sum() / 3
+
+
+def test_state_tests_add_rows_and_leave_the_others(tmp_path: Path) -> None:
+    args = dict(seed=9, schools=3, students_per_grade=15, years=2)
+    generate_demo(tmp_path / "plain", **args)
+    generate_demo(tmp_path / "state", state_tests=True, **args)
+    plain, state = (
+        _read(tmp_path / "plain", "assessments"),
+        _read(tmp_path / "state", "assessments"),
+    )
+    ordinary = state[state.subject.isin(["ELA", "MATH", "SCI"])].reset_index(drop=True)
+    assert ordinary.equals(plain)
+    extra = state[~state.subject.isin(["ELA", "MATH", "SCI"])]
+    by_subject = extra.groupby("subject").grade.unique().map(lambda g: sorted(int(x) for x in g))
+    assert by_subject.to_dict() == {
+        "ALG1": [8, 9],
+        "BIO": [10],
+        "ENG2": [10],
+        "GOV": [11],
+        "SS": [8, 11],
+        "WRITING": [4, 7],
+    }
+    eighth = extra[(extra.subject == "ALG1") & (extra.grade == 8)]
+    grade8 = _read(tmp_path / "state", "students").query("grade == 8")
+    assert 0.08 <= len(eighth) / len(grade8) <= 0.25
+    tested = eighth[eighth.participation == "TESTED"]
+    assert (tested.achievement_level >= 3).mean() >= 0.6  # strong students take it early
+    for name in ("students", "graduation", "courses"):
+        assert (tmp_path / "plain" / f"{name}.csv").read_bytes() == (
+            tmp_path / "state" / f"{name}.csv"
+        ).read_bytes()

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from kit.errors import RenderError
+from kit.errors import SetupError
 from kit.report.quarto import INSTALL_HINT, quarto_command, render_with_quarto
 from kit.report.render import render_report
 
@@ -38,9 +38,10 @@ def test_command_passes_every_parameter_with_P():
 
 def test_missing_quarto_says_how_to_install(monkeypatch, tmp_path):
     monkeypatch.setenv("PATH", str(tmp_path))  # nothing on PATH
-    with pytest.raises(RenderError, match="Quarto is not installed") as err:
+    with pytest.raises(SetupError, match="Quarto is not installed") as err:
         render_with_quarto(Path("nb.ipynb"), {}, tmp_path)
     assert "quarto.org" in str(err.value) and "leave out --engine quarto" in INSTALL_HINT
+    assert err.value.exit_code == 2  # a missing program is fixed before running again
 
 
 def test_render_calls_quarto_on_path(monkeypatch, tmp_path, facts_path, facts):
