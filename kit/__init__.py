@@ -51,12 +51,14 @@ from kit.narrative.msip import (
     describe_apr_method,
     describe_apr_standard,
     describe_apr_standards,
+    describe_apr_summary,
 )
 from kit.narrative.pbmas import (
     describe_pbmas_area,
     describe_pbmas_banner,
     describe_pbmas_intro,
     describe_pbmas_method,
+    describe_pbmas_stages,
     describe_pbmas_summary,
 )
 from kit.narrative.subgroups import (
@@ -152,6 +154,7 @@ __all__ = [
     "describe_apr_method",
     "describe_apr_standard",
     "describe_apr_standards",
+    "describe_apr_summary",
     "describe_ayp",
     "describe_ayp_subject",
     "describe_caveats",
@@ -178,6 +181,7 @@ __all__ = [
     "describe_pbmas_banner",
     "describe_pbmas_intro",
     "describe_pbmas_method",
+    "describe_pbmas_stages",
     "describe_pbmas_summary",
     "describe_skills",
     "describe_subgroups",

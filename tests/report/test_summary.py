@@ -14,23 +14,38 @@ import pytest
 from kit.facts import read_facts
 from kit.report.render import render_report
 
-REPORTS = ["subgroups", "index", "item_analysis", "district_summary", "district_items"]
+REPORTS = [
+    "subgroups",
+    "index",
+    "item_analysis",
+    "district_summary",
+    "district_items",
+    "msip_apr",
+    "district_msip_apr",
+    "pbmas",
+]
 
 
 @pytest.fixture(scope="module")
-def rendered(facts_path, tmp_path_factory):
+def rendered(facts_path, msip_facts_path, pbmas_facts_path, tmp_path_factory):
     out = tmp_path_factory.mktemp("summary")
     with read_facts(facts_path) as f:
         school = f.schools()["entity_id"][1]
         district = f.entity(school)["district_id"]
+    with read_facts(msip_facts_path) as f:
+        state_school = f.schools()["entity_id"][1]
+        state_district = f.entity(state_school)["district_id"]
     files = {}
     for key in REPORTS:
-        report, entity = {
-            "district_summary": ("district_summary", district),
-            "district_items": ("item_analysis", district),
-        }.get(key, (key, school))
+        store, report, entity = {
+            "district_summary": (facts_path, "district_summary", district),
+            "district_items": (facts_path, "item_analysis", district),
+            "msip_apr": (msip_facts_path, "msip_apr", state_school),
+            "district_msip_apr": (msip_facts_path, "msip_apr", state_district),
+            "pbmas": (pbmas_facts_path, "pbmas", state_district),
+        }.get(key, (facts_path, key, school))
         files[key] = render_report(
-            report, facts_path=facts_path, entity_id=entity, out=out, formats=("html", "pdf")
+            report, facts_path=store, entity_id=entity, out=out, formats=("html", "pdf")
         )
     return files
 
