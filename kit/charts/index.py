@@ -226,7 +226,7 @@ def plot_models(models: dict[str, pd.DataFrame], *, title: str) -> Chart:
                 rows["share_of_range"],
                 [y[m] + offset for m in rows["model"]],
                 marker=SUBJECT_MARKERS.get(subject, _MARKERS[i % len(_MARKERS)]),
-                s=24,
+                s=34,
                 color=subject_colour(subject, i),
                 edgecolors="white",
                 linewidths=0.5,
@@ -241,12 +241,22 @@ def plot_models(models: dict[str, pd.DataFrame], *, title: str) -> Chart:
         for tick, h in zip(ax.get_yticklabels(), order["headline"].fillna(False), strict=True):
             if h:
                 tick.set_fontweight("bold")
-        ax.set_xlim(0, 100)
+        # The axis starts a step below the lowest result (never above 50 %), so results a few
+        # points apart are drawn apart instead of in one clump near the top of 0-100 %.
+        lowest = float(data["share_of_range"].min()) if len(data) else 0.0
+        lo = max(0, min(50, int((lowest - 5) // 10) * 10))
+        tick_step = 10 if lo >= 50 else 20
+        ticks = list(range(lo, 101, tick_step))
+        ax.set_xlim(lo, 100)
         ax.set_ylim(-0.6, len(order) - 0.4)
-        ax.set_xticks([0, 20, 40, 60, 80, 100], ["0%", "20%", "40%", "60%", "80%", "100%"])
+        ax.set_xticks(ticks, [f"{t}%" for t in ticks])
         ax.grid(axis="x", color="#e5e5e5")
         ax.set_axisbelow(True)
-        ax.set_xlabel("Share of the way up each model's scale")
+        ax.set_xlabel(
+            f"Share of each model's scale (axis from {lo}%)"
+            if lo
+            else "Share of the way up each model's scale"
+        )
         fig.suptitle(title, x=0.01, ha="left", fontsize=10, fontweight="bold")
         if len(subjects) > 1:
             fig.legend(ncols=len(subjects), loc="outside lower center", frameon=False, fontsize=8)

@@ -167,3 +167,17 @@ def test_models_chart_markers_never_overlap(facts):
         per_row.setdefault(round(float(y)), []).append(float(y))
     for row in per_row.values():
         assert len(set(np.round(row, 6))) == len(row), row
+
+
+def test_models_chart_axis_spreads_results_that_sit_close_together(facts):
+    # Before: the axis ran 0-100 % while every model put the school between 73 % and 94 %,
+    # so the markers clumped in the right fifth of the chart.
+    _, models, chart = _models(facts)
+    xs = []
+    for coll in chart.fig.axes[0].collections:
+        if coll.get_label() and not coll.get_label().startswith("_"):
+            xs += [float(p[0]) for p in coll.get_offsets()]
+    lo, hi = chart.fig.axes[0].get_xlim()
+    assert hi == 100 and lo <= min(xs) - 5 and lo % 10 == 0
+    assert (max(xs) - min(xs)) / (hi - lo) > 0.3, (min(xs), max(xs), lo)
+    assert "axis from" in chart.fig.axes[0].get_xlabel() or lo == 0
