@@ -5,11 +5,13 @@ Needs Debian's Chromium (/usr/bin/chromium, `apt-get install -y chromium`); Play
 it without downloading a browser. axe-core is pinned in the repository's package.json /
 package-lock.json and installed with `npm ci` when node_modules lacks it. On a machine
 without Chromium (or without npm for axe) the tests are skipped with a loud reason; in CI
-(KIT_REQUIRE_BROWSER=1, set by .ci/run) a missing browser or axe-core is a failure.
+(CI=true, as CI services set it, or KIT_REQUIRE_BROWSER=1, set by .ci/run) a missing
+browser or axe-core is a failure.
 Screenshots at 1280 and 1920 px are saved in tests/artifacts/ for a person to look at.
 
-Every report kind (subgroups, index, item analysis, district summary; schools and the
-district) and the batch's index.html are checked:
+Every report kind (subgroups, index, item analysis, district summary, schools and the
+district; the MSIP 5 APR of a district and a school and the PBMAS district report, from
+the state demo built under mo_msip5 and tx_pbmas) and the batch's index.html are checked:
 
 - axe-core: no violation of a WCAG 2.0/2.1 A or AA rule, at 1280 and 1920 px;
 - our own checks, for what axe does not see: every chart is an image (role img) with a
@@ -20,6 +22,7 @@ district) and the batch's index.html are checked:
 """
 
 import base64
+import json
 import os
 import re
 import shutil
@@ -46,10 +49,16 @@ ARGS = [
 ]
 
 
+def _required() -> bool:
+    """In CI the browser tests must run: a missing browser or axe-core fails them."""
+    ci = os.environ.get("CI", "").strip().lower() in {"1", "true", "yes"}
+    return ci or bool(os.environ.get("KIT_REQUIRE_BROWSER"))
+
+
 def _missing(what: str) -> None:
     """Skip loudly, or fail where the browser tests are required (CI)."""
     reason = f"BROWSER TESTS SKIPPED: {what}; CI installs it and runs them"
-    if os.environ.get("KIT_REQUIRE_BROWSER"):
+    if _required():
         pytest.fail(reason.replace("SKIPPED", "REQUIRED"), pytrace=False)
     pytest.skip(reason)
 
@@ -59,7 +68,7 @@ if CHROMIUM is None:
         "BROWSER TESTS SKIPPED: no Chromium on this machine (apt-get install -y chromium); "
         "CI installs it and runs them"
     )
-    if os.environ.get("KIT_REQUIRE_BROWSER"):
+    if _required():
         pytest.fail(reason.replace("SKIPPED", "REQUIRED"), pytrace=False)
     pytestmark = pytest.mark.skip(reason=reason)
 
@@ -82,24 +91,53 @@ def axe_source() -> str:
     return AXE.read_text(encoding="utf-8")
 
 
-@pytest.fixture(scope="module")
-def reports(facts_path, tmp_path_factory):
+def _batch(facts_path, out, n_schools: int, reports=None):
+    """The reports the store plans for its first n schools and their district (HTML)."""
     from kit.batch.plan import plan_jobs
     from kit.batch.runner import run_batch
     from kit.facts import read_facts
 
-    out = tmp_path_factory.mktemp("browser")
     with read_facts(facts_path) as f:
-        schools = list(f.schools()["entity_id"][:2])
-    jobs = plan_jobs(facts_path, out, schools=schools, formats=("html",))
-    district = plan_jobs(facts_path, out, formats=("html",))
-    jobs += [j for j in district if j.entity_type == "district"]
+        ids = list(f.schools()["entity_id"])
+        district = f.entity(ids[0])["district_id"]
+    jobs = []
+    if n_schools:
+        jobs = plan_jobs(
+            facts_path, out, schools=ids[:n_schools], reports=reports, formats=("html",)
+        )
+    every = plan_jobs(facts_path, out, district=district, reports=reports, formats=("html",))
+    jobs += [j for j in every if j.entity_type == "district"]
     result = run_batch(jobs, workers=2)
-    assert all(r.status == "ok" for r in result.results)
-    pages = [Path(r.files["html"]) for r in result.results] + [Path(result.index)]
-    kinds = {p.stem for p in pages}
-    assert {"subgroups", "index", "item_analysis", "district_summary"} <= kinds, kinds
-    return pages
+    assert all(r.status == "ok" for r in result.results), result.results
+    return [Path(r.files["html"]) for r in result.results], Path(result.index)
+
+
+@pytest.fixture(scope="module")
+def batch_index(facts_path, tmp_path_factory):
+    """Two schools and the district of the Massachusetts demo, and the batch's index."""
+    return _batch(facts_path, tmp_path_factory.mktemp("browser"), 2)
+
+
+@pytest.fixture(scope="module")
+def reports(batch_index, msip_facts_path, pbmas_facts_path, tmp_path_factory):
+    """Every report kind, and the batch index last."""
+    pages, index = batch_index
+    msip, _ = _batch(msip_facts_path, tmp_path_factory.mktemp("browser-msip"), 1, ["msip_apr"])
+    pbmas, _ = _batch(pbmas_facts_path, tmp_path_factory.mktemp("browser-pbmas"), 0, ["pbmas"])
+    pages = pages + msip + pbmas
+    kinds = {(p.stem, p.parent.name == "_district") for p in pages}
+    assert kinds >= {
+        ("subgroups", False),
+        ("subgroups", True),
+        ("index", False),
+        ("item_analysis", False),
+        ("item_analysis", True),
+        ("district_summary", True),
+        ("msip_apr", False),
+        ("msip_apr", True),
+        ("pbmas", True),
+    }, kinds
+    return pages + [index]
 
 
 @pytest.fixture(scope="module")
@@ -150,12 +188,12 @@ def test_reports_read_cleanly_in_a_browser(reports, browser):
         page.close()
 
 
-def test_index_filters_and_sorts(reports, browser):
-    index = reports[-1]
+def test_index_filters_and_sorts(batch_index, browser):
+    pages, index = batch_index
     page = browser.new_page(viewport={"width": 1280, "height": 900})
     page.goto(index.as_uri())
     rows = page.locator("tbody tr")
-    assert rows.count() == len(reports) - 1
+    assert rows.count() == len(pages)
     school_name = rows.nth(1).locator("td").nth(1).inner_text()
     page.fill("#filter", school_name)
     shown = page.locator("tbody tr:not([hidden])")
@@ -177,7 +215,7 @@ def test_index_filters_and_sorts(reports, browser):
 def test_axe_finds_no_wcag_a_or_aa_violation(reports, browser, axe_source, width):
     # Before: scrollable-region-focusable on every subgroups table (a region that scrolled
     # sideways, which a keyboard could not reach, hid "% Proficient" and "% Advanced").
-    found = {}
+    found, record = {}, {}
     for path in reports:
         page = _open(browser, path, width)
         page.add_script_tag(content=axe_source)
@@ -192,7 +230,15 @@ def test_axe_finds_no_wcag_a_or_aa_violation(reports, browser, axe_source, width
         ]
         if bad:
             found[_name(path)] = bad
+        record[_name(path)] = {
+            "violations": sum(len(v["nodes"]) for v in result["violations"]),
+            "rules_passed": len(result["passes"]),
+            "axe": result["testEngine"]["version"],
+        }
         page.close()
+    # What axe saw, page by page, for a person to read (tests/artifacts/axe-<width>.json).
+    ARTIFACTS.mkdir(exist_ok=True)
+    (ARTIFACTS / f"axe-{width}.json").write_text(json.dumps(record, indent=1), encoding="utf-8")
     assert found == {}, found
 
 
