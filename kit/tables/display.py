@@ -13,10 +13,11 @@ import re
 import pandas as pd
 
 # A cell that reads as a figure: 91.5, -14.6, +2.8, 43.6%, 1,137, 0-100, 467.0 (91%), <10,
-# 0.0 of 16, 3 of 8. Cells that say nothing either way (blank, dashes, n/r) are not counted.
+# 0.0 of 16, 3 of 8, 70.0 - 100 (PBMAS cut points, with a non-breaking hyphen). Cells that
+# say nothing either way (blank, dashes, n/r) are not counted.
 _FIGURE = re.compile(
     r"[<>≥≤]?\s*[-+\u2212]?[\d,]*\.?\d+\s*(%|pts?)?"
-    r"(\s*([-\u2013]|of|/)\s*[\d,]*\.?\d+%?)?(\s*\([^)]*\))?\*?"
+    r"(\s*([-\u2011\u2013]|of|/)\s*[\d,]*\.?\d+%?)?(\s*\([^)]*\))?\*?"
 )
 _NEUTRAL = {"", "-", "\u2014", "\u2013", "*", "n/r", "n/a", "na", "nd"}
 

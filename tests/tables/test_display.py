@@ -28,6 +28,7 @@ def test_columns_of_words_are_set_left_and_figures_right():
             "Students": ["1,137", "<10"],
             "Points": ["0.0 of 16", "467.0 (91%)"],
             "Note": ["", ""],
+            "PL 0 cut points": ["70.0\u00a0\u2011\u00a0100", "0.0\u00a0\u2011\u00a01.8"],
             "AYP": ["Met: performance", "\u2014"],
         }
     )
