@@ -69,6 +69,7 @@ _EXPORTS: dict[str, tuple[str, ...]] = {
         "describe_equity",
         "describe_impact",
         "describe_lowest",
+        "describe_district_summary",
     ),
     "kit.narrative.index": (
         "describe_ayp",
@@ -79,6 +80,7 @@ _EXPORTS: dict[str, tuple[str, ...]] = {
         "describe_index_method",
         "describe_models",
         "describe_what_would_change",
+        "describe_index_summary",
     ),
     "kit.narrative.items": (
         "describe_item_test",
@@ -87,6 +89,7 @@ _EXPORTS: dict[str, tuple[str, ...]] = {
         "describe_items_intro",
         "describe_items_method",
         "describe_skills",
+        "describe_items_summary",
     ),
     "kit.narrative.msip": (
         "describe_apr_banner",
@@ -97,6 +100,7 @@ _EXPORTS: dict[str, tuple[str, ...]] = {
         "describe_apr_method",
         "describe_apr_standard",
         "describe_apr_standards",
+        "describe_apr_summary",
     ),
     "kit.narrative.pbmas": (
         "describe_pbmas_area",
@@ -104,15 +108,18 @@ _EXPORTS: dict[str, tuple[str, ...]] = {
         "describe_pbmas_intro",
         "describe_pbmas_method",
         "describe_pbmas_summary",
+        "describe_pbmas_stages",
     ),
     "kit.narrative.subgroups": (
         "describe_subgroups",
         "describe_subgroups_intro",
         "describe_subgroups_method",
+        "describe_subgroups_summary",
     ),
     "kit.tables.display": (
         "show_markdown",
         "show_table",
+        "show_summary",
     ),
     "kit.tables.district": (
         "tab_gaps",
@@ -172,6 +179,7 @@ _EXPORTS: dict[str, tuple[str, ...]] = {
         "ItemTestView",
         "view_item_test",
         "view_item_tests",
+        "has_starting_list",
     ),
     "kit.views.msip": (
         "apr_gains",

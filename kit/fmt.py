@@ -14,6 +14,8 @@ them on missing values. This module imports nothing heavier than the standard li
 
 from __future__ import annotations
 
+import math
+
 MISSING = "—"
 
 # Subject codes in sentences ("English language arts") and in narrow table headers ("Math").
@@ -145,3 +147,22 @@ def fmt_change(x, since: str, digits: int = 1) -> str:
     if rounded == 0:
         return f"unchanged from {since}"
     return f"{'up' if rounded > 0 else 'down'} {fmt_points(x, digits)} from {since}"
+
+
+def shown(x, digits: int = 1) -> float:
+    """``x`` as a reader sees it: rounded to ``digits`` decimals exactly as ``fmt_*`` print
+    it (NaN when missing)."""
+    if _missing(x):
+        return math.nan
+    return float(f"{float(x):.{digits}f}")
+
+
+def shown_diff(a, b, digits: int = 1) -> float:
+    """``a - b`` between the figures *as shown*, each rounded to ``digits`` as ``fmt_*``
+    print them, so that a reader who subtracts two printed figures gets the printed
+    difference (68.14 and 63.36 are shown as 68.1 and 63.4: the difference is 4.7, not
+    4.8). NaN when either is missing. The one place differences beside figures are made.
+    """
+    if _missing(a) or _missing(b):
+        return math.nan
+    return round(shown(a, digits) - shown(b, digits), digits) + 0.0

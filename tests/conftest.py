@@ -30,6 +30,22 @@ def facts(facts_path):
         yield f
 
 
+@pytest.fixture(scope="session")
+def framework_facts(demo_dir, tmp_path_factory):
+    """The demo built under another shipped framework: ``framework_facts("ny")`` is the
+    path of its facts store (built once per test process)."""
+    built = {}
+
+    def get(framework: str):
+        if framework not in built:
+            out = tmp_path_factory.mktemp(f"facts-{framework}") / "facts.duckdb"
+            build_facts(demo_dir, out, framework=framework)
+            built[framework] = out
+        return built[framework]
+
+    return get
+
+
 # --- MSIP 5 and PBMAS: a Missouri- and Texas-styled demo of three districts --------------------
 # D01 regular K-12, D02 K-8 (MSIP 5 high school readiness), D03 small (PBMAS minimum sizes);
 # --state-tests adds social studies, writing and the EOC tests.

@@ -140,6 +140,7 @@ def index_html(root: Path, year: int, results: Sequence, counts: dict) -> str:
 <style>
 body{{font-family:system-ui,-apple-system,"Segoe UI",sans-serif;color:#1a1a1a;max-width:72em;margin:2em auto;padding:0 1em;line-height:1.4}}
 h1{{color:#1f4e79;margin-bottom:.2em}} table{{border-collapse:collapse;width:100%;font-size:.92em}}
+caption{{text-align:left;font-weight:600;padding-bottom:.4em}}
 th,td{{text-align:left;padding:.35em .6em;border-bottom:1px solid #ddd;vertical-align:top}}
 th button{{font:inherit;font-weight:600;background:none;border:0;padding:0;cursor:pointer;color:#1a1a1a}}
 th button::after{{content:" \\2195";color:#6b6b6b}} tr.failed td{{background:#fdf1e7}}
@@ -151,7 +152,8 @@ a{{color:#1f4e79}}
 <p>{summary}</p>
 <p><label for="filter">Filter</label> <input id="filter" type="search"
  placeholder="school, district, report or status"> <span><span id="shown">{len(results)}</span> shown</span></p>
-<table><thead><tr>{head}</tr></thead><tbody>
+<table><caption>Every report of {year}, one row each: sort by a column, filter above</caption>
+<thead><tr>{head}</tr></thead><tbody>
 {chr(10).join(rows)}
 </tbody></table>
 <script>{_SCRIPT}</script>

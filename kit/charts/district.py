@@ -7,7 +7,15 @@ import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 
-from kit.charts.style import LEVEL_COLOURS, MUTED, RC, SUBJECT_WORDS, Chart, new_figure
+from kit.charts.style import (
+    MUTED,
+    RC,
+    SUBJECT_HATCHES,
+    SUBJECT_WORDS,
+    Chart,
+    new_figure,
+    subject_colour,
+)
 from kit.fmt import fmt_gap
 
 
@@ -43,12 +51,15 @@ def plot_gaps_by_school(
             vals = rows[value].to_numpy(dtype=float)
             hidden = rows["hn_suppressed"].fillna(True).astype(bool).to_numpy()
             yy = base + (len(subjects) - 1) / 2 * bar - i * bar
-            colour = [LEVEL_COLOURS[4][0], LEVEL_COLOURS[4][1], MUTED][i % 3]
+            # One colour and hatch per subject, as in every chart that compares subjects.
             ax.barh(
                 yy,
                 np.where(hidden, 0, np.nan_to_num(vals)),
                 height=bar * 0.9,
-                color=colour,
+                color=subject_colour(subject, i),
+                hatch=SUBJECT_HATCHES.get(subject, ""),
+                edgecolor="white",
+                linewidth=0,
                 label=SUBJECT_WORDS.get(subject, subject).capitalize(),
             )
             for yi, v, h in zip(yy, vals, hidden, strict=True):

@@ -13,12 +13,13 @@ from kit.charts.style import (
     LEVEL_COLOURS,
     MUTED,
     RC,
+    SUBJECT_MARKERS,
     SUBJECT_WORDS,
-    TEXT,
     Chart,
     new_figure,
+    subject_colour,
 )
-from kit.fmt import fmt_change, fmt_num, fmt_pct, fmt_points
+from kit.fmt import fmt_change, fmt_num, fmt_pct, fmt_points, shown_diff
 
 _REAL_GROUPS = ("program", "race", "gender", "composite")
 _MARKERS = ("o", "s", "D", "^")
@@ -173,7 +174,7 @@ def plot_trend(
         first, last = points.iloc[0], points.iloc[-1]
         alt = (
             f"{title}: {fmt_num(last[value])} in {int(last['year'])}, "
-            f"{fmt_change(last[value] - first[value], str(int(first['year'])))}."
+            f"{fmt_change(shown_diff(last[value], first[value]), str(int(first['year'])))}."
         )
     elif len(points) == 1:
         alt = f"{title}: {fmt_num(points.iloc[0][value])} in {int(points.iloc[0]['year'])}."
@@ -215,15 +216,20 @@ def plot_models(models: dict[str, pd.DataFrame], *, title: str) -> Chart:
         for m in head["model"]:
             ax.axhspan(y[m] - 0.45, y[m] + 0.45, color="#E8EEF5", zorder=0)
         subjects = list(models)
+        # Each subject on its own line within a model's row: close results never hide
+        # one another (one colour and marker per subject, as in every chart).
+        step = 0.8 / max(len(subjects), 1)
         for i, subject in enumerate(subjects):
             rows = data[data["subject"] == subject]
-            colour = [ACCENT, LEVEL_COLOURS[4][0], MUTED, TEXT][i % 4]
+            offset = (len(subjects) - 1) / 2 * step - i * step
             ax.scatter(
                 rows["share_of_range"],
-                [y[m] for m in rows["model"]],
-                marker=_MARKERS[i % len(_MARKERS)],
-                s=26,
-                color=colour,
+                [y[m] + offset for m in rows["model"]],
+                marker=SUBJECT_MARKERS.get(subject, _MARKERS[i % len(_MARKERS)]),
+                s=34,
+                color=subject_colour(subject, i),
+                edgecolors="white",
+                linewidths=0.5,
                 zorder=3,
                 label=SUBJECT_WORDS.get(subject, subject).capitalize(),
             )
@@ -235,12 +241,22 @@ def plot_models(models: dict[str, pd.DataFrame], *, title: str) -> Chart:
         for tick, h in zip(ax.get_yticklabels(), order["headline"].fillna(False), strict=True):
             if h:
                 tick.set_fontweight("bold")
-        ax.set_xlim(0, 100)
+        # The axis starts a step below the lowest result (never above 50 %), so results a few
+        # points apart are drawn apart instead of in one clump near the top of 0-100 %.
+        lowest = float(data["share_of_range"].min()) if len(data) else 0.0
+        lo = max(0, min(50, int((lowest - 5) // 10) * 10))
+        tick_step = 10 if lo >= 50 else 20
+        ticks = list(range(lo, 101, tick_step))
+        ax.set_xlim(lo, 100)
         ax.set_ylim(-0.6, len(order) - 0.4)
-        ax.set_xticks([0, 20, 40, 60, 80, 100], ["0%", "20%", "40%", "60%", "80%", "100%"])
+        ax.set_xticks(ticks, [f"{t}%" for t in ticks])
         ax.grid(axis="x", color="#e5e5e5")
         ax.set_axisbelow(True)
-        ax.set_xlabel("Share of the way up each model's scale")
+        ax.set_xlabel(
+            f"Share of each model's scale (axis from {lo}%)"
+            if lo
+            else "Share of the way up each model's scale"
+        )
         fig.suptitle(title, x=0.01, ha="left", fontsize=10, fontweight="bold")
         if len(subjects) > 1:
             fig.legend(ncols=len(subjects), loc="outside lower center", frameon=False, fontsize=8)

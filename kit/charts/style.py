@@ -12,18 +12,56 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 from matplotlib.figure import Figure  # noqa: E402
 
-# Below-proficient levels in oranges, proficient and above in blues (colour-blind safe:
-# no red/green contrast), dark-light-light-dark so the two ends stay apart in greyscale.
+# Below-proficient levels in oranges, proficient and above in blues (colour-blind safe: no
+# red/green contrast), ordered in lightness: each level darker than the one below it
+# (CIE L* 60, 46, 33, 19), so the levels stay apart in greyscale print; every one at least
+# 3:1 against the white page (WCAG 1.4.11), and each takes a label colour with 4.5:1
+# (:func:`ink_on`). tests/charts/test_palette.py computes all of it from these values.
 LEVEL_COLOURS = {
-    4: ["#A6561B", "#F0B86E", "#8CC0E3", "#1F5F99"],
-    5: ["#A6561B", "#F0B86E", "#D9D9D9", "#8CC0E3", "#1F5F99"],
+    4: ["#E07212", "#B15314", "#1F517C", "#132E50"],
+    5: ["#E07212", "#B15314", "#595959", "#1A456A", "#102746"],
 }
 ACCENT = "#1F5F99"
 MUTED = "#6B6B6B"
 TEXT = "#1A1A1A"
+WHITE = "#FFFFFF"
 
 # How a chart's legend or alt text names a subject.
 SUBJECT_WORDS = {"ELA": "English language arts", "MATH": "mathematics", "SCI": "science"}
+
+# One colour, marker and hatch per subject, the same in every chart that compares
+# subjects (the index models, the high-needs gap by school): apart in hue, in lightness
+# (L* 33, 48, 57) and in shape, each at least 3:1 against white.
+SUBJECT_COLOURS = {"ELA": "#1E4F81", "MATH": "#B05911", "SCI": "#2D9C64"}
+SUBJECT_MARKERS = {"ELA": "o", "MATH": "s", "SCI": "D"}
+SUBJECT_HATCHES = {"ELA": "", "MATH": "////", "SCI": "...."}
+_OTHER_SUBJECTS = ["#5E3C99", "#6B6B6B", "#1A1A1A"]
+
+
+def subject_colour(subject: str, i: int = 0) -> str:
+    """The colour of a subject in every chart (a subject outside the three: by position)."""
+    return SUBJECT_COLOURS.get(subject, _OTHER_SUBJECTS[i % len(_OTHER_SUBJECTS)])
+
+
+def relative_luminance(colour: str) -> float:
+    """WCAG 2.x relative luminance of a ``#RRGGBB`` colour."""
+    h = colour.lstrip("#")
+    channels = [int(h[i : i + 2], 16) / 255 for i in (0, 2, 4)]
+    r, g, b = (c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4 for c in channels)
+    return 0.2126 * r + 0.7152 * g + 0.0722 * b
+
+
+def contrast_ratio(a: str, b: str) -> float:
+    """WCAG 2.x contrast ratio of two ``#RRGGBB`` colours (1 to 21)."""
+    la, lb = sorted((relative_luminance(a), relative_luminance(b)), reverse=True)
+    return (la + 0.05) / (lb + 0.05)
+
+
+def ink_on(fill: str) -> str:
+    """The label colour for text drawn on ``fill``: white or the text colour, whichever
+    contrasts more (both palettes are chosen so that it reaches 4.5:1)."""
+    return WHITE if contrast_ratio(fill, WHITE) >= contrast_ratio(fill, TEXT) else TEXT
+
 
 RC = {
     "font.size": 9,
@@ -96,16 +134,28 @@ def set_margins(fig: Figure, *, left: float, right: float, top: float, bottom: f
     fig.subplots_adjust(left=left / w, right=1 - right / w, top=1 - top / h, bottom=bottom / h)
 
 
+def chart_description(chart: Chart) -> str:
+    """What the chart shows, in words (its alt text), without the title it opens with: the
+    report gives the chart the title as its name and this as its description."""
+    alt = chart.alt.strip()
+    if alt.startswith(chart.title):
+        rest = alt[len(chart.title) :].lstrip(".: ").strip()
+        return rest or alt
+    return alt
+
+
 def show_chart(chart: Chart) -> None:
-    """Display a chart in a notebook, as SVG or PNG, carrying its alt text; free a figure."""
+    """Display a chart in a notebook, as SVG or PNG: its title as the image's name (alt)
+    and what it shows as its description; free a figure."""
     from IPython.display import display
 
+    about = {"alt": chart.title, "kit_description": chart_description(chart)}
     if chart.svg is not None:
         width = round((chart.width or 7.0) * 96)
         display(
             {"image/svg+xml": chart.svg, "text/plain": chart.alt},
             raw=True,
-            metadata={"image/svg+xml": {"alt": chart.alt, "width": width}},
+            metadata={"image/svg+xml": {**about, "width": width}},
         )
         return
     png = chart.png(dpi=144)
@@ -114,6 +164,6 @@ def show_chart(chart: Chart) -> None:
     display(
         {"image/png": base64.b64encode(png).decode("ascii"), "text/plain": chart.alt},
         raw=True,
-        metadata={"image/png": {"alt": chart.alt, "width": width}},
+        metadata={"image/png": {**about, "width": width}},
     )
     plt.close(chart.fig)

@@ -7,10 +7,11 @@ import numpy as np
 import pandas as pd
 from matplotlib.colors import to_hex
 
-from kit.charts.style import LEVEL_COLOURS, MUTED, TEXT, Chart
+from kit.charts.style import LEVEL_COLOURS, MUTED, Chart, ink_on
 from kit.charts.svg import AXIS_BELOW, Scale, Svg, fit, label_margin, legend_height, value_axis
 from kit.charts.svg import PT_PER_IN as IN
 from kit.fmt import fmt_pct
+from kit.fmt import shown as shown_value
 
 
 def plot_levels_by_group(
@@ -32,7 +33,7 @@ def plot_levels_by_group(
     ]
     n = len(shown)
     below = AXIS_BELOW + legend_height(k, k, 8) + 8
-    svg = Svg(7.0, 0.38 + 0.1 + 0.3 * max(n, 1) + below / IN)
+    svg = Svg(7.0, 0.38 + 0.1 + 0.25 * max(n, 1) + below / IN)
     left = label_margin(shown["label"], 9, svg.w)
     right, top, bottom = svg.w - 0.1 * IN, 0.38 * IN, svg.h - below
     x = Scale(0, 113, left, right)
@@ -54,14 +55,13 @@ def plot_levels_by_group(
                 cls="bar",
             )
             if share >= 9:
-                dark = colours[lv - 1] in ("#A6561B", "#1F5F99")
                 svg.text(
                     x(start + share / 2),
                     yi,
                     f"{share:.0f}",
                     size=7.5,
                     anchor="middle",
-                    fill="white" if dark else TEXT,
+                    fill=ink_on(colours[lv - 1]),
                 )
             start += share
         svg.line(left - 3.5, yi, left, yi)
@@ -86,7 +86,9 @@ def _alt_text(shown: pd.DataFrame, title: str) -> str:
     if shown.empty:
         return f"{title}: no group is large enough to report."
     all_rows = shown[shown["group"] == "all"]
-    groups = shown[~shown["kind"].isin(["all", "complement"])].dropna(subset=["pct_proficient"])
+    # Lowest and highest among the bars the chart draws (every reported group but all
+    # students), so the alt text never names a group from another set than the picture.
+    groups = shown[shown["group"] != "all"].dropna(subset=["pct_proficient"])
     parts = [f"{title}."]
     if len(all_rows):
         parts.append(
@@ -94,8 +96,9 @@ def _alt_text(shown: pd.DataFrame, title: str) -> str:
             "proficient or above."
         )
     if len(groups):
-        low = groups.sort_values(["pct_proficient", "group"]).iloc[0]
-        high = groups.sort_values(["pct_proficient", "group"]).iloc[-1]
+        ranked = groups.assign(_shown=groups["pct_proficient"].map(shown_value))
+        low = ranked.sort_values(["_shown", "group"]).iloc[0]
+        high = ranked.sort_values(["_shown", "group"], ascending=[False, True]).iloc[0]
         parts.append(
             f"Lowest: {low['label']} at {fmt_pct(low['pct_proficient'])}; "
             f"highest: {high['label']} at {fmt_pct(high['pct_proficient'])}."

@@ -220,15 +220,19 @@ class Svg:
                 x += width
 
     def chart(self, title: str, alt: str) -> Chart:
-        """The finished drawing as a :class:`Chart` (alt text also as the SVG's title)."""
-        return Chart(fig=None, alt=alt, title=title, svg=self.to_string(alt), width=self.width)
+        """The finished drawing as a :class:`Chart`: the SVG's ``<title>`` is the chart's
+        title, its ``<desc>`` the alt text (the finding)."""
+        return Chart(
+            fig=None, alt=alt, title=title, svg=self.to_string(alt, title), width=self.width
+        )
 
-    def to_string(self, alt: str) -> str:
+    def to_string(self, alt: str, title: str | None = None) -> str:
         head = (
             f'<svg xmlns="http://www.w3.org/2000/svg" width="{_num(self.width)}in" '
             f'height="{_num(self.height)}in" viewBox="0 0 {_num(self.w)} {_num(self.h)}" '
-            f'role="img" font-family="{FONT}" font-size="9" fill="{TEXT}">'
-            f"<title>{clean(alt)}</title>"
+            f'role="img" aria-labelledby="t d" font-family="{FONT}" font-size="9" '
+            f'fill="{TEXT}"><title id="t">{clean(title or alt)}</title>'
+            f'<desc id="d">{clean(alt)}</desc>'
         )
         return head + "".join(self.parts) + "</svg>"
 

@@ -51,6 +51,16 @@ def describe_district_findings(
     subject the range of the headline index across schools, how far the district's
     high-needs students trail the other students (``gaps``: :func:`view_gaps` of the
     district by subject) and the school where they trail all students most."""
+    return render_template("district_findings.md.j2", **_findings(schools, ctx, ayp_subjects, gaps))
+
+
+def _findings(
+    schools: pd.DataFrame,
+    ctx: ReportContext,
+    ayp_subjects: list[str],
+    gaps: dict[str, pd.DataFrame] | None = None,
+) -> dict:
+    """What the findings (and the summary) of the district summary say, from its views."""
     per_school = _per_school(schools)
     judged = [s for s in per_school if s["ayp_met"] is not None]
     missed = [s for s in judged if not _true(s["ayp_met"])]
@@ -80,8 +90,7 @@ def describe_district_findings(
                 ),
             }
         )
-    return render_template(
-        "district_findings.md.j2",
+    return dict(
         ctx=ctx,
         n_schools=len(per_school),
         n_judged=len(judged),
@@ -132,9 +141,8 @@ def describe_equity(
     )
 
 
-def describe_lowest(schools: pd.DataFrame, ctx: ReportContext, ayp_subjects: list[str]) -> str:
-    """PIM 1-A across the district: which group is the lowest reported one at the most
-    schools, per AYP subject."""
+def _lowest(schools: pd.DataFrame, ayp_subjects: list[str]) -> list[dict]:
+    """Per subject, the group that is the lowest reported one at the most schools."""
     subjects = []
     for subject in ayp_subjects:
         rows = schools[
@@ -151,7 +159,23 @@ def describe_lowest(schools: pd.DataFrame, ctx: ReportContext, ayp_subjects: lis
                 "top_count": int(counts.iloc[0]) if len(counts) else 0,
             }
         )
-    return render_template("district_lowest.md.j2", ctx=ctx, subjects=subjects)
+    return subjects
+
+
+def describe_lowest(schools: pd.DataFrame, ctx: ReportContext, ayp_subjects: list[str]) -> str:
+    """PIM 1-A across the district: which group is the lowest reported one at the most
+    schools, per AYP subject."""
+    return render_template(
+        "district_lowest.md.j2", ctx=ctx, subjects=_lowest(schools, ayp_subjects)
+    )
+
+
+def _names(rec: dict | None) -> list[str]:
+    """The plain names of an impact row's tests (never their ids)."""
+    if not rec:
+        return []
+    names = rec.get("test_names")
+    return list(names) if names is not None else [ayp_test_word(t) for t in rec["tests"] or []]
 
 
 def describe_impact(impact: pd.DataFrame, ctx: ReportContext, rules: dict) -> str:
@@ -162,7 +186,7 @@ def describe_impact(impact: pd.DataFrame, ctx: ReportContext, rules: dict) -> st
     recs = _records(impact)
     det = next((r for r in recs if r["determination"]), None)
     single = [
-        dict(r, word=ayp_test_word(r["tests"][0]))
+        dict(r, word=_names(r)[0])
         for r in recs
         if r["comparison"] == "rules" and not r["determination"] and len(r["tests"]) == 1
     ]
@@ -182,8 +206,11 @@ def describe_impact(impact: pd.DataFrame, ctx: ReportContext, rules: dict) -> st
         det=det,
         single=single,
         with_all=with_all,
+        det_tests=_names(det) if det else [],
         extra=[
-            ayp_test_word(t) for t in (with_all["tests"] if with_all else []) if t not in decisive
+            name
+            for t, name in zip(with_all["tests"] if with_all else [], _names(with_all), strict=True)
+            if t not in decisive
         ],
         models=models,
         headline=headline,
@@ -198,3 +225,19 @@ def describe_impact(impact: pd.DataFrame, ctx: ReportContext, rules: dict) -> st
 def describe_district_method(ctx: ReportContext, rules: dict, caveats: list[dict]) -> str:
     """'About these figures' for the district summary."""
     return render_template("district_method.md.j2", ctx=ctx, rules=rules, caveats=caveats)
+
+
+def describe_district_summary(
+    schools: pd.DataFrame,
+    ctx: ReportContext,
+    ayp_subjects: list[str],
+    gaps: dict[str, pd.DataFrame] | None = None,
+) -> str:
+    """The first-page summary of the district summary: three findings (AYP across the
+    schools, the high-needs gap, the group lowest at the most schools) and what to look at
+    next, from the same views as the sections below (no new figure, nothing hidden)."""
+    return render_template(
+        "district_summary.md.j2",
+        lowest=[s for s in _lowest(schools, ayp_subjects) if s["top_noun"]],
+        **_findings(schools, ctx, ayp_subjects, gaps),
+    )

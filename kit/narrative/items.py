@@ -11,15 +11,16 @@ import math
 
 import pandas as pd
 
-from kit.fmt import fmt_subject
+from kit.fmt import fmt_subject, shown_diff
+from kit.narrative._common import unverified_labels
 from kit.narrative.render import render_template, view_first
 from kit.views.context import ReportContext
 from kit.views.items import (
     ItemTestView,
     distractors_beating_key,
     quality_items,
+    skills_to_reteach,
     trailing_items,
-    weakest_standards,
 )
 
 _TYPE_NAMES = {"MC": "multiple-choice items", "SR/OR": "short- and open-response items"}
@@ -46,7 +47,7 @@ def _overall(view: ItemTestView) -> dict:
     possible = t["points_possible"].sum()
     pct = 100.0 * t["points_earned"].sum() / possible
     state = (t["state_pct_earned"] * t["points_possible"]).sum() / possible
-    return {"pct": pct, "state": state, "gap": pct - state}
+    return {"pct": pct, "state": state, "gap": shown_diff(pct, state)}
 
 
 _CONTEXTS: dict[int, tuple[ItemTestView, ReportContext, dict]] = {}
@@ -84,6 +85,7 @@ def _build_context(view: ItemTestView, ctx: ReportContext) -> dict:
         if len(view.focus) and not view.focus_suppressed
         else pd.DataFrame()
     )
+    teach, check = skills_to_reteach(view, limit=3)
     return dict(
         ctx=ctx,
         view=view,
@@ -105,7 +107,8 @@ def _build_context(view: ItemTestView, ctx: ReportContext) -> dict:
         reliability=view.reliability,
         focus=_records(focus),
         focus_step=(100.0 / view.focus_n if view.focus_n else None),
-        standards=_records(weakest_standards(view, limit=3)),
+        standards=_records(teach),
+        held=_records(check),
     )
 
 
@@ -157,4 +160,80 @@ def describe_items_method(views: list[ItemTestView], ctx: ReportContext) -> str:
         sources=sources,
         rules=views[0].rules if views else None,
         compare_district=any(v.compare_district for v in views),
+        unverified=unverified_labels(ctx),
     )
+
+
+def summary_items(views: list[ItemTestView], ctx: ReportContext) -> dict:
+    """The three findings of the item analysis and what to look at next, from the same
+    test contexts as the sections below (no new figure, nothing hidden): the test furthest
+    below the state (or, when the entity is the state in these data, the test with the
+    smallest share of the points); the items of the starting list (3-A); the wrong answers
+    that beat the key. Next: the first unflagged starting item, the first skill to reteach
+    (never one resting on a flagged item: :func:`kit.views.items.skills_to_reteach`) and the
+    flagged items to check before reteaching."""
+    tests = [_context(v, ctx) for v in views if not v.suppressed]
+    with_pct = [t for t in tests if t["overall"]["pct"] is not None]
+    # One district in the data: its figures are the state's, every difference is zero.
+    same_as_state = bool(with_pct) and all(t["overall"]["gap"] == 0 for t in with_pct)
+    weakest = None
+    if with_pct:
+        key = "pct" if same_as_state else "gap"
+        weakest = min(with_pct, key=lambda t: (t["overall"][key], t["title"]))
+    starting = [t for t in tests if t["starting"]]
+    flagged = {
+        q["item_id"]: t["title"] for t in tests for q in t["quality"]
+    }  # item ids are unique to a test
+    first_item, first_test = None, None
+    for t in starting:
+        for item in t["starting"]:
+            if item["item_id"] not in flagged:
+                first_item, first_test = item, t
+                break
+        if first_item:
+            break
+    furthest = None
+    if not starting:
+        below = [(t["trailing"][0], t) for t in tests if t["trailing"]]
+        if below:
+            furthest = min(below, key=lambda x: (x[0]["diff_vs_state"], x[0]["item_id"]))
+    beat = sorted((t for t in tests if t["n_beat"]), key=lambda t: (-t["n_beat"], t["title"]))
+    # The widest margin among the items that measure well: a flagged item's popular wrong
+    # answer may be the key's fault, not a misconception.
+    pairs = [(b, t) for t in beat for b in t["beat"] if not b["quality"]]
+    widest = (
+        max(pairs, key=lambda x: (x[0]["option_pct"] - x[0]["key_pct"], x[0]["item_id"]))
+        if pairs
+        else None
+    )
+    taught = [(t["standards"][0], t) for t in tests if t["standards"]]
+    teach = min(taught, key=lambda x: (x[0]["gap_vs_state"], x[1]["title"])) if taught else None
+    starting = sorted(starting, key=lambda t: (-t["n_starting"], t["title"]))
+    check = sorted(
+        {i for t in tests for i in [s["item_id"] for s in t["starting"]] if i in flagged}
+        | {b["item_id"] for t in tests for b in t["beat"] if b["item_id"] in flagged}
+    )
+    focus = list(dict.fromkeys(v.focus_noun for v in views if v.focus_noun))
+    return {
+        "tests": tests,
+        "same_as_state": same_as_state,
+        "weakest": weakest,
+        "starting": starting,
+        "first_item": first_item,
+        "first_test": first_test,
+        "furthest": furthest,
+        "beat": beat,
+        "widest": widest,
+        "teach": teach,
+        "check": check,
+        "focus": focus,
+        "rules": views[0].rules if views else None,
+    }
+
+
+def describe_items_summary(views: list[ItemTestView], ctx: ReportContext) -> str:
+    """The first-page summary of the item analysis: three findings and what to look at
+    next (:func:`summary_items`), as Markdown under a "Summary" heading."""
+    if ctx.source == "aggregates":
+        return ""
+    return render_template("items_summary.md.j2", ctx=ctx, **summary_items(views, ctx))

@@ -83,6 +83,53 @@ def describe_apr_headline(apr: pd.DataFrame, years: pd.DataFrame, ctx: ReportCon
     )
 
 
+def describe_apr_summary(
+    apr: pd.DataFrame,
+    years: pd.DataFrame,
+    gains: pd.DataFrame,
+    ctx: ReportContext,
+    growth_label: str | None = None,
+) -> str:
+    """The first-page summary: the APR total and band, the weakest standard and the rows with
+    the most points still to gain, then what to look at next (Markdown under "Summary").
+
+    Each figure is one the report prints further on (the headline, the standards sentence,
+    the gains sentence and table), with the same rounding."""
+    total = apr_total(apr)
+    prior, change_words = None, None
+    earlier = years[years["year"] < ctx.year]
+    if len(earlier) and total and total.get("percent") is not None:
+        rec = _rec(earlier.iloc[-1].to_dict())
+        if rec.get("percent") is not None:
+            prior = rec
+            diff = round(total["percent"], 1) - round(prior["percent"], 1)
+            change_words = _change_words(diff, int(prior["year"]))
+    rows = [_rec(r) for r in apr_standards(apr).to_dict("records") if r["possible"] > 0]
+    ordered = sorted(rows, key=lambda r: (round(r["percent"], 1), r["standard"]))
+    # The weakest standard only where the standards sentence names it (two or more, unequal).
+    worst = (
+        ordered[0]
+        if len(rows) > 1 and round(ordered[0]["percent"], 1) < round(ordered[-1]["percent"], 1)
+        else None
+    )
+    picked = []
+    for rec in gains.to_dict("records"):
+        r = _rec(rec)
+        r["group_word"] = _group(r)
+        picked.append(r)
+    proxy = bool(growth_label and growth_label.startswith(PROXY_PREFIX))
+    return render_template(
+        "msip_summary.md.j2",
+        ctx=ctx,
+        total=total,
+        prior=prior,
+        change_words=change_words,
+        worst=worst,
+        gains=picked,
+        proxy=proxy,
+    )
+
+
 def _group(rec: dict) -> str:
     return "super subgroup" if rec.get("group") == "super_subgroup" else "all students"
 
@@ -185,4 +232,5 @@ __all__ = [
     "describe_apr_method",
     "describe_apr_standard",
     "describe_apr_standards",
+    "describe_apr_summary",
 ]

@@ -11,7 +11,7 @@ import pandas as pd
 from kit.fmt import is_missing
 from kit.narrative.render import render_template
 from kit.views.context import ReportContext
-from kit.views.pbmas import pbmas_area
+from kit.views.pbmas import pbmas_area, pbmas_identified
 
 SUBJECT_WORDS = {
     "MATH": "mathematics",
@@ -80,8 +80,9 @@ def _counted(view: pd.DataFrame) -> pd.DataFrame:
     return view[~view["report_only"].astype(bool)]
 
 
-def describe_pbmas_summary(view: pd.DataFrame, stages: pd.DataFrame, ctx: ReportContext) -> str:
-    """Levels over every program area (Report Only aside), the worst area, and the stages."""
+def _levels(view: pd.DataFrame, stages: pd.DataFrame) -> dict:
+    """Counts of levels over every program area (Report Only aside), the worst area, and
+    the stages in words: what the stages paragraph and the first-page summary both say."""
     rows = _counted(view)
     pl = rows["pl"].astype("Float64")
     worst = None
@@ -100,9 +101,7 @@ def describe_pbmas_summary(view: pd.DataFrame, stages: pd.DataFrame, ctx: Report
     unstaged = [
         r["program_area_name"] for r in stages.to_dict("records") if _clean(r["stage"]) is None
     ]
-    return render_template(
-        "pbmas_summary.md.j2",
-        ctx=ctx,
+    return dict(
         n3=int((pl == 3).sum()),
         n2=int((pl == 2).sum()),
         n1=int((pl == 1).sum()),
@@ -114,6 +113,24 @@ def describe_pbmas_summary(view: pd.DataFrame, stages: pd.DataFrame, ctx: Report
         staged=staged,
         unstaged=unstaged,
     )
+
+
+def describe_pbmas_stages(view: pd.DataFrame, stages: pd.DataFrame, ctx: ReportContext) -> str:
+    """Levels over every program area (Report Only aside), the worst area, and the stages."""
+    return render_template("pbmas_stages.md.j2", ctx=ctx, **_levels(view, stages))
+
+
+def describe_pbmas_summary(view: pd.DataFrame, stages: pd.DataFrame, ctx: ReportContext) -> str:
+    """The first-page summary: the levels, the program area with the most indicators at
+    PL 2 or 3, the stages, then what to look at next: the (at most two) counted results
+    at the highest level, in the words of their area's sentence (Markdown under "Summary")."""
+    levels = _levels(view, stages)
+    flagged = pbmas_identified(_counted(view)).head(2)
+    top = [
+        f"{r['program_area_name']}: {indicator_words(r)}, {level_words(r)}"
+        for r in flagged.to_dict("records")
+    ]
+    return render_template("pbmas_summary.md.j2", ctx=ctx, top=top, **levels)
 
 
 def describe_pbmas_area(
@@ -161,6 +178,7 @@ __all__ = [
     "describe_pbmas_banner",
     "describe_pbmas_intro",
     "describe_pbmas_method",
+    "describe_pbmas_stages",
     "describe_pbmas_summary",
     "indicator_words",
     "level_words",

@@ -8,6 +8,7 @@ print layout, and builds the contents list from the page's headings. Private to
 from __future__ import annotations
 
 import copy
+import hashlib
 import html as html_lib
 import re
 import unicodedata
@@ -20,6 +21,7 @@ from kit.errors import RenderError
 # JavaScript outputs need a renderer the page does not load, so they fall back to text.
 PRIORITY = ["text/html", "text/markdown", "image/svg+xml", "image/png", "image/jpeg", "text/plain"]
 TOC_MARKER = "<!--kit:toc-->"
+SUMMARY_MARKER = "<!--kit:toc-after-summary-->"
 _REMOVE_TAGS = {"remove-cell", "remove_cell"}
 _SCRIPT_TYPES = {"application/javascript", "application/vnd.jupyter.widget-view+json"}
 _RICH_TYPES = set(PRIORITY) - {"text/plain"}
@@ -59,13 +61,29 @@ _FIRST_ROW = re.compile(r"<tbody[^>]*>\s*<tr[^>]*>(.*?)</tr>", re.S | re.I)
 _CELL = re.compile(r"""<t[hd](?:\s[^>]*?colspan=["']?(\d+))?[^>]*>""", re.I)
 
 
+_ROW = re.compile(r"<tr[\s>]", re.I)
+
+
 def table_width_class(output_html: str) -> str:
-    """Class for an HTML output by how many columns its table has, for the print layout."""
+    """Classes for an HTML output by how many columns and rows its table has, for the
+    print layout: ``kit-wide`` / ``kit-xwide`` (more than 8 / 12 columns), ``kit-long``
+    (more than 12 body rows: it may break across pages, its header repeated, rather than
+    leave most of a page blank)."""
     row = _FIRST_ROW.search(output_html)
     if row is None:
         return ""
     columns = sum(int(span or 1) for span in _CELL.findall(row.group(1)))
-    return "kit-xwide" if columns > 12 else "kit-wide" if columns > 8 else ""
+    classes = ["kit-xwide" if columns > 12 else "kit-wide" if columns > 8 else ""]
+    body = output_html.split("<tbody", 1)[-1]
+    if len(_ROW.findall(body)) > 12:
+        classes.append("kit-long")
+    return " ".join(c for c in classes if c)
+
+
+def element_id(text: str, prefix: str = "kit") -> str:
+    """A stable id for an element from its content (the same page gives the same ids)."""
+    digest = hashlib.sha1(str(text).encode("utf-8", "surrogatepass")).hexdigest()[:10]
+    return f"{prefix}-{digest}"
 
 
 _HEADING = re.compile(r"<h([23])((?:\s[^>]*)?)>(.*?)</h\1>", re.S | re.I)
@@ -90,7 +108,13 @@ def add_contents(page: str) -> str:
         return f"<h{level}{new_attrs}>{inner}</h{level}>"
 
     body = _HEADING.sub(add_id, body)
-    return head + _render_nav(entries) + body + sep + tail
+    nav = _render_nav(entries)
+    if SUMMARY_MARKER in body:
+        # A report with a first-page summary: the contents list follows the summary, so
+        # the summary opens the page (and the PDF's first page) right under the title.
+        body = body.replace(SUMMARY_MARKER, nav, 1).replace(SUMMARY_MARKER, "")
+        return head + body + sep + tail
+    return head + nav + body + sep + tail
 
 
 def _slug(text: str, used: set[str]) -> str:

@@ -28,7 +28,7 @@ import nbformat
 
 from kit._files import atomic_write
 from kit.errors import RenderError
-from kit.report._page import PRIORITY, add_contents, prepare, table_width_class
+from kit.report._page import PRIORITY, add_contents, element_id, prepare, table_width_class
 
 __all__ = [
     "ReportMeta",
@@ -207,6 +207,7 @@ def _html_exporter():
         embed_images=True,
     )
     exporter.register_filter("kit_table_width", table_width_class)
+    exporter.register_filter("kit_id", element_id)
     return exporter
 
 

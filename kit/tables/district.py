@@ -100,17 +100,16 @@ def tab_impact(impact: pd.DataFrame, ctx: ReportContext, comparison: str = "rule
     out = []
     for rec in rows.to_dict("records"):
         if comparison == "rules":
-            tests = rec["tests"] or []
+            tests = rec.get("test_names")
+            tests = list(tests) if tests is not None else map(ayp_test_word, rec["tests"] or [])
+            tests = list(tests)
             if rec["determination"]:
-                label = (
-                    "AYP as determined (participation and "
-                    + " or ".join(ayp_test_word(t) for t in tests)
-                    + ")"
-                )
+                label = "AYP as determined (participation and " + " or ".join(tests) + ")"
             elif len(tests) == 1:
-                label = f"Only {ayp_test_word(tests[0])}"
+                label = f"Only {tests[0]}"
             else:
-                label = " + ".join(ayp_test_word(t) for t in tests).capitalize()
+                label = " + ".join(tests)
+                label = label[:1].upper() + label[1:]
             first = {"Rule": label}
         else:
             basis = {

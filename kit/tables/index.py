@@ -10,7 +10,7 @@ import json
 
 import pandas as pd
 
-from kit.fmt import MISSING, fmt_model_abbr, fmt_num, fmt_pct, fmt_signed, fmt_subject
+from kit.fmt import MISSING, fmt_model_abbr, fmt_num, fmt_pct, fmt_signed, fmt_subject, shown_diff
 from kit.tables._common import _REAL_KINDS, _n_text, _yes
 from kit.views.context import ReportContext
 from kit.views.index import ayp_test_word
@@ -41,7 +41,9 @@ def tab_ayp(ayp: pd.DataFrame, ctx: ReportContext, subject: str) -> pd.DataFrame
         if rec["suppressed"]:
             result = "not reported"
         elif _yes(rec["met"]):
-            how = ayp_test_word(rec["met_by"]) if rec.get("met_by") else ""
+            how = rec.get("met_by_name") or (
+                ayp_test_word(rec["met_by"]) if rec.get("met_by") else ""
+            )
             result = ("Met" + (f": {how}" if how else "")) if judged else "Met: participation only"
         else:
             result = "Not met" if judged else "Not met: participation"
@@ -53,7 +55,7 @@ def tab_ayp(ayp: pd.DataFrame, ctx: ReportContext, subject: str) -> pd.DataFrame
             "Target": fmt_num(rec["target"], d) if judged else MISSING,
         }
         if with_gain:
-            gain = rec["value"] - rec["prior_value"]
+            gain = shown_diff(rec["value"], rec["prior_value"], d)
             row[f"Change from {ctx.year - 1}"] = fmt_signed(gain, d) if judged else MISSING
             row["Gain needed"] = fmt_num(rec["required_gain"], d) if judged else MISSING
         row["AYP"] = result

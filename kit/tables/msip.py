@@ -205,7 +205,7 @@ def tab_apr_gains(gains: pd.DataFrame, ctx: ReportContext) -> pd.DataFrame:
                 "Earned / possible": f"{fmt_apr_points(rec['earned'])} of "
                 f"{fmt_compact(rec['possible'])}",
                 "Points to gain": fmt_apr_points(rec["points_to_gain"]),
-                "Status level": rec.get("category") or MISSING,
+                "Status level": MISSING if _missing(rec.get("category")) else rec["category"],
                 "Next status level needs": need,
             }
         )

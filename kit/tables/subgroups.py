@@ -13,6 +13,7 @@ def tab_subgroups(view: pd.DataFrame, ctx: ReportContext) -> pd.DataFrame:
     """The subgroup view as display strings; hidden figures show why they are hidden."""
     rows = []
     for rec in view.to_dict("records"):
+        d = int(rec.get("index_digits") or 1)
         if rec["suppression_reason"] == "small":
             n_text = f"<{ctx.reporting_min_n}"
         elif rec["suppression_reason"] == "complement":
@@ -25,7 +26,7 @@ def tab_subgroups(view: pd.DataFrame, ctx: ReportContext) -> pd.DataFrame:
             "% proficient+": fmt_pct(rec["pct_proficient"]),
             "vs all": fmt_signed(rec["gap_pct"]) if rec["group"] != "all" else "",
             "vs state": fmt_signed(rec["gap_state"]),
-            ctx.headline_model.upper().replace("_", " "): fmt_num(rec["index"]),
+            ctx.headline_model.upper().replace("_", " "): fmt_num(rec["index"], d),
         }
         for lv, name in enumerate(ctx.level_names, start=1):
             row[f"% {name}"] = fmt_pct(rec[f"pct_l{lv}"], 0)

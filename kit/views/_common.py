@@ -14,6 +14,7 @@ import pandas as pd
 
 from kit.errors import FactsError
 from kit.facts import Facts
+from kit.fmt import shown_diff
 from kit.views.context import ReportContext
 
 PCT = "pct_proficient"
@@ -96,6 +97,20 @@ def hide_other(
         if col in out.columns:
             out[col] = out[col].astype("float64").where(~hide)
     return out
+
+
+def shown_gap(a: pd.Series, b, digits=1) -> pd.Series:
+    """``a - b`` row by row between the figures as shown (:func:`kit.fmt.shown_diff`):
+    ``b`` a Series or one number, ``digits`` an int or a Series (per row). NaN where
+    either figure is missing (hidden)."""
+    n = len(a)
+    bs = b.to_numpy() if isinstance(b, pd.Series) else [b] * n
+    ds = digits.to_numpy() if isinstance(digits, pd.Series) else [digits] * n
+    return pd.Series(
+        [shown_diff(x, y, int(d)) for x, y, d in zip(a.to_numpy(), bs, ds, strict=True)],
+        index=a.index,
+        dtype="float64",
+    )
 
 
 def measure_digits(facts: Facts, measure: str) -> int:

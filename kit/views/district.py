@@ -13,9 +13,18 @@ import pandas as pd
 
 from kit.facts import Facts
 from kit.metrics.suppression import apply_hidden
-from kit.views._common import PCT, _in, _json, decisions, hidden_for, hide_other
+from kit.views._common import (
+    PCT,
+    _in,
+    _json,
+    decisions,
+    hidden_for,
+    hide_other,
+    measure_digits,
+    shown_gap,
+)
 from kit.views.context import ReportContext
-from kit.views.index import ayp_summary, view_ayp
+from kit.views.index import ayp_summary, ayp_test_names, ayp_test_word, view_ayp
 
 
 def view_ranking(
@@ -51,6 +60,9 @@ def view_ranking(
         value_cols=["n", "value", "pct_proficient", "gap_all"],
     )
     out["rank"] = out["rank"].astype("Int64").where(~out["suppressed"], pd.NA)
+    if len(out):  # the gap between the figures as shown (kit.fmt.shown_diff)
+        digits = out["measure"].map(lambda m: measure_digits(facts, m))
+        out["gap_all"] = shown_gap(out["value"], out["all_value"].astype("float64"), digits)
     for col in ("lowest", "targeted"):
         out[col] = out[col].fillna(False).astype(bool) & ~out["suppressed"]
     return out.reset_index(drop=True)
@@ -147,14 +159,35 @@ def hide_gaps(facts: Facts, rows: pd.DataFrame) -> pd.DataFrame:
         for col in cols:
             if col in out.columns:
                 out[col] = out[col].astype("float64").where(~hidden.to_numpy())
-    return out.drop(columns=["_all_shown", "_comp_shown"])
+    out = out.drop(columns=["_all_shown", "_comp_shown"])
+    # Every gap is the difference between the figures as shown (kit.fmt.shown_diff): a
+    # hidden figure on either side leaves the gap hidden, as above.
+    digits = out["measure"].map(lambda m: measure_digits(facts, m)) if "measure" in out else 1
+    for gap, own, other in _GAP_PAIRS:
+        if gap in out.columns and own in out.columns and other in out.columns:
+            d = 1 if own == "pct_proficient" else digits
+            out[gap] = shown_gap(out[own], out[other].astype("float64"), d)
+    return out
+
+
+# (gap, the group's figure, the figure it is compared with), as group_gaps defines them.
+_GAP_PAIRS = [
+    (f"gap_{who}_{m}", own, f"{prefix}{own}")
+    for who, prefix in (
+        ("all", "all_"),
+        ("complement", "complement_"),
+        ("district", "district_"),
+        ("state", "state_"),
+    )
+    for m, own in (("pct", "pct_proficient"), ("index", "index_value"))
+]
 
 
 def view_impact(facts: Facts, ctx: ReportContext, subject: str = "ALL") -> pd.DataFrame:
     """The impact analysis (seed 004, Table 2) for the report's district, one subject or ALL.
 
     Columns: ``comparison`` (``rules`` | ``models``), ``rule_order``, ``rule``, ``tests``
-    (list), ``model``, ``model_name``, ``target_basis``, ``n_schools``, ``n_met``,
+    (list of test ids), ``test_names`` (their plain names), ``model``, ``model_name``, ``target_basis``, ``n_schools``, ``n_met``,
     ``pct_met``, ``determination`` (the row of AYP as determined), ``target_verified`` (a
     models row whose target is a shipped, verified AMO). Counts are of schools, not of
     students: no suppression applies.
@@ -173,6 +206,10 @@ def view_impact(facts: Facts, ctx: ReportContext, subject: str = "ALL") -> pd.Da
         [ctx.year, district, subject],
     )
     rows["tests"] = rows["tests"].map(_json)
+    names = ayp_test_names(facts)
+    rows["test_names"] = rows["tests"].map(
+        lambda ts: [names.get(t, ayp_test_word(t)) for t in (ts or [])]
+    )
     rows["model_name"] = np.where(
         rows["model"] == PCT, "Percent proficient", rows["model_name"].fillna("")
     )

@@ -64,8 +64,56 @@ _AYP_VALUES = [
 
 
 def ayp_test_word(test_id: str) -> str:
-    """How a sentence or a table names an AYP test: ``ci`` -> 'confidence interval'."""
+    """How a sentence or a table names an AYP test from its id alone: ``ci`` -> 'confidence
+    interval'. Reports name tests by :func:`test_names` (from the rule's kind and label)."""
     return {"ci": "confidence interval"}.get(test_id, str(test_id).replace("_", " "))
+
+
+# Plain words for a test by its kind, when its label carries no name of its own.
+_KIND_WORDS = {
+    "status": "status",
+    "ci": "confidence interval",
+    "safe_harbor": "safe harbor",
+    "index_gain": "improvement",
+    "index": "index",
+    "averaging": "averaging",
+    "participation": "participation",
+}
+
+
+def plain_test_name(test_id: str, kind: str | None, label: str | None) -> str:
+    """The name a reader knows an AYP test by, never its id: the state's own name where the
+    label gives one ("Option 3 (Safe Harbor 1): ..." -> 'safe harbor 1'; "Improvement: ..."
+    -> 'improvement'; "PPI: ..." -> 'PPI'; "... the effective AMO (confidence interval)" ->
+    'effective AMO'), else a word for its kind ('status', 'safe harbor')."""
+    label = str(label or "")
+
+    def lower_first(text: str) -> str:
+        words = text.split()
+        # Acronyms (PPI, AMO) keep their capitals; other words are lower case mid-sentence.
+        return " ".join(w if w.isupper() and len(w) > 1 else w.lower() for w in words)
+
+    m = re.match(r"Option \d+ \(([^)]+)\)", label)
+    if m:
+        return lower_first(m.group(1))
+    m = re.search(r"the ([\w\s]+?) \(confidence interval\)", label)
+    if m:
+        return lower_first(m.group(1))
+    m = re.match(r"([^:()]+):", label)
+    if m and not m.group(1).startswith("Option") and len(m.group(1).split()) <= 3:
+        return lower_first(m.group(1).strip())
+    return _KIND_WORDS.get(str(kind), ayp_test_word(test_id))
+
+
+def ayp_test_names(facts: Facts) -> dict[str, str]:
+    """``{test id: plain name}`` for the framework's AYP tests (:func:`plain_test_name`)."""
+    if "accountability_rules" not in facts.tables:
+        return {}
+    rules = facts.table("accountability_rules", section="ayp")
+    return {
+        str(r["id"]): plain_test_name(r["id"], r["kind"], r["label"])
+        for r in rules.to_dict("records")
+    }
 
 
 # --- what would change the result -------------------------------------------------------
@@ -194,7 +242,8 @@ def view_ayp(
 
     Columns: the ``ayp`` facts columns (``accountable``, ``measure``, ``n``, ``n_enrolled``,
     ``participation_rate``, ``participation_met``, ``target``, ``value``, ``prior_value``,
-    ``status_met`` .. ``met``, ``met_by``, ``tests``, ``path``), the group's ``label``,
+    ``status_met`` .. ``met``, ``met_by``, ``tests``, ``path``), ``met_by_name`` and
+    ``change_test_name`` (the tests' plain names, :func:`plain_test_name`), the group's ``label``,
     ``noun`` and ``kind``, ``measure_name``, ``digits`` (decimals the measure is shown with), ``n_tested``, ``pct_proficient``, ``n_below`` (accountable students
     below proficient), ``suppressed``, ``suppression_reason``, and what would change the
     result: ``change_test`` (test id), ``change_kind``, ``change_students`` (the fewest
@@ -280,6 +329,13 @@ def view_ayp(
         hidden,
         value_cols=[*_AYP_VALUES, "change_target", "change_value", "change_of", "required_gain"],
     )
+    names = ayp_test_names(facts)
+    out["met_by_name"] = out["met_by"].map(
+        lambda t: names.get(t, ayp_test_word(t)) if isinstance(t, str) and t else None
+    )
+    out["change_test_name"] = out["change_test"].map(
+        lambda t: names.get(t, ayp_test_word(t)) if isinstance(t, str) and t else None
+    )
     hide = out["suppressed"].to_numpy()
     out["path"] = out["path"].where(~hide, None)
     out["change_students"] = out["change_students"].where(~hide, pd.NA)
@@ -359,7 +415,8 @@ def ayp_unjudged(facts: Facts, ctx: ReportContext, ayp: pd.DataFrame) -> pd.Data
 def view_ayp_rules(facts: Facts) -> dict:
     """The AYP rules a report explains, from ``accountability_rules`` and ``runs``.
 
-    ``{"min_rate": participation minimum (%), "accountability_min_n": int, "tests": [{"id",
+    ``{"min_rate": participation minimum (%), "accountability_min_n": int,
+    "accountability_min_n_all": int (all students), "tests": [{"id",
     "kind", "label", "verified"}] (the tests of the determination, in order),
     "impact_tests": [...] (computed for the impact analysis only)}``.
     """
@@ -375,7 +432,7 @@ def view_ayp_rules(facts: Facts) -> dict:
         return [
             {
                 "id": r["id"],
-                "name": str(r["id"]).replace("_", " "),
+                "name": plain_test_name(r["id"], r["kind"], r["label"]),
                 "kind": r["kind"],
                 "label": r["label"],
                 "short": re.sub(r"\s*\(impact analysis only\)$", "", str(r["label"])),
@@ -384,12 +441,21 @@ def view_ayp_rules(facts: Facts) -> dict:
             for r in rows.to_dict("records")
         ]
 
+    min_n = int(facts.run()["accountability_min_n"])
     return {
         "min_rate": float(part["params"].iloc[0]["min_rate"]) if len(part) else None,
-        "accountability_min_n": int(facts.run()["accountability_min_n"]),
+        "accountability_min_n": min_n,
+        "accountability_min_n_all": _min_n_all(facts) or min_n,
         "tests": listed(tests[decisive]),
         "impact_tests": listed(tests[~decisive]),
     }
+
+
+def _min_n_all(facts: Facts) -> int | None:
+    """The framework's accountability minimum for all students, when it sets one apart
+    (from the framework as the build applied it, never reloaded)."""
+    value = facts.applied_framework().get("accountability_min_n_all")
+    return None if value is None else int(value)
 
 
 def primary_goal_method(facts: Facts) -> str | None:
@@ -629,6 +695,7 @@ def accountability_caveats(facts: Facts, ctx: ReportContext, *, impact: bool = F
             "section": r["section"],
             "id": r["id"],
             "label": str(r["label"]),
+            "name": plain_test_name(r["id"], r["kind"], r["label"]),
             "note": None
             if r["note"] is None or (isinstance(r["note"], float) and math.isnan(r["note"]))
             else str(r["note"]),

@@ -18,6 +18,7 @@ import pandas as pd
 
 from kit.errors import FactsError
 from kit.facts import Facts
+from kit.views._common import shown_gap
 from kit.views.context import ReportContext
 
 _ITEM_VALUES = [
@@ -213,7 +214,19 @@ def _stored(
             ok = ok | (out["state_source"] == "items").to_numpy()
         for col in cols:
             out[col] = out[col].astype("float64").where(ok)
+    # Differences between the figures as shown (kit.fmt.shown_diff); hidden stays hidden.
+    for gap, own, other in _DIFFS:
+        if {gap, own, other} <= set(out.columns):
+            out[gap] = shown_gap(out[own].astype("float64"), out[other].astype("float64"))
     return out
+
+
+_DIFFS = [
+    ("diff_vs_state", "pct_correct", "state_pct_correct"),
+    ("diff_vs_district", "pct_correct", "district_pct_correct"),
+    ("gap_vs_state", "pct_earned", "state_pct_earned"),
+    ("gap_vs_district", "pct_earned", "district_pct_earned"),
+]
 
 
 def _items(
@@ -327,7 +340,7 @@ def view_item_test(
                 on="item_id",
                 how="left",
             )
-            focus["diff_vs_all"] = focus["pct_correct"] - focus["all_pct_correct"]
+            focus["diff_vs_all"] = shown_gap(focus["pct_correct"], focus["all_pct_correct"])
 
     return ItemTestView(
         subject=subject,
@@ -456,3 +469,39 @@ def weakest_standards(view: ItemTestView, limit: int = 3) -> pd.DataFrame:
     )
     s["skill"] = s["category"].map(desc)
     return s.reset_index(drop=True)
+
+
+def skills_to_reteach(view: ItemTestView, limit: int = 3) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The weakest standards a report may turn into skills to reteach (PIM 3-C), and those
+    it must not: a standard whose items on this test include one the report flags as not
+    measuring well (:func:`quality_items`: negative or low discrimination, a distractor
+    beating the key) is held back - check the question before reteaching - so that no
+    skill is ever drawn from a faulty item.
+
+    Returns ``(teach, check)``: :func:`weakest_standards` rows (at most ``limit`` to
+    teach), ``check`` with ``flagged_items`` (the flagged items behind each)."""
+    weak = weakest_standards(view, limit=len(view.standards))
+    flagged = set(quality_items(view)["item_id"])
+    items = view.items.dropna(subset=["standard"])
+    behind = items.groupby("standard")["item_id"].agg(
+        lambda ids: sorted(i for i in ids if i in flagged)
+    )
+    weak["flagged_items"] = (
+        weak["category"].map(behind).map(lambda x: x if isinstance(x, list) else [])
+    )
+    held = weak["flagged_items"].map(len) > 0
+    teach = weak[~held].head(limit).reset_index(drop=True)
+    check = weak[held].head(limit).reset_index(drop=True)
+    return teach, check
+
+
+def has_starting_list(view: ItemTestView) -> bool:
+    """True when some reported item trails the state by the framework's threshold or more
+    (PIM 3-A's starting list): the item-difference chart and the table of the items
+    furthest below are drawn for such a test only. A test without one is told in a
+    sentence (the items furthest below, named); where the entity is the state in the data
+    (one district) every difference is zero and there is nothing to draw."""
+    if view.suppressed:
+        return False
+    shown = view.items[~view.items["suppressed"]]
+    return bool((shown["diff_vs_state"] <= -view.rules.trails_state_by).any())

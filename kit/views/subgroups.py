@@ -7,7 +7,7 @@ import pandas as pd
 
 from kit.facts import Facts
 from kit.metrics.suppression import apply_hidden
-from kit.views._common import decisions, hide_other
+from kit.views._common import decisions, hide_other, measure_digits, shown_gap
 from kit.views.context import ReportContext
 
 
@@ -56,8 +56,11 @@ def view_subgroups(
     all_row = perf[perf["group"] == "all"]
     all_pct = all_row["pct_proficient"].iloc[0] if len(all_row) else float("nan")
     all_index = all_row["index"].iloc[0] if len(all_row) else float("nan")
-    perf["gap_pct"] = perf["pct_proficient"] - all_pct
-    perf["gap_index"] = perf["index"] - all_index
+    # Differences between the figures as the table shows them (kit.fmt.shown_diff).
+    digits = measure_digits(facts, ctx.headline_model)
+    perf["index_digits"] = digits
+    perf["gap_pct"] = shown_gap(perf["pct_proficient"], all_pct)
+    perf["gap_index"] = shown_gap(perf["index"], all_index, digits)
     if (
         ctx.entity_type == "district"
         and len(facts.districts(ctx.year)) == 1
@@ -65,7 +68,7 @@ def view_subgroups(
     ):
         # The data hold one district: the "state" is that district, no comparison to make.
         perf["state_pct_proficient"] = float("nan")
-    perf["gap_state"] = perf["pct_proficient"] - perf["state_pct_proficient"]
+    perf["gap_state"] = shown_gap(perf["pct_proficient"], perf["state_pct_proficient"])
     perf = perf.assign(year=ctx.year, entity_id=ctx.entity_id, subject=subject, grade=grade)
     # The state's figure of a group the state hides would give it away: hide the comparison.
     state = decisions(facts, ["STATE"], [ctx.year], grade=grade)

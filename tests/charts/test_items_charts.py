@@ -33,7 +33,9 @@ def test_item_charts_are_svg_with_one_bar_per_reported_value(demo):
     diff = kit.plot_item_diff(t, title="Items")
     assert diff.fig is None and re.search(r"of \d+ items were below the state", diff.alt)
     root, ns = _svg(diff)
-    assert root.find(f"{ns}title").text == diff.alt
+    # The SVG names itself by the chart's title and describes itself by its finding.
+    assert root.find(f"{ns}title").text == diff.title
+    assert root.find(f"{ns}desc").text == diff.alt
     bars = root.findall(f".//{ns}rect[@class='bar']")
     assert len(bars) == len(shown)
     # Sorted furthest below first: the first bar is the lowest item, and every item id is

@@ -20,7 +20,9 @@ def test_levels_chart_draws_every_reported_group_and_no_suppressed_one(facts):
         view, ctx.level_names, proficient_level=ctx.proficient_level, title="Levels"
     )
     root = ElementTree.fromstring(chart.svg)
-    assert root.find(f"{ns}title").text == chart.alt
+    # The SVG names itself by the chart's title and describes itself by its finding.
+    assert root.find(f"{ns}title").text == chart.title
+    assert root.find(f"{ns}desc").text == chart.alt
     shown = view[~view["suppressed"]]
     k = len(ctx.level_names)
     bars = root.findall(f".//{ns}rect[@class='bar']")

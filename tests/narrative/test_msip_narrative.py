@@ -10,6 +10,7 @@ import pytest
 
 import kit
 from kit.facts import read_facts
+from kit.views.msip import apr_total
 
 NUM = r"(\d[\d,]*(?:\.\d)?)"
 PROXY = "kit proxy, not the Missouri Growth Model"
@@ -164,3 +165,67 @@ def test_the_banner_names_the_illustrative_tables(reports):
         assert "status targets" in text and "accreditation bands" in text
         k8 = r.years["district_type"].iloc[-1] == "K8"
         assert ("college and career readiness rows" in text) != k8
+
+
+# --- the first-page summary (issue 11, item 13) ------------------------------------------------
+
+
+def test_summary_agrees_with_the_tables_it_sends_a_reader_to(reports):
+    for r in reports:
+        text = kit.describe_apr_summary(r.apr, r.years, r.gains, r.ctx, r.growth)
+        assert text.startswith("## Summary")
+        findings, after = text.split("**What to look at next**")
+        assert 1 <= findings.count("\n- ") <= 3, text
+        assert after.count("\n- ") >= 1, text
+        total = kit.tab_apr_summary(r.apr, r.ctx).set_index("MSIP 5 Standards")
+        if "**No APR points**" in text:
+            assert not (apr_total(r.apr) or {}).get("possible"), text
+            continue
+        # The APR total as the summary table prints it, and its band as the years table does.
+        years = kit.tab_apr_years(r.years)
+        band = years.iloc[-1]["Band"]
+        m = re.search(
+            rf"\*\*APR {r.ctx.year}:\*\* {NUM} of {NUM} points \({NUM}%\), in the band \*([^*]+)\*",
+            text,
+        )
+        assert m, text
+        assert (m.group(1), m.group(2), m.group(3) + "%") == (
+            total.loc["Total", "Points Earned"],
+            total.loc["Total", "Points Possible"],
+            total.loc["Total", "Percent Earned"],
+        )
+        assert m.group(4) == band
+        # The weakest standard is the one the standards sentence names as the smallest.
+        m = re.search(
+            rf"\*\*Weakest standard:\*\* (\d) ([^,]+), {NUM} of {NUM} points \({NUM}%\)", text
+        )
+        if m:
+            row = total.loc[f"{m.group(1)} {m.group(2)}"]
+            assert (m.group(3), m.group(4), m.group(5) + "%") == (
+                row["Points Earned"],
+                row["Points Possible"],
+                row["Percent Earned"],
+            )
+            shown = total.drop(index="Total")
+            pcts = [float(p.rstrip("%")) for p in shown["Percent Earned"] if p.endswith("%")]
+            assert float(m.group(5)) == min(pcts)
+            assert (
+                f"Standard {m.group(1)}, {m.group(2)}, the smallest"
+                in kit.describe_apr_standards(r.apr, r.ctx)
+            )
+        # The rows with the most points still to gain, with the gains table's points.
+        gains = kit.tab_apr_gains(r.gains, r.ctx)
+        for row in gains.to_dict("records"):
+            label = row["Measure"].rsplit(" (", 1)[0]
+            assert f"{label} for" in text and f"({row['Points to gain']}" in text, (row, text)
+        if r.growth and r.growth.startswith("kit proxy"):
+            assert "not the Missouri Growth Model" in text
+
+
+def test_a_schools_summary_says_its_apr_is_for_local_planning(reports):
+    schools = [r for r in reports if r.ctx.entity_type == "school"]
+    assert schools
+    for r in schools:
+        text = kit.describe_apr_summary(r.apr, r.years, r.gains, r.ctx, r.growth)
+        if "No APR points" not in text:
+            assert "for local planning only" in text

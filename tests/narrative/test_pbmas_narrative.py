@@ -38,7 +38,7 @@ def test_snapshot_of_the_district_paragraphs(facts, snapshot):
     paragraphs = [
         kit.describe_pbmas_intro(r.view, r.ctx),
         kit.describe_pbmas_banner(r.banner, r.ctx),
-        kit.describe_pbmas_summary(r.view, r.stages, r.ctx),
+        kit.describe_pbmas_stages(r.view, r.stages, r.ctx),
         *[kit.describe_pbmas_area(r.view, r.stages, r.ctx, a) for a in kit.pbmas_areas(r.view)],
     ]
     assert "\n\n".join(paragraphs) == snapshot
@@ -46,7 +46,7 @@ def test_snapshot_of_the_district_paragraphs(facts, snapshot):
 
 def test_summary_counts_agree_with_the_stage_table(reports):
     for r in reports:
-        text = kit.describe_pbmas_summary(r.view, r.stages, r.ctx)
+        text = kit.describe_pbmas_stages(r.view, r.stages, r.ctx)
         table = kit.tab_pbmas_stages(r.stages, r.ctx)
         m = re.search(
             r"has (\d+) indicator results? at PL 3, (\d+) at PL 2 and (\d+) at PL 1", text
@@ -126,3 +126,34 @@ def test_banner_and_method_name_the_illustrative_rules(reports):
     method = kit.describe_pbmas_method(r.ctx, r.banner, 30)
     for word in ("*ND*", "*NA*", "*SA*", "*0 RI*", "*Report Only*", "Masked counts"):
         assert word in method
+
+
+# --- the first-page summary (issue 11, item 13) ------------------------------------------------
+
+
+def test_first_page_summary_agrees_with_the_stage_table_and_the_area_sentences(reports):
+    for r in reports:
+        text = kit.describe_pbmas_summary(r.view, r.stages, r.ctx)
+        assert text.startswith("## Summary")
+        findings, after = text.split("**What to look at next**")
+        assert 1 <= findings.count("\n- ") <= 3, text
+        table = kit.tab_pbmas_stages(r.stages, r.ctx)
+        m = re.search(r"(\d+) indicator results? at PL 3, (\d+) at PL 2 and (\d+) at PL 1", text)
+        assert m, text
+        assert [int(g) for g in m.groups()] == [
+            sum(int(x) for x in table[f"PL {k}"]) for k in (3, 2, 1)
+        ]
+        # What to look at next: the counted results at the highest level, in the very words
+        # of their program area's sentence (so the reader finds them there).
+        areas = " ".join(
+            kit.describe_pbmas_area(r.view, r.stages, r.ctx, a) for a in kit.pbmas_areas(r.view)
+        )
+        counted = r.view[~r.view.report_only.astype(bool)]
+        top = counted["pl"].astype("Float64").max()
+        named = [line for line in after.strip().splitlines() if ", PL " in line]
+        if top is not None and top == top and top >= 1:
+            assert named and f", PL {int(top)}" in named[0], (top, text)
+        for line in named:
+            detail = line[2:].rstrip(".").split(": ", 1)[1]
+            indicator, level = detail.split(", PL ", 1)
+            assert f"PL {level} on {indicator}" in areas, (line, areas)

@@ -291,3 +291,14 @@ def test_safe_name_is_a_safe_single_path_component(s):
     assert safe_name(s) == name
     assert safe_name(name) == name
     assert Path(name).name == name and ".." not in Path(name).parts
+
+
+@pytest.mark.parametrize(
+    ("rows", "expected"), [(3, "kit-wide"), (12, "kit-wide"), (22, "kit-wide kit-long")]
+)
+def test_long_tables_may_break_across_pages(rows, expected):
+    # A 22-row subgroups table under its chart broke to a page of its own, leaving most of
+    # the page blank: a long table may break across pages in print (header repeated).
+    row = "<tr>" + "".join(f"<td>{i}</td>" for i in range(10)) + "</tr>"
+    html = f"<table><thead>{row}</thead><tbody>{row * rows}</tbody></table>"
+    assert table_width_class(html) == expected

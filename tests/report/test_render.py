@@ -52,3 +52,35 @@ def test_unknown_parameter_rejected_before_any_kernel():
 def test_unknown_school_is_a_clear_error(facts_path, tmp_path):
     with pytest.raises(ParameterError, match="No entity 'NOPE'"):
         render_report("subgroups", facts_path=facts_path, entity_id="NOPE", out=tmp_path)
+
+
+def test_wide_tables_print_every_column_in_the_pdf(rendered):
+    # Item 14: the subgroups tables (ten columns) print whole: each row's line in the PDF
+    # holds every one of its cells, in order, the last ("% Advanced") included.
+    import html
+    import shutil
+    import subprocess
+
+    if not shutil.which("pdftotext"):
+        pytest.skip("pdftotext is not installed")
+    files = rendered[0]
+    page = files["html"].read_text()
+    pdf = subprocess.run(
+        ["pdftotext", "-layout", str(files["pdf"]), "-"], capture_output=True, text=True, check=True
+    ).stdout
+    lines = [re.sub(r"\s+", " ", line).strip() for line in pdf.splitlines()]
+    tables = re.findall(r"<table.*?</table>", page, re.S)
+    assert tables
+    checked = 0
+    for table in tables:
+        assert len(re.findall(r'<th scope="col">', table)) >= 9
+        for row in re.findall(r"<tr>(.*?)</tr>", table.split("<tbody>")[1], re.S):
+            name = html.unescape(re.search(r'<th scope="row">(.*?)</th>', row).group(1))
+            cells = [html.unescape(c) for c in re.findall(r"<td>(.*?)</td>", row) if c]
+            # the row's line, which starts with the group's name (or its first words, when
+            # a long name wraps); the chart's labels start with the name too, hence any()
+            candidates = [x for x in lines if x.startswith(name.split()[0] + " ")]
+            pattern = ".*".join(re.escape(c) for c in cells)
+            assert any(re.search(pattern, x) for x in candidates), (name, cells, candidates)
+            checked += 1
+    assert checked >= 20

@@ -102,8 +102,14 @@ def test_msip_report_shows_the_apr_of_the_facts(demo, rendered):
     assert "status targets (MPI and rate cuts)" in text
     assert text.count(PROXY) >= 3  # banner, growth paragraph, table header (and the method)
     assert "MSIP 5 standards: points possible and earned" in text
-    alts = [html.unescape(a) for a in re.findall(r'<img [^>]*alt="([^"]*)"', page)]
-    chart = [a for a in alts if "points earned of points possible" in a]
+    # A chart is named by its title (alt) and described by its finding (aria-describedby).
+    charts = []
+    for img in re.findall(r"<img [^>]*>", page):
+        alt = html.unescape(re.search(r'alt="([^"]*)"', img).group(1))
+        ref = re.search(r'aria-describedby="([^"]*)"', img)
+        desc = re.search(rf'id="{ref.group(1)}"[^>]*>(.*?)</p>', page, re.S) if ref else None
+        charts.append(f"{alt} {html.unescape(desc.group(1)) if desc else ''}")
+    chart = [c for c in charts if "points earned of points possible" in c]
     assert chart and f"({fmt_pct(total.percent)})" not in chart[0]  # per standard, not total
     assert "Standard 1 " in chart[0]
     pdf = _pdf_text(rendered["district"]["pdf"])
