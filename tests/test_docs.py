@@ -30,6 +30,14 @@ def test_no_document_cites_a_file_outside_the_repository(path):
     assert not hits, f"{path.name} cites {sorted(set(hits))}"
 
 
+def test_framework_notes_shown_in_reports_cite_published_sources():
+    # the notes of unverified rules are printed under "About these figures"
+    for path in (ROOT / "kit" / "frameworks").glob("*.yaml"):
+        for line in path.read_text(encoding="utf-8").splitlines():
+            if line.strip().startswith(("note:", "source:")):
+                assert not re.search(r"\bthe seeds?\b|\bseed \d", line, re.I), (path.name, line)
+
+
 def test_report_templates_cite_published_sources_only():
     for path in (ROOT / "kit" / "narrative" / "templates").glob("*.j2"):
         shown = re.sub(r"\{#.*?#\}", "", path.read_text(encoding="utf-8"), flags=re.S)
