@@ -168,6 +168,7 @@ def test_batch_renders_subgroups_and_index_for_a_real_district(district_reports)
     index = text((base / schools[0] / "index.html").read_text())
     assert "has no rules for adequate yearly progress" in index
     assert "Every reported group made AYP" not in index
+    assert "AYP by group and subject" not in index  # no empty section without AYP rules
 
 
 def test_the_kits_sums_of_published_rows_reveal_no_small_group(district_reports):
