@@ -90,10 +90,16 @@ def fmt_subject(subject: str, *, short: bool = False) -> str:
 def fmt_model_abbr(model: str) -> str:
     """The short column name of an index model: ``ma_cpi`` -> ``MA CPI``.
 
-    >>> fmt_model_abbr("ma_cpi"), fmt_model_abbr("pct_proficient")
-    ('MA CPI', '% proficient')
+    >>> fmt_model_abbr("ma_cpi"), fmt_model_abbr("pct_proficient"), fmt_model_abbr("ma_me_pct")
+    ('MA CPI', '% proficient', 'MA M+E %')
     """
-    return "% proficient" if model == "pct_proficient" else model.upper().replace("_", " ")
+    if model in _MODEL_ABBR:
+        return _MODEL_ABBR[model]
+    return model.upper().replace("_", " ")
+
+
+# Models whose id upper-cased is not the name their state prints.
+_MODEL_ABBR = {"pct_proficient": "% proficient", "ma_me_pct": "MA M+E %"}
 
 
 def fmt_compact(x, digits: int = 1) -> str:
