@@ -255,7 +255,8 @@ def plot_models(models: dict[str, pd.DataFrame], *, title: str) -> Chart:
         ax.set_xlabel(
             f"Share of each model's scale (axis from {lo}%)"
             if lo
-            else "Share of the way up each model's scale"
+            else "Share of the way up each model's scale",
+            loc="right",  # long model names squeeze the axes: centred, the label ran off the right
         )
         fig.suptitle(title, x=0.01, ha="left", fontsize=10, fontweight="bold")
         if len(subjects) > 1:
