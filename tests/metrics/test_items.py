@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import math
 
 import duckdb
@@ -502,13 +503,24 @@ def test_matches_numpy_on_the_pivoted_matrix(data):
     out = run_items(make_item_con(students, items, responses))
     wide, who = _matrix(students, items, responses)
     max_points = np.array([i["max_points"] for i in items], float)
-    for group, rows in (("all", np.ones(len(wide), bool)), ("swd", who.swd.to_numpy())):
-        m = wide.to_numpy()[rows]
+    # every entity the build reports: the state, each district and each school (the school
+    # and district rows are rolled up from sufficient statistics, so check them directly)
+    entities = [("state", None, np.ones(len(wide), bool))]
+    entities += [
+        ("district", d, (who.district_id == d).to_numpy()) for d in who.district_id.unique()
+    ]
+    entities += [("school", k, (who.school_id == k).to_numpy()) for k in who.school_id.unique()]
+    for (etype, eid, where), (group, in_group) in itertools.product(
+        entities, (("all", np.ones(len(wide), bool)), ("swd", who.swd.to_numpy()))
+    ):
+        m = wide.to_numpy()[where & in_group]
         if not len(m):
             continue
         total = np.nansum(m, axis=1)  # the total uses the items answered
         stats = out["item_stats"]
-        stats = stats[(stats.entity_type == "state") & (stats.group == group)]
+        stats = stats[(stats.entity_type == etype) & (stats.group == group)]
+        if eid is not None:
+            stats = stats[stats.entity_id == eid]
         stats = stats.set_index("item_id")
         for j, item in enumerate(items):
             answered = ~np.isnan(m[:, j])
@@ -524,7 +536,8 @@ def test_matches_numpy_on_the_pivoted_matrix(data):
             np.testing.assert_allclose(got_r, expected_r, rtol=1e-9, atol=1e-9, equal_nan=True)
         complete = m[~np.isnan(m).any(axis=1)]
         rel = out["reliability"]
-        rel = rel[(rel.entity_type == "state") & (rel.group == group)].iloc[0]
+        rel = rel[(rel.entity_type == etype) & (rel.group == group)]
+        rel = (rel if eid is None else rel[rel.entity_id == eid]).iloc[0]
         assert rel.n == len(complete) and rel.n_incomplete == len(m) - len(complete)
         got = np.nan if pd.isna(rel.alpha) else rel.alpha
         np.testing.assert_allclose(got, _alpha(complete), rtol=1e-9, atol=1e-9, equal_nan=True)
