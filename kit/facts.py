@@ -175,6 +175,7 @@ class Facts:
                 fix="Rebuild it with kit build.",
             )
         self.tables = sorted(present)
+        self._columns: dict[str, list[str]] | None = None
 
     def close(self) -> None:
         self.con.close()  # the cursor; the shared connection stays open for the next report
@@ -213,7 +214,15 @@ class Facts:
         """The column names of one table (empty when the store has no such table)."""
         if name not in self.tables:
             return []
-        return self.sql(f"SELECT * FROM {ident(name)} LIMIT 0").columns.tolist()
+        if self._columns is None:  # every table's columns in one query, once per store opened
+            rows = self.con.execute(
+                "SELECT table_name, column_name FROM information_schema.columns "
+                "WHERE table_schema = 'main' ORDER BY table_name, ordinal_position"
+            ).fetchall()
+            self._columns = {}
+            for table, column in rows:
+                self._columns.setdefault(table, []).append(column)
+        return list(self._columns.get(name, []))
 
     def run(self) -> dict:
         """The latest build's provenance (kit version, framework, input hashes, counts)."""

@@ -86,8 +86,8 @@ def describe_apr_headline(apr: pd.DataFrame, years: pd.DataFrame, ctx: ReportCon
 def describe_apr_summary(
     apr: pd.DataFrame,
     years: pd.DataFrame,
-    gains: pd.DataFrame,
     ctx: ReportContext,
+    gains: pd.DataFrame,
     growth_label: str | None = None,
 ) -> str:
     """The first-page summary: the APR total and band, the weakest standard and the rows with

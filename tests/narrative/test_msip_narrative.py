@@ -172,7 +172,7 @@ def test_the_banner_names_the_illustrative_tables(reports):
 
 def test_summary_agrees_with_the_tables_it_sends_a_reader_to(reports):
     for r in reports:
-        text = kit.describe_apr_summary(r.apr, r.years, r.gains, r.ctx, r.growth)
+        text = kit.describe_apr_summary(r.apr, r.years, r.ctx, r.gains, r.growth)
         assert text.startswith("## Summary")
         findings, after = text.split("**What to look at next**")
         assert 1 <= findings.count("\n- ") <= 3, text
@@ -226,6 +226,6 @@ def test_a_schools_summary_says_its_apr_is_for_local_planning(reports):
     schools = [r for r in reports if r.ctx.entity_type == "school"]
     assert schools
     for r in schools:
-        text = kit.describe_apr_summary(r.apr, r.years, r.gains, r.ctx, r.growth)
+        text = kit.describe_apr_summary(r.apr, r.years, r.ctx, r.gains, r.growth)
         if "No APR points" not in text:
             assert "for local planning only" in text
