@@ -7,6 +7,7 @@ that edits (answers typed in) are the user's own and never the package's.
 
 from __future__ import annotations
 
+import os
 import shutil
 import sys
 from importlib import resources
@@ -55,9 +56,13 @@ def copy_lessons(target: Path) -> list[Path]:
     return copied
 
 
-def lab_command(folder: Path, *, browser: bool = True) -> list[str]:
+def lab_command(folder: Path, *, browser: bool = True, is_root: bool | None = None) -> list[str]:
     """JupyterLab from the kit's own Python, so its kernel is the kit's environment."""
+    if is_root is None:
+        is_root = hasattr(os, "geteuid") and os.geteuid() == 0
     cmd = [sys.executable, "-m", "jupyter", "lab", f"--notebook-dir={folder}"]
     if not browser:
         cmd.append("--no-browser")
+    if is_root:  # a training container or a cloud VM: JupyterLab refuses root without it
+        cmd.append("--allow-root")
     return cmd

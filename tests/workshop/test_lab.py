@@ -106,3 +106,15 @@ def test_make_lab_and_lite_are_configured():
     assert "make lite" in guide and "CDN" in guide and "Pyodide" in guide
     pyproject = tomllib.loads((ROOT / "pyproject.toml").read_text())
     assert "kit.notebooks.workshop" in pyproject["tool"]["setuptools"]["packages"]
+
+
+def test_lab_runs_as_root_where_a_training_container_does():
+    # JupyterLab stops at "Running as root is not recommended" without --allow-root
+    # (seen on a fresh clone with make lab in a root container).
+    from pathlib import Path
+
+    from kit.workshop.lab import lab_command
+
+    assert "--allow-root" in lab_command(Path("w"), is_root=True)
+    assert "--allow-root" not in lab_command(Path("w"), is_root=False)
+    assert lab_command(Path("w"), browser=False, is_root=False)[-1] == "--no-browser"
