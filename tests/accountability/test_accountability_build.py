@@ -2,10 +2,12 @@
 
 import json
 
+import numpy as np
 import pandas as pd
 import pytest
 
 from kit.build import build_facts
+from kit.facts import read_facts
 from kit.frameworks.loader import load_framework
 
 TABLES = (
@@ -106,3 +108,23 @@ def test_other_shipped_frameworks_build(demo_dir, tmp_path, framework):
     result = build_facts(demo_dir, tmp_path / "facts.duckdb", framework=framework)
     for table in ("ayp", "ayp_impact", "goals", "group_ranking", "amo_targets"):
         assert result.table_rows.get(table, 0) > 0, (framework, table)
+    # values, not only counts: every AYP value is the figure the performance tables hold for
+    # the same entity, subject and group (the index model's score, or percent proficient)
+    with read_facts(tmp_path / "facts.duckdb") as f:
+        rows = f.sql(
+            """
+            SELECT a.measure, a.value,
+                   coalesce(i.value, CASE WHEN a.measure = 'pct_proficient'
+                                          THEN p.pct_proficient END) AS expected
+            FROM ayp a
+            LEFT JOIN index_scores i ON i.year = a.year AND i.entity_id = a.entity_id
+                 AND i.subject = a.subject AND i.grade = a.grade AND i."group" = a."group"
+                 AND i.model = a.measure
+            LEFT JOIN performance p ON p.year = a.year AND p.entity_id = a.entity_id
+                 AND p.subject = a.subject AND p.grade = a.grade AND p."group" = a."group"
+            WHERE a.value IS NOT NULL
+            """
+        )
+    assert len(rows) > 50, framework
+    assert rows["expected"].notna().all(), rows[rows["expected"].isna()].head()
+    np.testing.assert_allclose(rows["value"], rows["expected"], rtol=0, atol=1e-9)
