@@ -1,26 +1,11 @@
 """Render the item analysis report end to end and read what the HTML shows."""
 
-import html
 import re
 
 import pytest
+from _pages import chart_texts
 
 from kit.report.render import render_report
-
-
-def _chart_texts(page: str) -> list[str]:
-    """Each chart's name (its alt, the title) and description (aria-describedby), joined:
-    what a screen reader says of it."""
-    out = []
-    for img in re.findall(r"<img [^>]*>", page):
-        alt = html.unescape(re.search(r'alt="([^"]*)"', img).group(1))
-        ref = re.search(r'aria-describedby="([^"]*)"', img)
-        desc = ""
-        if ref:
-            m = re.search(rf'id="{ref.group(1)}"[^>]*>(.*?)</p>', page, re.S)
-            desc = html.unescape(m.group(1)) if m else ""
-        out.append(f"{alt}. {desc}" if desc else alt)
-    return out
 
 
 @pytest.fixture(scope="module")
@@ -47,7 +32,7 @@ def test_report_reads_like_an_item_analysis(rendered):
     assert "computed from the state-wide student responses" in page  # where the reference is from
     assert "import kit" not in page and "In [" not in page
     imgs = re.findall(r"<img [^>]*>", page)
-    alts = _chart_texts(page)
+    alts = chart_texts(page)
     assert len(alts) == len(imgs)
     assert any(
         "school minus state, by item" in a and "items were below the state" in a for a in alts

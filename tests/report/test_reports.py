@@ -5,29 +5,12 @@ from __future__ import annotations
 
 import html
 import re
-import shutil
-import subprocess
 
 import pytest
+from _pages import chart_texts, page_text, pdf_text
 
 from kit.facts import read_facts
 from kit.report.render import render_report
-
-
-def _text(page: str) -> str:
-    """The visible text of an HTML page, whitespace collapsed."""
-    body = re.sub(r"<(style|script)[^>]*>.*?</\1>", " ", page, flags=re.S)
-    body = re.sub(r"<[^>]+>", " ", body)
-    return re.sub(r"\s+", " ", html.unescape(body)).strip()
-
-
-def _pdf_text(path) -> str | None:
-    if not shutil.which("pdftotext"):
-        return None
-    out = subprocess.run(
-        ["pdftotext", "-layout", str(path), "-"], capture_output=True, text=True, check=True
-    ).stdout
-    return re.sub(r"\s+", " ", out.replace("\u00ad", "")).strip()
 
 
 @pytest.fixture(scope="module")
@@ -54,21 +37,6 @@ def rendered(facts_path, tmp_path_factory):
     return {"index": index, "district": summary, "names": names}
 
 
-def _chart_texts(page: str) -> list[str]:
-    """Each chart's name (its alt, the title) and description (aria-describedby), joined:
-    what a screen reader says of it."""
-    out = []
-    for img in re.findall(r"<img [^>]*>", page):
-        alt = html.unescape(re.search(r'alt="([^"]*)"', img).group(1))
-        ref = re.search(r'aria-describedby="([^"]*)"', img)
-        desc = ""
-        if ref:
-            m = re.search(rf'id="{ref.group(1)}"[^>]*>(.*?)</p>', page, re.S)
-            desc = html.unescape(m.group(1)) if m else ""
-        out.append(f"{alt}. {desc}" if desc else alt)
-    return out
-
-
 def _student_ids(demo_dir) -> list[str]:
     lines = (demo_dir / "students.csv").read_text().splitlines()
     col = lines[0].split(",").index("student_id")
@@ -77,7 +45,7 @@ def _student_ids(demo_dir) -> list[str]:
 
 def test_index_report_reads_like_a_report(rendered, demo_dir):
     page = rendered["index"]["html"].read_text()
-    text = _text(page)
+    text = page_text(page)
     name = rendered["names"]["school"]
     for heading in (
         "Findings",
@@ -97,7 +65,7 @@ def test_index_report_reads_like_a_report(rendered, demo_dir):
     assert '<th scope="col">Gain needed</th>' in page
     assert "fewer than 10 students — not reported" in text.lower()
     imgs = re.findall(r"<img [^>]*>", page)
-    alts = _chart_texts(page)
+    alts = chart_texts(page)
     assert len(imgs) >= 3 and all(alts)
     assert any(
         a.startswith(f"{name}: one school under every index model")
@@ -113,7 +81,7 @@ def test_index_report_reads_like_a_report(rendered, demo_dir):
 
 def test_district_summary_reads_like_a_report(rendered, demo_dir):
     page = rendered["district"]["html"].read_text()
-    text = _text(page)
+    text = page_text(page)
     for heading in (
         "Findings",
         "Every school at a glance",
@@ -134,7 +102,7 @@ def test_district_summary_reads_like_a_report(rendered, demo_dir):
         assert f'<th scope="row">{html.escape(school)}</th>' in schools_table
     assert "Schools meeting their targets under each AYP test" in page
     assert "Schools meeting the target on status alone under each index model" in page
-    alts = _chart_texts(page)
+    alts = chart_texts(page)
     assert alts and alts[0].startswith("High-needs students against all students, by school")
     assert "trail most at" in alts[0]
     assert "import kit" not in page and "Traceback" not in page
@@ -152,17 +120,17 @@ def test_tables_stay_narrow(rendered):
 def test_pdf_says_what_the_html_says(rendered, key):
     pdf = rendered[key]["pdf"]
     assert pdf.read_bytes()[:4] == b"%PDF"
-    pdf_text = _pdf_text(pdf)
-    if pdf_text is None:
+    printed = pdf_text(pdf)
+    if printed is None:
         pytest.skip("pdftotext is not installed")
     page = rendered[key]["html"].read_text()
     # The first finding, sentence by sentence, is in the PDF as in the HTML.
     findings = page.split(">Findings</h2>")[1].split("</p>")[0]
-    for sentence in re.split(r"(?<=[.:])\s+", _text(findings)):
+    for sentence in re.split(r"(?<=[.:])\s+", page_text(findings)):
         words = sentence.split()
         if len(words) >= 4:
-            assert " ".join(words[:6]) in pdf_text, sentence
+            assert " ".join(words[:6]) in printed, sentence
     headings = re.findall(r'<h2 id="sec-[^"]*">([^<]+)</h2>', page)
     assert len(headings) >= 5
     for heading in headings:
-        assert html.unescape(heading) in pdf_text
+        assert html.unescape(heading) in printed

@@ -7,10 +7,9 @@ from __future__ import annotations
 
 import html
 import re
-import shutil
-import subprocess
 
 import pytest
+from _pages import page_text, pdf_text
 
 from kit.batch.plan import plan_jobs
 from kit.build import build_facts
@@ -21,21 +20,6 @@ from kit.fmt import fmt_compact, fmt_num, fmt_pct
 from kit.report.render import render_report
 
 PROXY = "kit proxy, not the Missouri Growth Model"
-
-
-def _text(page: str) -> str:
-    body = re.sub(r"<(style|script)[^>]*>.*?</\1>", " ", page, flags=re.S)
-    body = re.sub(r"<[^>]+>", " ", body)
-    return re.sub(r"\s+", " ", html.unescape(body)).strip()
-
-
-def _pdf_text(path) -> str | None:
-    if not shutil.which("pdftotext"):
-        return None
-    out = subprocess.run(
-        ["pdftotext", "-layout", str(path), "-"], capture_output=True, text=True, check=True
-    ).stdout
-    return re.sub(r"\s+", " ", out.replace("\u00ad", "")).strip()
 
 
 @pytest.fixture(scope="module")
@@ -77,7 +61,7 @@ def _student_ids(root) -> set[str]:
 def test_msip_report_shows_the_apr_of_the_facts(demo, rendered):
     root, paths = demo
     page = rendered["district"]["html"].read_text()
-    text = _text(page)
+    text = page_text(page)
     for heading in (
         "The APR at a glance",
         "What would move the score most",
@@ -112,14 +96,14 @@ def test_msip_report_shows_the_apr_of_the_facts(demo, rendered):
     chart = [c for c in charts if "points earned of points possible" in c]
     assert chart and f"({fmt_pct(total.percent)})" not in chart[0]  # per standard, not total
     assert "Standard 1 " in chart[0]
-    pdf = _pdf_text(rendered["district"]["pdf"])
+    pdf = pdf_text(rendered["district"]["pdf"])
     if pdf is not None:
         assert "Illustrative, not the state's published rules." in pdf
         assert "kit proxy, not the Missouri" in pdf
 
 
 def test_msip_school_report_is_a_building_apr(rendered):
-    text = _text(rendered["school"]["html"].read_text())
+    text = page_text(rendered["school"]["html"].read_text())
     assert "for local planning only" in text
     assert "Only the district APR decides accreditation" in text
     assert "3 High School Readiness (HSR)" in text  # a middle school is typed K-8
@@ -129,7 +113,7 @@ def test_msip_school_report_is_a_building_apr(rendered):
 def test_pbmas_report_shows_every_indicator_with_masking(demo, rendered):
     root, paths = demo
     page = rendered["pbmas"]["html"].read_text()
-    text = _text(page)
+    text = page_text(page)
     for heading in (
         "Program areas and their stages",
         "Areas identified",
@@ -161,7 +145,7 @@ def test_pbmas_report_shows_every_indicator_with_masking(demo, rendered):
     assert "Illustrative, not TEA's published rules." in text
     assert "Not Staged" in text and stages.stage.notna().sum() == 1
     assert "No Data" in text and "Report Only" in text
-    pdf = _pdf_text(rendered["pbmas"]["pdf"])
+    pdf = pdf_text(rendered["pbmas"]["pdf"])
     if pdf is not None:
         assert "Illustrative, not TEA's published rules." in pdf
 

@@ -4,12 +4,12 @@ with no figure the report does not show further on."""
 
 from __future__ import annotations
 
-import html
 import re
 import shutil
 import subprocess
 
 import pytest
+from _pages import page_text
 
 from kit.facts import read_facts
 from kit.report.render import render_report
@@ -50,12 +50,6 @@ def rendered(facts_path, msip_facts_path, pbmas_facts_path, tmp_path_factory):
     return files
 
 
-def _text(fragment: str) -> str:
-    body = re.sub(r"<(style|script)[^>]*>.*?</\1>", " ", fragment, flags=re.S)
-    body = re.sub(r"<[^>]+>", " ", body)
-    return re.sub(r"\s+", " ", html.unescape(body)).strip()
-
-
 def _summary(page: str) -> str:
     m = re.search(r'<section class="kit-summary">(.*?)</section>', page, re.S)
     assert m, "no summary section"
@@ -80,8 +74,8 @@ def test_summary_opens_the_report_before_the_contents(rendered, key):
 @pytest.mark.parametrize("key", REPORTS)
 def test_summary_states_no_figure_the_report_does_not_show(rendered, key):
     page = rendered[key]["html"].read_text()
-    summary = _text(_summary(page))
-    rest = _text(page.split("</section>", 1)[1])
+    summary = page_text(_summary(page))
+    rest = page_text(page.split("</section>", 1)[1])
     for number in re.findall(r"\d[\d,]*\.\d+%?|\d+%", summary):
         assert number in rest, (number, summary)
 
@@ -97,7 +91,7 @@ def test_summary_is_on_the_first_pdf_page(rendered, key):
         check=True,
     ).stdout
     first = re.sub(r"\s+", " ", first.replace("\u00ad", ""))
-    summary = _text(_summary(rendered[key]["html"].read_text()))
+    summary = page_text(_summary(rendered[key]["html"].read_text()))
     assert "Summary" in first and "What to look at next" in first
     # The last words of the summary are on page 1 too: the whole summary is there.
     last = " ".join(summary.split()[-5:])

@@ -1,0 +1,41 @@
+"""Reading a rendered report as a reader would: its visible text, its PDF's text, and what a
+screen reader says of each chart. Shared by the report tests (imported as ``_pages``)."""
+
+from __future__ import annotations
+
+import html
+import re
+import shutil
+import subprocess
+
+
+def page_text(page: str) -> str:
+    """The visible text of an HTML page (or fragment), whitespace collapsed."""
+    body = re.sub(r"<(style|script)[^>]*>.*?</\1>", " ", page, flags=re.S)
+    body = re.sub(r"<[^>]+>", " ", body)
+    return re.sub(r"\s+", " ", html.unescape(body)).strip()
+
+
+def pdf_text(path) -> str | None:
+    """The text of a PDF (pdftotext), whitespace collapsed; None without poppler-utils."""
+    if not shutil.which("pdftotext"):
+        return None
+    out = subprocess.run(
+        ["pdftotext", "-layout", str(path), "-"], capture_output=True, text=True, check=True
+    ).stdout
+    return re.sub(r"\s+", " ", out.replace("\u00ad", "")).strip()
+
+
+def chart_texts(page: str) -> list[str]:
+    """Each chart's name (its alt, the title) and description (aria-describedby), joined:
+    what a screen reader says of it."""
+    out = []
+    for img in re.findall(r"<img [^>]*>", page):
+        alt = html.unescape(re.search(r'alt="([^"]*)"', img).group(1))
+        ref = re.search(r'aria-describedby="([^"]*)"', img)
+        desc = ""
+        if ref:
+            m = re.search(rf'id="{ref.group(1)}"[^>]*>(.*?)</p>', page, re.S)
+            desc = html.unescape(m.group(1)) if m else ""
+        out.append(f"{alt}. {desc}" if desc else alt)
+    return out
