@@ -31,9 +31,27 @@ def literal(value: object) -> str:
     return "'" + str(value).replace("'", "''") + "'"
 
 
+class View(str):
+    """SQL for a facts table the store keeps as a view over its other tables (a plain
+    ``str`` is a table the build writes out)."""
+
+    __slots__ = ()
+
+
+def derived_view(source: str, columns: list[str], derived: dict[str, str]) -> View:
+    """A :class:`View` selecting ``columns`` in order: each from ``source``, or computed by
+    its expression in ``derived`` (over ``source``'s columns).
+
+    >>> derived_view("t", ["a", "b", "d"], {"d": "a - b"})
+    'SELECT "a", "b", (a - b) AS "d" FROM "t"'
+    """
+    cols = ", ".join(f"({derived[c]}) AS {ident(c)}" if c in derived else ident(c) for c in columns)
+    return View(f"SELECT {cols} FROM {ident(source)}")
+
+
 def literals(values) -> str:
     """A comma list of :func:`literal` values (for ``IN (...)``), ``NULL`` when empty."""
     return ", ".join(literal(v) for v in values) or "NULL"
 
 
-__all__ = ["ident", "literal", "literals"]
+__all__ = ["View", "derived_view", "ident", "literal", "literals"]

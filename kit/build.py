@@ -21,7 +21,7 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 
-from kit._sql import ident
+from kit._sql import View, derived_view, ident
 from kit._version import __version__
 from kit.accountability.build import accountability_facts
 from kit.build_aggregates import (
@@ -39,8 +39,10 @@ from kit.data.validate import reason_lines, require_rows, validate_data
 from kit.facts import check_store_path, write_facts
 from kit.frameworks.loader import Framework, LevelPointsModel, load_framework
 from kit.metrics.aggregate_counts import blank_percent_sizes_sql
+from kit.metrics.gaps import GROUP_GAPS_DERIVED
 from kit.metrics.groups import groups_frame
 from kit.metrics.indexes import level_points_sql, level_step, proficiency_index_sql
+from kit.metrics.item_stats import ITEM_STATS_DERIVED, STANDARD_STATS_DERIVED
 from kit.metrics.items import item_facts
 from kit.metrics.performance import KEYS, count_sql, level_counts_sql, performance_sql
 from kit.protect import decide_crosstab, parents_frame, protect_items, protect_results
@@ -160,6 +162,35 @@ def index_scores_sql(
             f"CAST(NULL AS DOUBLE) AS value, FALSE AS suppressed FROM {counts} WHERE FALSE"
         )
     return "\nUNION ALL\n".join(f"SELECT * FROM ({p})" for p in parts)
+
+
+# Facts tables with columns that are one expression over the row's other columns (a
+# difference, a percentage of two counts): the store keeps the rest as <table>_stored and
+# <table> is a view adding them back, in the contract's column order.
+DERIVED_COLUMNS: dict[str, dict[str, str]] = {
+    "item_stats": ITEM_STATS_DERIVED,
+    "standard_stats": STANDARD_STATS_DERIVED,
+    "group_gaps": GROUP_GAPS_DERIVED,
+}
+
+
+# Sort order of the large facts tables: a report reads one entity's rows.
+ENTITY_ORDER = ", ".join(ident(k) for k in ("entity_id", "year", "subject", "grade", "group"))
+
+
+def store_derived_as_views(
+    con: duckdb.DuckDBPyConnection, queries: dict[str, str], views: dict[str, str]
+) -> None:
+    """Move each table of :data:`DERIVED_COLUMNS` in ``queries`` to ``<table>_stored``
+    (without its derived columns) and a view of the table's name in ``views``."""
+    for name, derived in DERIVED_COLUMNS.items():
+        if name not in queries:
+            continue
+        sql = queries.pop(name)
+        columns = [d[0] for d in con.execute(f"SELECT * FROM ({sql}) LIMIT 0").description]
+        drop = ", ".join(ident(c) for c in derived)
+        queries[f"{name}_stored"] = f"SELECT * EXCLUDE ({drop}) FROM ({sql})"
+        views[name] = derived_view(f"{name}_stored", columns, derived)
 
 
 def _has_items(con: duckdb.DuckDBPyConnection) -> bool:
@@ -326,8 +357,10 @@ def build_facts(
         "performance": f"SELECT * FROM perf ORDER BY {order}",
         "level_counts": f"SELECT * FROM ({level_counts_sql('counts', n_levels=fw.n_levels)}) "
         f"ORDER BY {order}, level",
-        "index_scores": f"SELECT * FROM idx ORDER BY model, {order}",
+        # By entity: a report reads one entity's rows, which then sit in a few row groups.
+        "index_scores": f"SELECT * FROM idx ORDER BY {ENTITY_ORDER}, model",
     }
+    views: dict[str, str] = {}
     tables = {
         "entities": _entities(con) if agg is None else aggregate_entities(con),
         "groups": groups_frame(),
@@ -353,7 +386,9 @@ def build_facts(
         phase("item analysis")
     for extra in extras:
         for name, value in extra.items():
-            if isinstance(value, str):
+            if isinstance(value, View):
+                views[name] = value
+            elif isinstance(value, str):
                 queries[name] = value
             else:
                 tables[name] = value
@@ -361,6 +396,7 @@ def build_facts(
         crosstab = con.execute(queries.pop("crosstab")).df()
         parents = parents_frame(tables["entities"])
         tables["crosstab"] = decide_crosstab(crosstab, parents, fw.reporting_min_n)
+    store_derived_as_views(con, queries, views)
     rejected = {s.table: s.rejected for s in summaries}
     warnings = list(agg.warnings) if agg is not None else []
     if any(rejected.values()):
@@ -410,11 +446,11 @@ def build_facts(
             source_files=json.dumps(list(agg.source_files)),
         )
     say("computing indexes and writing the facts store")
-    write_facts(out, tables, con=con, queries=queries)
+    write_facts(out, tables, con=con, queries=queries, views=views)
     phase("write facts")
     table_rows = {name: len(frame) for name, frame in tables.items()}
     with duckdb.connect(str(out), read_only=True) as fcon:
-        for name in queries:
+        for name in [*queries, *views]:
             table_rows[name] = fcon.execute(f"SELECT count(*) FROM {ident(name)}").fetchone()[0]
     con.close()
     shutil.rmtree(duckdb_config()["temp_directory"], ignore_errors=True)

@@ -29,18 +29,32 @@ REQUIRED_TABLES = (
 )
 
 
+def relations(con: duckdb.DuckDBPyConnection) -> frozenset[str]:
+    """Names of the tables and views of the store open on ``con`` (a reader does not tell
+    them apart: some tables are stored as views, see :func:`write_facts`)."""
+    rows = con.execute(
+        "SELECT table_name FROM duckdb_tables() UNION "
+        "SELECT view_name FROM duckdb_views() WHERE NOT internal"
+    ).fetchall()
+    return frozenset(r[0] for r in rows)
+
+
 def write_facts(
     path: str | Path,
     frames: dict[str, pd.DataFrame],
     *,
     con: duckdb.DuckDBPyConnection | None = None,
     queries: dict[str, str] | None = None,
+    views: dict[str, str] | None = None,
 ) -> Path:
     """Write a new facts store at ``path`` atomically.
 
     ``frames`` are small tables given as DataFrames; ``queries`` are large tables given as
     SQL run on ``con``, so their rows go from DuckDB to the file without passing through
-    Python. The file replaces ``path`` only once every table is written.
+    Python. ``views`` are tables a reader sees but the file stores as a view over other
+    tables of the store (SQL naming only the store's tables): figures derivable cheaply
+    from stored sufficient statistics when a report reads them (docs/metrics.md, "What the
+    store keeps"). The file replaces ``path`` only once every table is written.
     """
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -58,6 +72,8 @@ def write_facts(
                 con.unregister("_frame")
             for name, sql in (queries or {}).items():
                 con.execute(f"CREATE TABLE _facts.{ident(name)} AS {sql}")
+            for name, sql in (views or {}).items():
+                con.execute(f"CREATE VIEW _facts.{ident(name)} AS {sql}")
         finally:
             con.execute("DETACH _facts")
         os.replace(tmp, path)
@@ -146,7 +162,7 @@ def _connect(path: Path) -> tuple[duckdb.DuckDBPyConnection, frozenset]:
                     fix="Use a size such as 512MB or 2GB, or unset it (default 1GB).",
                 ) from None
             raise FactsError(f"{path} is not a readable facts store: {exc}") from None
-        tables = frozenset(con.execute("SELECT table_name FROM duckdb_tables()").df()["table_name"])
+        tables = relations(con)
         while len(_OPEN) >= _MAX_OPEN:
             old_con, _ = _OPEN.pop(next(iter(_OPEN)))
             old_con.close()

@@ -37,7 +37,7 @@ import numpy as np
 import pandas as pd
 
 from kit.errors import FactsError
-from kit.facts import read_facts
+from kit.facts import read_facts, relations
 from kit.metrics.cells import CellSystem, crosstab_cells, group_cells
 from kit.metrics.suppression import audit, protect
 
@@ -250,7 +250,8 @@ def protect_items(
     """The item-analysis queries with the item cells' decision applied.
 
     ``reliability`` carries the decision (``suppressed``, ``suppression_reason``,
-    ``protects``); ``item_stats``, ``item_options`` and ``standard_stats`` rows are hidden
+    ``protects``); ``item_stats``, ``item_option_sums`` (so ``item_options``) and
+    ``standard_stats`` rows are hidden
     with their group's test, and item rows answered by fewer than ``min_n`` students are
     hidden as well.
     """
@@ -275,7 +276,7 @@ def protect_items(
         FROM ({queries["reliability"]}) r LEFT JOIN _item_decisions d USING ({keys})
         ORDER BY {keys}
     """
-    for name in ("item_stats", "item_options", "standard_stats"):
+    for name in ("item_stats", "item_option_sums", "standard_stats"):
         if name not in queries:
             continue
         out[name] = f"""
@@ -290,7 +291,7 @@ def protect_items(
 
 def _systems(con) -> list[tuple[str, CellSystem, np.ndarray, int]]:
     """(family, system, hidden, min_n) for every system of a facts store."""
-    tables = set(con.execute("SELECT table_name FROM duckdb_tables()").df()["table_name"])
+    tables = relations(con)
     min_n = int(con.execute("SELECT reporting_min_n FROM runs").fetchone()[0])
     parents = parents_frame(
         con.execute("SELECT DISTINCT entity_type, entity_id, district_id FROM entities").df()

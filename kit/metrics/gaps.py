@@ -36,6 +36,15 @@ def complement_pairs() -> list[tuple[str, str]]:
     return out
 
 
+# The gap columns of group_gaps: the group's figure minus a comparison's, over the row's
+# own columns; the store computes them when a report reads them (docs/metrics.md).
+GROUP_GAPS_DERIVED: dict[str, str] = {
+    f"gap_{who}_{short}": f"{col} - {who}_{col}"
+    for who in ("all", "complement", "district", "state")
+    for short, col in (("pct", "pct_proficient"), ("index", "index_value"))
+}
+
+
 def group_gaps_sql(
     *,
     measure: str,

@@ -183,6 +183,23 @@ def _compared_sql(select: str, joins: str = "") -> str:
     """
 
 
+# Columns of item_stats and standard_stats that are one expression over the row's other
+# columns: the store computes them when a report reads them (docs/metrics.md, "What the
+# store keeps"); each is the same expression the build would have stored, so the same value.
+_PCT_CORRECT = "100.0 * points_earned / nullif(n * max_points, 0)"
+_PCT_EARNED = "100.0 * points_earned / nullif(points_possible, 0)"
+ITEM_STATS_DERIVED: dict[str, str] = {
+    "pct_correct": _PCT_CORRECT,
+    "diff_vs_state": f"{_PCT_CORRECT} - state_pct_correct",
+    "diff_vs_district": f"{_PCT_CORRECT} - district_pct_correct",
+}
+STANDARD_STATS_DERIVED: dict[str, str] = {
+    "pct_earned": _PCT_EARNED,
+    "gap_vs_state": f"{_PCT_EARNED} - state_pct_earned",
+    "gap_vs_district": f"{_PCT_EARNED} - district_pct_earned",
+}
+
+
 def item_stats_sql(
     *,
     hard_below: float,
@@ -255,7 +272,32 @@ def item_stats_sql(
     """
 
 
-def item_options_sql(*, reporting_min_n: int) -> str:
+def item_option_sums_sql(*, reporting_min_n: int) -> str:
+    """SQL for the ``item_option_sums`` table: per MC item row, the sums ``item_options``
+    is computed from.
+
+    Notes
+    -----
+    One row per entity x item x group (the five options of a row share ``n``, ``sy`` and
+    ``syy``): ``key``; ``n``; ``sy`` and ``syy`` = sum and sum of squares of the rest
+    score y = T - x; per option o of A-D and BLANK, ``chose_o`` = students choosing it and
+    ``rest_o`` = the sum of their rest scores. Integers: a fifth of the rows of
+    ``item_options`` and none of its unrounded shares, which :func:`item_options_sql`
+    derives when a report reads them.
+    """
+    sums = ", ".join(f"r.chose_{o}, r.rest_{o}" for o in OPTIONS)
+    return f"""
+    SELECT {keys_sql("e", "i", "r.grp")}, i.item_id, i."key", r.n,
+        r.st - r.sx AS sy, r.stt - 2 * r.sxt + r.sxx AS syy, {sums},
+        r.n < {int(reporting_min_n)} AS suppressed
+    FROM _item_rollup r
+    JOIN _item_items i USING (item_no)
+    JOIN _item_entities e USING (entity_no)
+    WHERE i.item_type = 'MC'
+    """
+
+
+def item_options_sql(source: str = "item_option_sums") -> str:
     """SQL for the ``item_options`` facts table: MC options and BLANK, per item row.
 
     Notes
@@ -263,31 +305,28 @@ def item_options_sql(*, reporting_min_n: int) -> str:
     Over the students with a response row for the item: ``pct`` = 100 x students choosing
     the option / n (A-D and BLANK add up to 100); ``point_biserial`` = Pearson r of the 0/1
     "chose this option" with the rest score T - x (PIM Appendix B distractor analysis: the
-    key should have r > 0, each distractor r < 0). ``is_key`` marks the key.
+    key should have r > 0, each distractor r < 0). ``is_key`` marks the key. Computed from
+    the sums of :func:`item_option_sums_sql` (``source``): the store keeps it as a view.
     """
     values = ", ".join(f"('{o}', {i})" for i, o in enumerate(OPTIONS))
 
     def pick(prefix: str) -> str:
-        whens = " ".join(f"WHEN {i} THEN r.{prefix}_{o}" for i, o in enumerate(OPTIONS))
+        whens = " ".join(f"WHEN {i} THEN s.{prefix}_{o}" for i, o in enumerate(OPTIONS))
         return f"CASE o.code {whens} END"
 
     return f"""
     WITH chosen AS (
-        SELECT {keys_sql("e", "i", "r.grp")}, i.item_id, o.option,
-            o.option = i."key" AS is_key, r.n,
-            r.st - r.sx AS sy, r.stt - 2 * r.sxt + r.sxx AS syy,
-            {pick("chose")} AS n_choosing, {pick("rest")} AS y_choosing
-        FROM _item_rollup r
-        JOIN _item_items i USING (item_no)
-        JOIN _item_entities e USING (entity_no)
+        SELECT s.year, s.entity_type, s.entity_id, s.subject, s.grade, s."group", s.item_id,
+            o.option, o.option = s."key" AS is_key, s.n, s.sy, s.syy,
+            {pick("chose")} AS n_choosing, {pick("rest")} AS y_choosing, s.suppressed
+        FROM {source} s
         CROSS JOIN (VALUES {values}) o(option, code)
-        WHERE i.item_type = 'MC'
     )
     SELECT year, entity_type, entity_id, subject, grade, "group", item_id, option, is_key,
         n, n_choosing, 100.0 * n_choosing / nullif(n, 0) AS pct,
         {pearson_sql("n", "n_choosing", "n_choosing", "sy", "syy", "y_choosing")}
             AS point_biserial,
-        n < {int(reporting_min_n)} AS suppressed
+        suppressed
     FROM chosen
     """
 
@@ -352,7 +391,8 @@ def standards_sql() -> str:
     possible, sum(possible_i x ref_i) / sum(possible_i), so the reference is measured on the
     same item mix (with complete response rows it is the reference's own pct_earned).
     ``rank`` 1 = the largest shortfall against the state within entity x test x group x
-    rollup (ties: lower pct_earned first, then category).
+    rollup (ties, gaps equal to 9 decimals so that the rounding noise of the sums cannot
+    order them: lower pct_earned first, then category).
     """
     rows = _compared_sql("""
         r.entity_no, r.grp, i.test_no, r.item_no, r.n, r.sx,
@@ -383,7 +423,7 @@ def standards_sql() -> str:
             USING (cat_no)
     )
     SELECT *, row_number() OVER (PARTITION BY entity_no, test_no, grp, rollup
-        ORDER BY gap_vs_state ASC NULLS LAST, pct_earned ASC, category ASC NULLS LAST)
+        ORDER BY round(gap_vs_state, 9) ASC NULLS LAST, pct_earned ASC, category ASC NULLS LAST)
         AS rank
     FROM named
     """

@@ -26,9 +26,11 @@ from __future__ import annotations
 import duckdb
 import pandas as pd
 
+from kit._sql import View
 from kit.metrics.groups import GROUPS
 from kit.metrics.item_stats import (
     OPTIONS,
+    item_option_sums_sql,
     item_options_sql,
     item_stats_sql,
     reliability_sql,
@@ -257,8 +259,9 @@ def item_facts(con: duckdb.DuckDBPyConnection, fw) -> dict[str, pd.DataFrame | s
     Returns
     -------
     dict
-        ``item_stats``, ``item_options``, ``reliability`` and ``standard_stats`` as SQL
-        over ``con``; ``{}`` when the data have no item responses.
+        ``item_stats``, ``item_option_sums``, ``reliability`` and ``standard_stats`` as SQL
+        over ``con``, and ``item_options`` as a :class:`~kit._sql.View` over the stored
+        ``item_option_sums``; ``{}`` when the data have no item responses.
 
     Notes
     -----
@@ -282,7 +285,8 @@ def item_facts(con: duckdb.DuckDBPyConnection, fw) -> dict[str, pd.DataFrame | s
             flag_min_n=rules.min_n,
             reporting_min_n=min_n,
         ),
-        "item_options": item_options_sql(reporting_min_n=min_n),
+        "item_option_sums": item_option_sums_sql(reporting_min_n=min_n),
+        "item_options": View(item_options_sql("item_option_sums")),
         "reliability": f"SELECT * FROM ({reliability_sql(reporting_min_n=min_n)}) ORDER BY {order}",
         "standard_stats": standard_stats_sql(reporting_min_n=min_n),
     }

@@ -12,6 +12,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from kit._sql import View
 from kit.frameworks.loader import ItemAnalysisRules, load_framework
 from kit.metrics.items import item_facts
 
@@ -97,8 +98,16 @@ def make_item_con(students: list[dict], items: list[dict], responses: list[dict]
 
 
 def run_items(con, fw=None) -> dict[str, pd.DataFrame]:
+    """Every item facts table, as the store holds it: tables first, then the views over
+    them (``item_options`` over ``item_option_sums``)."""
     queries = item_facts(con, fw or _fw())
-    return {name: con.execute(sql).df() for name, sql in queries.items()}
+    out = {}
+    for name, sql in sorted(queries.items(), key=lambda kv: isinstance(kv[1], View)):
+        if not isinstance(sql, View):
+            con.execute(f"CREATE OR REPLACE TEMP TABLE {name} AS {sql}")
+            sql = f"SELECT * FROM {name}"
+        out[name] = con.execute(sql).df()
+    return out
 
 
 def _row(frame: pd.DataFrame, **where) -> pd.Series:
