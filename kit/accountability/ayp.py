@@ -35,6 +35,7 @@ from kit.frameworks.loader import (
     PCT,
     TEST_FAMILY,
     AveragingTest,
+    AypRules,
     CiTest,
     Framework,
     IndexGainTest,
@@ -352,6 +353,24 @@ class _Context:
             self._prior[k] = merged
         return self._prior[k]
 
+    @property
+    def ayp(self) -> AypRules:
+        """The framework's AYP rules (:func:`determine_ayp` checks that it has them)."""
+        if self.fw.ayp is None:
+            raise ValueError("the framework has no ayp section")
+        return self.fw.ayp
+
+    def scale(self, measure: str) -> tuple[float, float]:
+        """(bottom, top) of a measure a test computes on; a grade-weighted proficiency index
+        has no top, so a test that needs one cannot use it."""
+        rng = self.fw.measure_range(measure)
+        if rng is None:
+            raise ValueError(
+                f"{measure} has no fixed scale: an AYP test that needs one (a confidence "
+                "interval, or safe harbor or index gain without a goal) cannot use it"
+            )
+        return rng
+
     def target(self, amo: str) -> tuple[np.ndarray, np.ndarray]:
         t = self.targets[self.targets["amo"] == amo][["year", "subject", "target", "goal_year"]]
         merged = self.df[["year", "subject"]].merge(t, how="left", on=["year", "subject"])
@@ -366,9 +385,9 @@ class _Context:
 
 def _status(ctx: _Context, t: StatusTest) -> TestResult:
     fw = ctx.fw
-    measure = t.measure or fw.ayp.measure
+    measure = t.measure or ctx.ayp.measure
     v = ctx.col(vcol(measure))
-    target, _ = ctx.target(t.amo or fw.ayp.amo)
+    target, _ = ctx.target(t.amo or ctx.ayp.amo)
     avail = ctx.achievement_ok & ~np.isnan(v) & ~np.isnan(target)
     met = avail & (v >= target)
     fields = {"value": v, "target": target, "decimals": _decimals(fw, measure)}
@@ -379,11 +398,11 @@ def _status(ctx: _Context, t: StatusTest) -> TestResult:
 
 def _ci(ctx: _Context, t: CiTest) -> TestResult:
     fw = ctx.fw
-    measure = t.measure or fw.ayp.measure
+    measure = t.measure or ctx.ayp.measure
     v = ctx.col(vcol(measure))
     n = ctx.col(ncol(measure))
-    target, _ = ctx.target(t.amo or fw.ayp.amo)
-    lo_r, hi_r = fw.measure_range(measure)
+    target, _ = ctx.target(t.amo or ctx.ayp.amo)
+    lo_r, hi_r = ctx.scale(measure)
     span = hi_r - lo_r
     if t.method == "wald" and measure != PCT and f"sd_{measure}" in ctx.df.columns:
         lo, hi = cimod.mean_interval(v, ctx.col(f"sd_{measure}"), n, level=t.level, sided=t.sided)
@@ -411,7 +430,7 @@ def _ci(ctx: _Context, t: CiTest) -> TestResult:
 
 def _safe_harbor(ctx: _Context, t: SafeHarborTest) -> TestResult:
     fw = ctx.fw
-    goal = t.goal if t.goal is not None else fw.measure_range(t.measure)[1]
+    goal = t.goal if t.goal is not None else ctx.scale(t.measure)[1]
     v = ctx.col(vcol(t.measure))
     prev = ctx.prior(1)
     vp = ctx.col(vcol(t.measure), prev)
@@ -445,8 +464,8 @@ def _safe_harbor(ctx: _Context, t: SafeHarborTest) -> TestResult:
 
 def _averaging(ctx: _Context, t: AveragingTest) -> TestResult:
     fw = ctx.fw
-    measure = t.measure or fw.ayp.measure
-    target, _ = ctx.target(t.amo or fw.ayp.amo)
+    measure = t.measure or ctx.ayp.measure
+    target, _ = ctx.target(t.amo or ctx.ayp.amo)
     best = np.full(len(ctx.df), -np.inf)
     best_k = np.zeros(len(ctx.df), dtype=int)
     for k in sorted(t.years):
@@ -502,7 +521,7 @@ def _index(ctx: _Context, t: IndexTest) -> TestResult:
 
 def _index_gain(ctx: _Context, t: IndexGainTest) -> TestResult:
     fw = ctx.fw
-    goal = t.goal if t.goal is not None else fw.measure_range(t.model)[1]
+    goal = t.goal if t.goal is not None else ctx.scale(t.model)[1]
     v = ctx.col(vcol(t.model))
     prev = ctx.prior(1)
     vp = ctx.col(vcol(t.model), prev)
@@ -513,7 +532,7 @@ def _index_gain(ctx: _Context, t: IndexGainTest) -> TestResult:
         required = t.gap_fraction * (goal - vp)
     else:
         if t.target_year == "amo":
-            _, goal_year = ctx.target(fw.ayp.amo)
+            _, goal_year = ctx.target(ctx.ayp.amo)
         else:
             goal_year = np.full(len(v), float(t.target_year))
         # Seed 004 (SC option 5): divide by the years left including this one (7 in 2007-08
@@ -557,7 +576,7 @@ _RUNNERS = {
 def _participation(ctx: _Context) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """Participation met, this year's rate, the best multi-year average (NaN when none) and
     the years of the average that met it (0: this year's rate did, or none did)."""
-    rule = ctx.fw.ayp.participation
+    rule = ctx.ayp.participation
     tested, enrolled = ctx.col("n_tested"), ctx.col("n_enrolled")
     with np.errstate(invalid="ignore", divide="ignore"):
         rate = 100.0 * tested / enrolled
