@@ -98,7 +98,7 @@ def _gap_words(measure: str, goal: float) -> str:
 def _ok(t: Fields) -> str:
     """The words of a test that was met."""
     name, kind = _name(t), t["kind"]
-    d = int(t.get("decimals", 1))
+    d = int(t["decimals"]) if "decimals" in TEST_FIELDS.get(kind, ()) else 1
     if kind == "status":
         return f"{name}: {_f(t['value'], d)} >= AMO {_f(t['target'], d)}"
     if kind == "ci":
@@ -123,7 +123,7 @@ def _ok(t: Fields) -> str:
 def _fail(t: Fields) -> str:
     """The words of a test that was not met: why, with the figures."""
     name, kind = _name(t), t["kind"]
-    d = int(t.get("decimals", 1))
+    d = int(t["decimals"]) if "decimals" in TEST_FIELDS.get(kind, ()) else 1
     if kind == "status":
         if t["target"] is None:
             return f"{name}: no AMO for {t['year']}"

@@ -170,7 +170,14 @@ def test_index_gain_with_an_explicit_goal():
     r = decide(gain_fw(model="ma_cpi", gap_fraction=0.1, goal=90), frame).loc[(2008, "S1", "all")]
     assert bool(r.met) and r.path == "improvement: ma_cpi rose 3.0 (needed 3.0)"
     # The value that passes, stored for "what would change the result": 60 + 3.0.
-    assert json.loads(r.targets)["improvement"]["target"] == pytest.approx(63.0)
+    assert json.loads(r.targets)["improvement"] == {
+        "kind": "index_gain",
+        "measure": "ma_cpi",
+        "target": pytest.approx(63.0),
+        "value": 63.0,
+        "n": 100.0,
+        "uses_prior": True,
+    }
 
 
 @pytest.mark.parametrize(
@@ -279,6 +286,19 @@ def test_sd_of_the_points_scaled_and_degenerate():
     assert _sd(spec, "x", [1, 0, 2, 0, 1, 0, 0, 0], 4, 4, 50.0) == pytest.approx(
         50 * math.sqrt(0.5)
     )
+    # Enrolled denominator, the not tested on 3 points: 1 student on 1, 1 on 2, 2 not
+    # tested -> mean (1 + 2 + 6) / 4 = 2.25; E[p^2] = (1 + 4 + 9 + 9) / 4 = 5.75;
+    # SD = sqrt(5.75 - 5.0625) = sqrt(0.6875).
+    spec3 = LevelPointsModel(
+        name="y",
+        points={1: 0, 2: 1, 3: 2, 4: 2},
+        denominator="enrolled",
+        not_tested_points=3,
+        range=(0, 3),
+        source="t",
+        verified=True,
+    )
+    assert _sd(spec3, "y", [0, 0, 1, 0, 1, 0, 0, 0], 2, 4, 2.25) == pytest.approx(math.sqrt(0.6875))
     # Everyone on 2 points: no spread (never the root of a rounding error below 0).
     assert _sd(spec, "x", [0, 0, 0, 0, 3, 0, 0, 0], 3, 3, 100.0) == 0.0
 
@@ -329,7 +349,10 @@ def measure_db():
 
 def test_measure_frame_pivots_each_model_at_grade_all(measure_db):
     # A Wald interval on MA CPI needs its SD (the hand example above: sqrt(1,250)).
-    tests = [{"id": "ci", "kind": "ci", "measure": "ma_cpi", "amo": "sc_pi", "method": "wald"}]
+    tests = [
+        {"id": "ci", "kind": "ci", "measure": "ma_cpi", "amo": "sc_pi", "method": "wald"},
+        {"id": "ci_pa", "kind": "ci", "measure": "pa_ppi", "amo": "sc_pi", "method": "wald"},
+    ]
     fw = build_framework(ayp_tests=tests)
     out = measure_db.sql(measure_frame_sql(fw, subjects=["ELA"])).df()
     assert len(out) == 1
@@ -348,7 +371,7 @@ def test_measure_frame_pivots_each_model_at_grade_all(measure_db):
     assert "v_ri_index" not in out.columns and "grade" not in out.columns
     assert out["n_sc_pi"].dtype == np.int64
     assert r.sd_ma_cpi == pytest.approx(math.sqrt(1250))
-    assert [c for c in out.columns if c.startswith("sd_")] == ["sd_ma_cpi"]
+    assert [c for c in out.columns if c.startswith("sd_")] == ["sd_ma_cpi", "sd_pa_ppi"]
 
 
 def test_measure_frame_every_subject_without_sd(measure_db):

@@ -106,3 +106,10 @@ def test_mean_interval_by_hand():
     assert (float(lo), float(hi)) == pytest.approx((66.710293, 73.289707), abs=1e-6)
     lo, hi = ci.mean_interval(70.0, 10.0, 100, level=0.90, sided="two")  # z 1.644854, SE 1
     assert (float(lo), float(hi)) == pytest.approx((68.355146, 71.644854), abs=1e-6)
+
+
+def test_mean_interval_one_student_and_missing_values():
+    # n = 1: SE = SD; a missing mean (None) gives no interval rather than an error.
+    lo, hi = ci.mean_interval([70.0, None], [10.0, 10.0], [1, 25])
+    assert (lo[0], hi[0]) == pytest.approx((70 - 19.599640, 70 + 19.599640), abs=1e-6)
+    assert np.isnan(lo[1]) and np.isnan(hi[1])
