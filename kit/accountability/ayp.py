@@ -10,7 +10,8 @@ Two public steps:
 
 - :func:`amo_targets` resolves each AMO schedule to a target per year and subject,
   including what applies past the schedule (``after_schedule``);
-- :func:`determine_ayp` applies participation and the tests and writes the ``path`` text.
+- :func:`determine_ayp` applies participation and the tests, and stores the figures the
+  ``path`` rests on (``path_fields``); its words come from :func:`kit.ayp_path.fmt_ayp_path`.
 
 Both take the *measure frame* of :func:`measure_frame_sql`: one row per year x entity x
 subject x group (grade ``ALL``) with ``n_enrolled``, ``n_tested``, ``n`` (accountable tested),
@@ -21,17 +22,20 @@ subject x group (grade ``ALL``) with ``n_enrolled``, ``n_tested``, ``n`` (accoun
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 import pandas as pd
 
 from kit._sql import ident, literal, literals
+from kit.ayp_path import fmt_ayp_path
 from kit.frameworks.loader import (
     PCT,
     TEST_FAMILY,
     AveragingTest,
+    AypRules,
     CiTest,
     Framework,
     IndexGainTest,
@@ -45,12 +49,6 @@ from kit.metrics.groups import GROUPS
 
 ENTITY_KEYS = ["entity_type", "entity_id", "subject", "group"]
 FAMILIES = ("status_met", "ci_met", "safe_harbor_met", "index_met", "averaging_met")
-METHOD_NAMES = {
-    "wilson": "Wilson",
-    "wald": "Wald",
-    "wald_target": "Wald at the target",
-    "exact": "exact binomial",
-}
 
 
 # --- the measure frame -----------------------------------------------------------------------
@@ -290,24 +288,9 @@ def amo_targets(frame: pd.DataFrame, fw: Framework) -> pd.DataFrame:
 # --- determinations --------------------------------------------------------------------------
 
 
-def _fmt(values, decimals: int = 1) -> pd.Series:
-    arr = np.asarray(values, dtype="float64")
-    return pd.Series(np.round(arr, decimals)).map(f"{{:.{decimals}f}}".format)
-
-
 def _decimals(fw: Framework, measure: str) -> int:
     rng = fw.measure_range(measure)
     return 3 if rng is not None and rng[1] <= 1.0 else 1
-
-
-def _short(target, value, decimals: int) -> pd.Series:
-    """'8.8 short', as the rounded figures shown beside it subtract; 'less than 0.1 short'
-    when both round to the same figure (the comparison itself is unrounded)."""
-    diff = np.round(np.asarray(target, dtype="float64"), decimals) - np.round(
-        np.asarray(value, dtype="float64"), decimals
-    )
-    text = _fmt(diff, decimals) + " short"
-    return text.where(np.round(diff, decimals) > 0, f"less than {10**-decimals:g} short")
 
 
 def _reach(measure: str, target, value, n, available) -> dict:
@@ -329,12 +312,14 @@ PRIOR_KINDS = ("safe_harbor", "index_gain")  # their target rests on last year's
 
 @dataclass
 class TestResult:
-    """Outcome of one test on every row: met, whether it could be computed, and text."""
+    """Outcome of one test on every row: met, whether it could be computed, the figures its
+    words rest on (``fields``: an array per row or one value for every row, stored in
+    ``path_fields`` and rendered by :func:`kit.ayp_path.fmt_ayp_path`), and ``extra``
+    columns for the facts."""
 
     met: np.ndarray
     available: np.ndarray
-    ok_text: Callable[[np.ndarray], pd.Series]
-    fail_text: Callable[[np.ndarray], pd.Series]
+    fields: dict[str, Any]
     extra: dict[str, np.ndarray] = field(default_factory=dict)
 
 
@@ -368,6 +353,24 @@ class _Context:
             self._prior[k] = merged
         return self._prior[k]
 
+    @property
+    def ayp(self) -> AypRules:
+        """The framework's AYP rules (:func:`determine_ayp` checks that it has them)."""
+        if self.fw.ayp is None:
+            raise ValueError("the framework has no ayp section")
+        return self.fw.ayp
+
+    def scale(self, measure: str) -> tuple[float, float]:
+        """(bottom, top) of a measure a test computes on; a grade-weighted proficiency index
+        has no top, so a test that needs one cannot use it."""
+        rng = self.fw.measure_range(measure)
+        if rng is None:
+            raise ValueError(
+                f"{measure} has no fixed scale: an AYP test that needs one (a confidence "
+                "interval, or safe harbor or index gain without a goal) cannot use it"
+            )
+        return rng
+
     def target(self, amo: str) -> tuple[np.ndarray, np.ndarray]:
         t = self.targets[self.targets["amo"] == amo][["year", "subject", "target", "goal_year"]]
         merged = self.df[["year", "subject"]].merge(t, how="left", on=["year", "subject"])
@@ -380,48 +383,26 @@ class _Context:
         return frame[name].to_numpy(dtype="float64", na_value=np.nan)
 
 
-def _name(test) -> str:
-    return test.id.replace("_", " ")
-
-
 def _status(ctx: _Context, t: StatusTest) -> TestResult:
     fw = ctx.fw
-    measure = t.measure or fw.ayp.measure
+    measure = t.measure or ctx.ayp.measure
     v = ctx.col(vcol(measure))
-    target, _ = ctx.target(t.amo or fw.ayp.amo)
+    target, _ = ctx.target(t.amo or ctx.ayp.amo)
     avail = ctx.achievement_ok & ~np.isnan(v) & ~np.isnan(target)
     met = avail & (v >= target)
-    dec, name = _decimals(fw, measure), _name(t)
-    years = ctx.df["year"].astype(str).to_numpy()
-
-    def ok(m):
-        return f"{name}: " + _fmt(v[m], dec) + " >= AMO " + _fmt(target[m], dec)
-
-    def fail(m):
-        text = (
-            f"{name} "
-            + _fmt(v[m], dec)
-            + " < AMO "
-            + _fmt(target[m], dec)
-            + " ("
-            + _short(target[m], v[m], dec)
-            + ")"
-        )
-        no_amo = np.isnan(target[m])
-        text = text.where(~no_amo, f"{name}: no AMO for " + pd.Series(years[m]))
-        return text.where(~np.isnan(v[m]) | no_amo, f"{name}: no result")
-
+    fields = {"value": v, "target": target, "decimals": _decimals(fw, measure)}
+    fields["year"] = ctx.df["year"].to_numpy()
     n = ctx.col(ncol(measure))
-    return TestResult(met, avail, ok, fail, _reach(measure, target, v, n, avail))
+    return TestResult(met, avail, fields, _reach(measure, target, v, n, avail))
 
 
 def _ci(ctx: _Context, t: CiTest) -> TestResult:
     fw = ctx.fw
-    measure = t.measure or fw.ayp.measure
+    measure = t.measure or ctx.ayp.measure
     v = ctx.col(vcol(measure))
     n = ctx.col(ncol(measure))
-    target, _ = ctx.target(t.amo or fw.ayp.amo)
-    lo_r, hi_r = fw.measure_range(measure)
+    target, _ = ctx.target(t.amo or ctx.ayp.amo)
+    lo_r, hi_r = ctx.scale(measure)
     span = hi_r - lo_r
     if t.method == "wald" and measure != PCT and f"sd_{measure}" in ctx.df.columns:
         lo, hi = cimod.mean_interval(v, ctx.col(f"sd_{measure}"), n, level=t.level, sided=t.sided)
@@ -435,40 +416,21 @@ def _ci(ctx: _Context, t: CiTest) -> TestResult:
         lo, hi = lo_r + np.asarray(lo) * span, lo_r + np.asarray(hi) * span
     avail = ctx.achievement_ok & ~np.isnan(v) & ~np.isnan(target) & ~np.isnan(hi)
     met = avail & (hi >= target)
-    dec, name = _decimals(fw, measure), _name(t)
-    level = f"{t.level * 100:g}%"
-    method = METHOD_NAMES[t.method]
-    nn = np.nan_to_num(n).astype(int).astype(str)
-
-    def ok(m):
-        return (
-            f"{name}: "
-            + _fmt(v[m], dec)
-            + f", its {level} upper bound "
-            + _fmt(hi[m], dec)
-            + " >= AMO "
-            + _fmt(target[m], dec)
-            + f" ({method}, n "
-            + pd.Series(nn[m])
-            + ")"
-        )
-
-    def fail(m):
-        text = f"{name}: {level} upper bound " + _fmt(hi[m], dec) + " < AMO " + _fmt(target[m], dec)
-        return text.where(~np.isnan(target[m]), f"{name}: no AMO")
-
-    return TestResult(met, avail, ok, fail, {"ci_low": lo, "ci_high": hi})
-
-
-def _gap_words(fw: Framework, measure: str, goal: float) -> str:
-    if measure == PCT and goal == 100:
-        return "non-proficient"
-    return f"gap to {goal:g}"
+    fields = {
+        "value": v,
+        "hi": hi,
+        "target": target,
+        "decimals": _decimals(fw, measure),
+        "level": t.level,
+        "method": t.method,
+        "n": np.nan_to_num(n).astype(int),
+    }
+    return TestResult(met, avail, fields, {"ci_low": lo, "ci_high": hi})
 
 
 def _safe_harbor(ctx: _Context, t: SafeHarborTest) -> TestResult:
     fw = ctx.fw
-    goal = t.goal if t.goal is not None else fw.measure_range(t.measure)[1]
+    goal = t.goal if t.goal is not None else ctx.scale(t.measure)[1]
     v = ctx.col(vcol(t.measure))
     prev = ctx.prior(1)
     vp = ctx.col(vcol(t.measure), prev)
@@ -484,31 +446,26 @@ def _safe_harbor(ctx: _Context, t: SafeHarborTest) -> TestResult:
     achieved = avail & (gap_now <= (1.0 - t.reduction) * gap_prev + 1e-9)
     other = ctx.participation_met if t.other_indicator == "participation" else np.ones(len(v), bool)
     met = achieved & other
-    name, words = _name(t), _gap_words(fw, t.measure, goal)
-    need = f"{t.reduction * 100:g}%"
-    last_year = (ctx.df["year"] - 1).astype(str).to_numpy()
-
-    def ok(m):
-        return f"{name}: {words} fell " + _fmt(fell[m]) + f"% (needed {need})"
-
-    def fail(m):
-        f = fell[m]
-        text = (f"{name}: fell " + _fmt(f) + f"% (needed {need})").where(
-            f >= 0, f"{name}: {words} rose " + _fmt(-f) + f"% (needed a {need} fall)"
-        )
-        text = text.where(~achieved[m], text + " but participation was not met")
-        return text.where(avail[m], f"{name}: no result for " + pd.Series(last_year[m]))
+    fields = {
+        "fell": fell,
+        "reduction": t.reduction,
+        "measure": t.measure,
+        "goal": goal,
+        "available": avail,
+        "achieved": achieved,
+        "prior_year": (ctx.df["year"] - 1).to_numpy(),
+    }
 
     # The value this year that meets the test: gap_now = (1 - reduction) x gap_prev.
     target = goal - (1.0 - t.reduction) * gap_prev
     reach = _reach(t.measure, target, v, ctx.col(ncol(t.measure)), avail)
-    return TestResult(met, avail, ok, fail, reach)
+    return TestResult(met, avail, fields, reach)
 
 
 def _averaging(ctx: _Context, t: AveragingTest) -> TestResult:
     fw = ctx.fw
-    measure = t.measure or fw.ayp.measure
-    target, _ = ctx.target(t.amo or fw.ayp.amo)
+    measure = t.measure or ctx.ayp.measure
+    target, _ = ctx.target(t.amo or ctx.ayp.amo)
     best = np.full(len(ctx.df), -np.inf)
     best_k = np.zeros(len(ctx.df), dtype=int)
     for k in sorted(t.years):
@@ -532,31 +489,15 @@ def _averaging(ctx: _Context, t: AveragingTest) -> TestResult:
     avail = ctx.achievement_ok & np.isfinite(best) & ~np.isnan(target)
     met = avail & (best >= target)
     best = np.where(np.isfinite(best), best, np.nan)
-    dec, name = _decimals(fw, measure), _name(t)
-    ks = best_k.astype(str)
-
-    def ok(m):
-        return (
-            f"{name}: "
-            + pd.Series(ks[m])
-            + "-year mean "
-            + _fmt(best[m], dec)
-            + " >= AMO "
-            + _fmt(target[m], dec)
-        )
-
-    def fail(m):
-        text = (
-            f"{name}: best "
-            + pd.Series(ks[m])
-            + "-year mean "
-            + _fmt(best[m], dec)
-            + " < AMO "
-            + _fmt(target[m], dec)
-        )
-        return text.where(avail[m], f"{name}: fewer than {min(t.years)} years of results")
-
-    return TestResult(met, avail, ok, fail, {"averaging_value": best})
+    fields = {
+        "k": best_k,
+        "best": best,
+        "target": target,
+        "decimals": _decimals(fw, measure),
+        "available": avail,
+        "min_years": min(t.years),
+    }
+    return TestResult(met, avail, fields, {"averaging_value": best})
 
 
 def _index(ctx: _Context, t: IndexTest) -> TestResult:
@@ -567,32 +508,20 @@ def _index(ctx: _Context, t: IndexTest) -> TestResult:
     achieved = avail & (v >= target)
     other = ctx.participation_met if t.other_indicator == "participation" else np.ones(len(v), bool)
     met = achieved & other
-    dec, name = _decimals(fw, t.model), _name(t)
-
-    def ok(m):
-        return f"{name}: {t.model} " + _fmt(v[m], dec) + " >= target " + _fmt(target[m], dec)
-
-    def fail(m):
-        text = (
-            f"{name}: {t.model} "
-            + _fmt(v[m], dec)
-            + " < target "
-            + _fmt(target[m], dec)
-            + " ("
-            + _short(target[m], v[m], dec)
-            + ")"
-        )
-        text = text.where(
-            ~achieved[m], f"{name}: {t.model} met its target but participation was not met"
-        )
-        return text.where(avail[m], f"{name}: no {t.model} result or target")
-
-    return TestResult(met, avail, ok, fail)
+    fields = {
+        "model": t.model,
+        "value": v,
+        "target": target,
+        "decimals": _decimals(fw, t.model),
+        "available": avail,
+        "achieved": achieved,
+    }
+    return TestResult(met, avail, fields)
 
 
 def _index_gain(ctx: _Context, t: IndexGainTest) -> TestResult:
     fw = ctx.fw
-    goal = t.goal if t.goal is not None else fw.measure_range(t.model)[1]
+    goal = t.goal if t.goal is not None else ctx.scale(t.model)[1]
     v = ctx.col(vcol(t.model))
     prev = ctx.prior(1)
     vp = ctx.col(vcol(t.model), prev)
@@ -603,7 +532,7 @@ def _index_gain(ctx: _Context, t: IndexGainTest) -> TestResult:
         required = t.gap_fraction * (goal - vp)
     else:
         if t.target_year == "amo":
-            _, goal_year = ctx.target(fw.ayp.amo)
+            _, goal_year = ctx.target(ctx.ayp.amo)
         else:
             goal_year = np.full(len(v), float(t.target_year))
         # Seed 004 (SC option 5): divide by the years left including this one (7 in 2007-08
@@ -621,29 +550,17 @@ def _index_gain(ctx: _Context, t: IndexGainTest) -> TestResult:
     achieved = avail & (gain >= required - 1e-9)
     other = ctx.participation_met if t.other_indicator == "participation" else np.ones(len(v), bool)
     met = achieved & other
-    dec, name = _decimals(fw, t.model), _name(t)
-    last_year = (ctx.df["year"] - 1).astype(str).to_numpy()
-
-    def ok(m):
-        return (
-            f"{name}: {t.model} rose "
-            + _fmt(gain[m], dec)
-            + " (needed "
-            + _fmt(required[m], dec)
-            + ")"
-        )
-
-    def fail(m):
-        g = gain[m]
-        signed = pd.Series(np.where(g >= 0, "+", "-")) + _fmt(np.abs(g), dec)
-        base = f"{name}: {t.model} changed " + signed + " (needed " + _fmt(required[m], dec)
-        text = (base + "; " + _short(required[m], g, dec) + ")").where(
-            ~achieved[m], base + ") but participation was not met"
-        )
-        return text.where(avail[m], f"{name}: no {t.model} result for " + pd.Series(last_year[m]))
-
+    fields = {
+        "model": t.model,
+        "gain": gain,
+        "required": required,
+        "decimals": _decimals(fw, t.model),
+        "available": avail,
+        "achieved": achieved,
+        "prior_year": (ctx.df["year"] - 1).to_numpy(),
+    }
     reach = _reach(t.model, vp + required, v, ctx.col(ncol(t.model)), avail)
-    return TestResult(met, avail, ok, fail, {"required_gain": required, "gain": gain, **reach})
+    return TestResult(met, avail, fields, {"required_gain": required, "gain": gain, **reach})
 
 
 _RUNNERS = {
@@ -656,9 +573,10 @@ _RUNNERS = {
 }
 
 
-def _participation(ctx: _Context) -> tuple[np.ndarray, np.ndarray, pd.Series]:
-    """Participation met, the rate used, and the words for it (current year or average)."""
-    rule = ctx.fw.ayp.participation
+def _participation(ctx: _Context) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Participation met, this year's rate, the best multi-year average (NaN when none) and
+    the years of the average that met it (0: this year's rate did, or none did)."""
+    rule = ctx.ayp.participation
     tested, enrolled = ctx.col("n_tested"), ctx.col("n_enrolled")
     with np.errstate(invalid="ignore", divide="ignore"):
         rate = 100.0 * tested / enrolled
@@ -678,13 +596,7 @@ def _participation(ctx: _Context) -> tuple[np.ndarray, np.ndarray, pd.Series]:
         used = np.where(newly, k, used)
         best_avg = np.where(np.isnan(best_avg) | (avg > best_avg), avg, best_avg)
         met = met | newly
-    words = "participation " + _fmt(rate) + f"% < {rule.min_rate:g}%"
-    if rule.average_years:
-        words = words + np.where(np.isnan(best_avg), "", " (best average " + _fmt(best_avg) + "%)")
-    avg_words = pd.Series(
-        np.where(used > 0, "; participation met by the " + used.astype(str) + "-year average", "")
-    )
-    return met, rate, words.where(~met, avg_words)
+    return met, rate, best_avg, np.maximum(used, 0)
 
 
 def determine_ayp(
@@ -755,6 +667,7 @@ def determine_ayp(
             "tests",
             "required_gain",
             "targets",
+            "path_fields",
             "path",
         ]
         if keep_tests:
@@ -763,7 +676,7 @@ def determine_ayp(
     min_n = np.where(df["group"] == "all", min_all, fw.accountability_min_n)
     achievement_ok = df["n"].to_numpy(float) >= min_n
     ctx = _Context(df, full, targets, fw, np.zeros(len(df), bool), achievement_ok)
-    part_met, part_rate, part_words = _participation(ctx)
+    part_met, part_rate, part_avg, part_years = _participation(ctx)
     ctx.participation_met = part_met
 
     results = {t.id: _RUNNERS[t.kind](ctx, t) for t in ayp.tests}
@@ -810,9 +723,18 @@ def determine_ayp(
     gains = [t for t in decisive if t.kind == "index_gain" and t.model == ayp.measure]
     out["required_gain"] = results[gains[0].id].extra["required_gain"] if gains else np.nan
     out["targets"] = _targets_json(results, decisive, len(df))
-    out["path"] = _paths(
-        results, decisive, first, met, achievement_ok, part_met, part_words, df, min_n
+    fields = _path_fields(
+        results,
+        decisive,
+        first,
+        met,
+        achievement_ok,
+        (part_met, part_rate, part_avg, part_years, ayp.participation.min_rate),
+        df["n"].to_numpy(),
+        min_n,
     )
+    out["path_fields"] = [json.dumps(f) for f in fields]
+    out["path"] = [fmt_ayp_path(f) for f in fields]
     if keep_tests:
         for t in ayp.tests:
             out[f"test:{t.id}"] = results[t.id].met
@@ -857,50 +779,65 @@ def _targets_json(results: dict[str, TestResult], decisive, n: int) -> list[str]
     return ["{" + ", ".join(p) + "}" for p in parts]
 
 
-def _paths(
-    results, decisive, first, met, achievement_ok, part_met, part_words, df, min_n
-) -> np.ndarray:
-    """The ``path`` text of every row (numpy object array)."""
-    path = np.full(len(df), "", dtype=object)
-    part_words = np.asarray(part_words, dtype=object)
+def _plain(x: Any) -> Any:
+    """A JSON value: NaN as null, numpy scalars as Python numbers."""
+    if isinstance(x, np.generic):
+        x = x.item()
+    if isinstance(x, float) and np.isnan(x):
+        return None
+    return x
+
+
+def _test_fields(r: TestResult, t, rows: np.ndarray) -> list[dict[str, Any]]:
+    """One test's ``path_fields`` entry for each of ``rows`` (integer positions)."""
+    cols: dict[str, Any] = {}
+    for k, v in r.fields.items():
+        cols[k] = [_plain(x) for x in np.asarray(v)[rows]] if isinstance(v, np.ndarray) else v
+    met = r.met[rows].tolist()
+    out = []
+    for j in range(len(rows)):
+        entry: dict[str, Any] = {"id": t.id, "kind": t.kind, "met": met[j]}
+        for k, v in cols.items():
+            entry[k] = v[j] if isinstance(v, list) else _plain(v)
+        out.append(entry)
+    return out
+
+
+def _path_fields(
+    results, decisive, first, met, achievement_ok, participation, n, min_n
+) -> list[dict[str, Any]]:
+    """The ``path_fields`` of every row (:mod:`kit.ayp_path`): met, how achievement was
+    judged, participation, and the tests its words need (the one met first when
+    achievement was met, every test of the determination when it was not, none when
+    achievement was not judged)."""
+    part_met, rate, best_avg, avg_years, min_rate = participation
+    rows = len(first)
+    achievement = np.where(~achievement_ok, "not_judged", np.where(first >= 0, "met", "not_met"))
+    tests: list[list[dict[str, Any]]] = [[] for _ in range(rows)]
     for i, t in enumerate(decisive):
-        m = met & (first == i)
-        if m.any():
-            path[m] = results[t.id].ok_text(m).to_numpy(dtype=object) + part_words[m]
-    m = ~achievement_ok & met
-    if m.any():
-        n_txt = df["n"].to_numpy()[m].astype(int).astype(str).astype(object)
-        path[m] = (
-            "participation only: "
-            + n_txt
-            + " accountable students, fewer than "
-            + min_n[m].astype(str).astype(object)
-            + " for achievement"
+        pos = np.flatnonzero(achievement_ok & (first == i))
+        for at, entry in zip(pos, _test_fields(results[t.id], t, pos), strict=True):
+            tests[at].append(entry)
+    not_met = np.flatnonzero(achievement == "not_met")
+    for t in decisive:
+        for at, entry in zip(not_met, _test_fields(results[t.id], t, not_met), strict=True):
+            tests[at].append(entry)
+    out = []
+    for j in range(rows):
+        out.append(
+            {
+                "met": bool(met[j]),
+                "achievement": str(achievement[j]),
+                "n": _plain(n[j]),
+                "min_n": _plain(min_n[j]),
+                "participation": {
+                    "met": bool(part_met[j]),
+                    "rate": _plain(rate[j]),
+                    "min_rate": _plain(min_rate),
+                    "best_average": _plain(best_avg[j]),
+                    "average_years": int(avg_years[j]),
+                },
+                "tests": tests[j],
+            }
         )
-    failed = ~met
-    if failed.any():
-        k = int(failed.sum())
-        fails = np.full(k, "", dtype=object)
-        for t in decisive:
-            text = results[t.id].fail_text(failed).to_numpy(dtype=object)
-            fails = np.where(fails == "", text, fails + "; " + text)
-        achieved_first = first[failed]
-        ok_texts = np.full(k, "", dtype=object)
-        for i, t in enumerate(decisive):
-            m = achieved_first == i
-            if m.any():
-                ok_texts[m] = results[t.id].ok_text(failed & (first == i)).to_numpy(dtype=object)
-        words = part_words[failed]
-        part_fail = ~part_met[failed]
-        ach_ok = achievement_ok[failed]
-        # Participation failed: say so first; then whether achievement was met anyway.
-        path[failed] = np.where(
-            part_fail & (achieved_first >= 0),
-            "not met: " + words + "; achievement met (" + ok_texts + ")",
-            np.where(
-                part_fail & ~ach_ok,
-                "not met: " + words,
-                np.where(part_fail, "not met: " + words + "; " + fails, "not met: " + fails),
-            ),
-        )
-    return path
+    return out

@@ -23,6 +23,7 @@ import re
 
 import pandas as pd
 
+from kit.ayp_path import fmt_ayp_path
 from kit.facts import Facts
 from kit.metrics.suppression import apply_hidden
 from kit.views._common import (
@@ -242,7 +243,8 @@ def view_ayp(
 
     Columns: the ``ayp`` facts columns (``accountable``, ``measure``, ``n``, ``n_enrolled``,
     ``participation_rate``, ``participation_met``, ``target``, ``value``, ``prior_value``,
-    ``status_met`` .. ``met``, ``met_by``, ``tests``, ``path``), ``met_by_name`` and
+    ``status_met`` .. ``met``, ``met_by``, ``tests``, ``path_fields``; ``path`` is rendered from
+    ``path_fields`` by :func:`kit.ayp_path.fmt_ayp_path`), ``met_by_name`` and
     ``change_test_name`` (the tests' plain names, :func:`plain_test_name`), the group's ``label``,
     ``noun`` and ``kind``, ``measure_name``, ``digits`` (decimals the measure is shown with), ``n_tested``, ``pct_proficient``, ``n_below`` (accountable students
     below proficient), ``suppressed``, ``suppression_reason``, and what would change the
@@ -337,7 +339,13 @@ def view_ayp(
         lambda t: names.get(t, ayp_test_word(t)) if isinstance(t, str) and t else None
     )
     hide = out["suppressed"].to_numpy()
-    out["path"] = out["path"].where(~hide, None)
+    # The words are rendered here from the stored figures, by the function the build used
+    # (one place for the wording); a hidden group's path is not shown.
+    out["path"] = [
+        None if h or not isinstance(f, str) else fmt_ayp_path(f)
+        for h, f in zip(hide, out["path_fields"], strict=True)
+    ]
+    out["path_fields"] = out["path_fields"].where(~hide, None)
     out["change_students"] = out["change_students"].where(~hide, pd.NA)
     out["change_plausible"] = out["change_plausible"] & ~hide
     return out.drop(columns=["order"]).reset_index(drop=True)

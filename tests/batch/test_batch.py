@@ -1,8 +1,10 @@
 """kit batch: planning, warm-kernel isolation, failure isolation, resume, params-only, Dask."""
 
 import csv
+import importlib.util
 import json
 import os
+import re
 import shutil
 import signal
 import subprocess
@@ -175,17 +177,59 @@ def test_killed_batch_leaves_no_half_written_report(facts_path, tmp_path):
         assert data.rstrip().endswith(b"</html>" if path.suffix == ".html" else b"%%EOF")
 
 
-def test_dask_local_cluster_runs_the_same_jobs(facts_path, facts, tmp_path):
-    jobs = plan_jobs(
-        facts_path,
-        tmp_path / "out",
-        schools=list(facts.schools()["entity_id"][:2]),
-        formats=("html",),
-        reports=["subgroups"],
+def _report_text(path: str | Path) -> str:
+    """What a reader sees of a rendered report, without the provenance footer (its run
+    time differs from run to run)."""
+    spec = importlib.util.spec_from_file_location(
+        "_pages", Path(__file__).parents[1] / "report" / "_pages.py"
     )
-    result = run_batch(jobs, workers=2, dask="local")
-    assert [r.status for r in result.results] == ["ok", "ok"]
-    assert all(Path(r.files["html"]).stat().st_size > 10_000 for r in result.results)
+    pages = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(pages)
+    page = Path(path).read_text(encoding="utf-8")
+    page = re.sub(r'<footer\b[^>]*class="kit-provenance".*?</footer>', " ", page, flags=re.S)
+    return pages.page_text(page)
+
+
+def test_dask_local_cluster_runs_the_same_jobs(facts_path, facts, tmp_path):
+    """The same two reports through a Dask LocalCluster and through the process pool: the
+    same pages (every figure, sentence and chart description), the same files, and a
+    manifest that records each job as the pool's does."""
+    schools = sorted(facts.schools()["entity_id"][:2])
+
+    def plan(out):
+        return plan_jobs(facts_path, out, schools=schools, formats=("html",), reports=["subgroups"])
+
+    dask_jobs, pool_jobs = plan(tmp_path / "dask"), plan(tmp_path / "pool")
+    dask = run_batch(dask_jobs, workers=2, dask="local")
+    pool = run_batch(pool_jobs, workers=1)
+    assert [r.status for r in dask.results] == ["ok", "ok"]
+    assert [r.status for r in pool.results] == ["ok", "ok"]
+    by_school = {r.job.entity_id: r for r in dask.results}
+    assert sorted(by_school) == schools
+    for r in pool.results:
+        d = by_school[r.job.entity_id]
+        assert d.job.key == r.job.key  # same inputs, same job
+        assert Path(d.files["html"]).relative_to(tmp_path / "dask") == Path(
+            r.files["html"]
+        ).relative_to(tmp_path / "pool")
+        text = _report_text(d.files["html"])
+        assert text == _report_text(r.files["html"])
+        # The report is the school's: its name and its all-students result are on the page.
+        name = facts.schools().set_index("entity_id").loc[r.job.entity_id, "name"]
+        assert name in text
+    for run, root in ((dask, tmp_path / "dask"), (pool, tmp_path / "pool")):
+        manifest = json.loads(Path(run.manifest).read_text())
+        assert manifest["counts"] == {"ok": 2, "skipped": 0, "failed": 0}
+        entries = sorted(manifest["jobs"], key=lambda e: e["entity_id"])
+        assert [(e["entity_id"], e["report"], e["status"]) for e in entries] == [
+            (s, "subgroups", "ok") for s in schools
+        ]
+        for e in entries:
+            assert set(e["files"]) == {"html"} and Path(e["files"]["html"]).is_file()
+            assert Path(e["files"]["html"]).is_relative_to(root)
+    dask_keys = sorted(e["key"] for e in json.loads(Path(dask.manifest).read_text())["jobs"])
+    pool_keys = sorted(e["key"] for e in json.loads(Path(pool.manifest).read_text())["jobs"])
+    assert dask_keys == pool_keys
 
 
 def _descendants(pid: int) -> set[int]:

@@ -93,3 +93,23 @@ def test_wider_level_gives_wider_interval_and_bad_arguments_are_refused():
         ci.interval("bogus", 0.5, 10)
     lo, hi = ci.wilson_interval(0.5, 0)  # no students: no interval
     assert np.isnan(lo) and np.isnan(hi)
+
+
+def test_mean_interval_by_hand():
+    # An index of mean 70 with SD 10 over 25 students: standard error 10 / 5 = 2.
+    # 95 % two-sided: z = 1.959964 -> 70 -/+ 3.919928; one-sided: z = 1.644854 -> 3.289707.
+    lo, hi = ci.mean_interval([70.0, 70.0], [10.0, 10.0], [25, 0])
+    assert lo[0] == pytest.approx(66.080072, abs=1e-6)
+    assert hi[0] == pytest.approx(73.919928, abs=1e-6)
+    assert np.isnan(lo[1]) and np.isnan(hi[1])  # no students: no interval
+    lo, hi = ci.mean_interval(70.0, 10.0, 25, level=0.95, sided="one")
+    assert (float(lo), float(hi)) == pytest.approx((66.710293, 73.289707), abs=1e-6)
+    lo, hi = ci.mean_interval(70.0, 10.0, 100, level=0.90, sided="two")  # z 1.644854, SE 1
+    assert (float(lo), float(hi)) == pytest.approx((68.355146, 71.644854), abs=1e-6)
+
+
+def test_mean_interval_one_student_and_missing_values():
+    # n = 1: SE = SD; a missing mean (None) gives no interval rather than an error.
+    lo, hi = ci.mean_interval([70.0, None], [10.0, 10.0], [1, 25])
+    assert (lo[0], hi[0]) == pytest.approx((70 - 19.599640, 70 + 19.599640), abs=1e-6)
+    assert np.isnan(lo[1]) and np.isnan(hi[1])

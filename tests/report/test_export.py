@@ -250,6 +250,14 @@ def test_pdf_is_letter_with_running_header_and_page_numbers(tmp_path):
 def test_html_to_pdf_adds_print_css_to_foreign_html(tmp_path):
     out = html_to_pdf("<html><body><p>Hello</p></body></html>", tmp_path / "x.pdf")
     assert out.read_bytes()[:5] == b"%PDF-"
+    if shutil.which("pdfinfo") is None or shutil.which("pdftotext") is None:
+        pytest.skip("needs poppler-utils to read the page")
+    # print.css was applied: a Letter page with the kit's footer (WeasyPrint's default
+    # would be an A4 page without one).
+    info = subprocess.run(["pdfinfo", str(out)], check=True, capture_output=True, text=True).stdout
+    assert re.search(r"Page size:\s+612 x 792 pts", info)
+    text = _pdftotext(out, 1)
+    assert "Hello" in text and "Page 1 of 1" in text
 
 
 def test_pdf_never_touches_the_network(tmp_path, monkeypatch):
