@@ -33,3 +33,18 @@ def test_growth_of_a_tiny_run_uses_one_job_a_tenth():
     g = growth(results)
     assert g["first_tenth"] == {"median_s": 1.0, "worker_peak_mb": 0, "kernel_peak_mb": 300}
     assert g["last_tenth"]["median_s"] == 3.0
+
+
+def test_verdicts_put_each_goal_beside_its_figure():
+    from kit.bench import BUILD_GOALS, verdicts
+
+    step = {"seconds": 30.0, "peak_mb": 3534, "facts_mb": 1172, **BUILD_GOALS}
+    assert verdicts(step) == (
+        "30.0 s (goal <= 30): PASS; 3534 MB peak (goal <= 2048): MISS; "
+        "1172 MB facts file (goal <= 600): MISS"
+    )
+    assert verdicts({"seconds": 4.0, "peak_mb": 300}) == ""  # a step without goals
+    # the MA import step carries only a time goal
+    assert verdicts({"seconds": 31.2, "peak_mb": 900, "goal_seconds": 30}) == (
+        "31.2 s (goal <= 30): MISS"
+    )
