@@ -29,7 +29,6 @@ import sys
 import time
 from pathlib import Path
 
-
 # Issue 16's goals for the state build (1,800 schools in 72 districts, 40 students a grade).
 BUILD_GOALS = {"goal_seconds": 30, "goal_peak_mb": 2048, "goal_facts_mb": 600}
 
