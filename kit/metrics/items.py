@@ -26,7 +26,7 @@ from __future__ import annotations
 import duckdb
 import pandas as pd
 
-from kit._sql import View
+from kit._sql import View, literal
 from kit.metrics.groups import GROUPS
 from kit.metrics.item_stats import (
     OPTIONS,
@@ -138,14 +138,17 @@ def entities_sql() -> str:
     """
 
 
-def school_sums_sql() -> str:
+def school_sums_sql(subject: str | None = None) -> str:
     """SQL for the school rows of ``_item_rollup``: sufficient statistics by item x school x group.
 
     Every response row is joined to its student's total ``t`` and expanded to the student's
     groups; nothing else is computed per response. Sums run in DOUBLE (exact for integers
     below 2^53, and half the state of DuckDB's 128-bit integer sums, which keeps the hash
-    table of a state in memory) and are stored as BIGINT.
+    table of a state in memory) and are stored as BIGINT. With ``subject``, the rows of
+    that subject's tests only (:func:`stage_items` sums one subject at a time, so that the
+    hash table holds a third of a state's item rows, not all of them).
     """
+    where = f"WHERE r.subject = {literal(subject)}" if subject is not None else ""
     option_code = " ".join(f"WHEN '{o}' THEN {i}" for i, o in enumerate(OPTIONS) if i)
     aggregates = ",\n        ".join(
         f"coalesce({expr}, 0)::BIGINT AS {name}" for name, expr in _SUMS
@@ -158,6 +161,7 @@ def school_sums_sql() -> str:
         FROM item_responses r
         JOIN _item_students s USING (year, student_id, subject, grade)
         JOIN _item_items i USING (year, subject, grade, item_id)
+        {where}
     ),
     long AS (SELECT * EXCLUDE (groups), unnest(groups) AS grp FROM responses)
     SELECT 2::UTINYINT AS level, entity_no, item_no, grp,
@@ -226,13 +230,27 @@ def tests_sql() -> str:
 
 def stage_items(con: duckdb.DuckDBPyConnection) -> None:
     """Create the temporary ``_item_*`` tables of the item pass on ``con``."""
-    steps = (
+    for statement, sql in (
         ("CREATE OR REPLACE TEMP TABLE _item_items AS", items_sql()),
         ("CREATE OR REPLACE TEMP TABLE _item_students AS", students_sql()),
         ("CREATE OR REPLACE TEMP TABLE _item_entities AS", entities_sql()),
+    ):
+        con.execute(f"{statement} {sql}")
+    # One subject at a time: the response pass's hash table is the largest memory of a
+    # build (a state's 9 million item x school x group rows of 25 sums); summed by subject
+    # it stays within a smaller memory ceiling instead of spilling to disk.
+    subjects = [
+        r[0] for r in con.execute("SELECT DISTINCT subject FROM _item_items ORDER BY 1").fetchall()
+    ]
+    con.execute(
+        "CREATE OR REPLACE TEMP TABLE _item_rollup AS "
+        f"SELECT * FROM ({school_sums_sql(subjects[0] if subjects else None)}) WHERE FALSE"
+    )
+    for subject in subjects:
         # sorted by entity, so that each facts table written from it keeps an entity's rows
         # together (a report reads one entity: few row groups to scan)
-        ("CREATE OR REPLACE TEMP TABLE _item_rollup AS", school_sums_sql() + " ORDER BY entity_no"),
+        con.execute(f"INSERT INTO _item_rollup {school_sums_sql(subject)} ORDER BY entity_no")
+    steps = (
         ("INSERT INTO _item_rollup", rollup_sql("district")),
         ("INSERT INTO _item_rollup", rollup_sql("state")),
         ("CREATE OR REPLACE TEMP TABLE _item_tests AS", tests_sql()),
