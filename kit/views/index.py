@@ -34,7 +34,7 @@ from kit.views._common import (
     decisions,
     has_accountability,
     hidden_for,
-    measure_digits,
+    measures_digits,
     model_digits,
 )
 from kit.views.context import ReportContext
@@ -259,6 +259,33 @@ def view_ayp(
     entity_id = entity_id or ctx.entity_id
     if hidden is None:
         hidden = hidden_for(facts, ctx, [entity_id], [ctx.year - 1, ctx.year])
+    return _ayp_rows(facts, ctx, [entity_id], hidden)
+
+
+def view_ayp_many(
+    facts: Facts,
+    ctx: ReportContext,
+    entity_ids: list[str],
+    *,
+    hidden: pd.DataFrame | None = None,
+) -> dict[str, pd.DataFrame]:
+    """:func:`view_ayp` of each of ``entity_ids`` (a district's schools), read in one query
+    instead of one per entity: ``{entity id: its AYP view}``, the same rows, columns and
+    order as :func:`view_ayp` gives each (an entity without AYP rows: an empty frame)."""
+    if hidden is None:
+        hidden = hidden_for(facts, ctx, list(entity_ids), [ctx.year - 1, ctx.year])
+    rows = _ayp_rows(facts, ctx, list(entity_ids), hidden)
+    empty = rows.iloc[0:0]
+    if rows.empty or "entity_id" not in rows:
+        return {e: empty for e in entity_ids}
+    groups = {e: part.reset_index(drop=True) for e, part in rows.groupby("entity_id", sort=False)}
+    return {e: groups.get(e, empty) for e in entity_ids}
+
+
+def _ayp_rows(
+    facts: Facts, ctx: ReportContext, entity_ids: list[str], hidden: pd.DataFrame
+) -> pd.DataFrame:
+    """The AYP rows of ``entity_ids`` (:func:`view_ayp`), ordered by entity, subject, group."""
     if not has_accountability(facts):
         return pd.DataFrame(columns=["subject", "group", "suppressed"])
     rows = facts.sql(
@@ -286,10 +313,10 @@ def view_ayp(
              AND s.subject = a.subject
         LEFT JOIN ayp_summary sa ON sa.year = a.year AND sa.entity_id = a.entity_id
              AND sa.subject = 'ALL'
-        WHERE a.year = ? AND a.entity_id = ? AND a.grade = 'ALL'
-        ORDER BY {_SUBJECT_ORDER.replace("subject", "a.subject")}, g."order"
+        WHERE a.year = ? AND a.entity_id IN ({_in(entity_ids)}) AND a.grade = 'ALL'
+        ORDER BY a.entity_id, {_SUBJECT_ORDER.replace("subject", "a.subject")}, g."order"
         """,
-        [ctx.proficient_level, ctx.year, entity_id],
+        [ctx.proficient_level, ctx.year, *entity_ids],
     )
     if rows.empty:
         return rows.assign(suppressed=pd.Series(dtype=bool))
@@ -519,7 +546,7 @@ def view_goals(
         else:
             actual_now.append(float("nan"))
             on_track.append(None)
-    rows["digits"] = rows["measure"].map(lambda m: measure_digits(facts, m))
+    rows["digits"] = measures_digits(facts, rows["measure"])
     rows["trajectory"], rows["target_now"] = trajectories, target_now
     rows["actual_now"], rows["on_track_now"] = actual_now, on_track
     years = sorted({ctx.year, *rows["baseline_year"].astype(int)})
