@@ -288,6 +288,13 @@ def _ayp_rows(
     """The AYP rows of ``entity_ids`` (:func:`view_ayp`), ordered by entity, subject, group."""
     if not has_accountability(facts):
         return pd.DataFrame(columns=["subject", "group", "suppressed"])
+    # Each joined table read for these entities' rows of grade ALL only (the store holds
+    # every entity's: a join alone would read them all). ``{these}`` takes the grade and
+    # the ids; the performance subquery then its year.
+    ids = _in(entity_ids)
+    these = f"grade = 'ALL' AND entity_id IN ({ids})"
+    these_params = list(entity_ids)
+    perf = f"SELECT * FROM performance WHERE {these} AND year = ?"
     rows = facts.sql(
         f"""
         SELECT a.*, g.label, g.noun, g.kind, g."order",
@@ -300,23 +307,37 @@ def _ayp_rows(
         FROM ayp a
         JOIN "groups" g ON g."group" = a."group"
         LEFT JOIN index_models m ON m.model = a.measure
-        LEFT JOIN performance p ON p.year = a.year AND p.entity_id = a.entity_id
+        LEFT JOIN ({perf}) p ON p.year = a.year AND p.entity_id = a.entity_id
              AND p.subject = a.subject AND p.grade = a.grade AND p."group" = a."group"
-        LEFT JOIN performance pp ON pp.year = a.year - 1 AND pp.entity_id = a.entity_id
+        LEFT JOIN ({perf}) pp ON pp.year = a.year - 1 AND pp.entity_id = a.entity_id
              AND pp.subject = a.subject AND pp.grade = a.grade AND pp."group" = a."group"
         LEFT JOIN (
             SELECT year, entity_id, subject, grade, "group", SUM(n) AS n_below
-            FROM level_counts WHERE level < ? GROUP BY ALL
+            FROM level_counts WHERE level < ? AND {these} AND year = ? GROUP BY ALL
         ) lc ON lc.year = a.year AND lc.entity_id = a.entity_id AND lc.subject = a.subject
              AND lc.grade = a.grade AND lc."group" = a."group"
-        LEFT JOIN ayp_summary s ON s.year = a.year AND s.entity_id = a.entity_id
-             AND s.subject = a.subject
-        LEFT JOIN ayp_summary sa ON sa.year = a.year AND sa.entity_id = a.entity_id
-             AND sa.subject = 'ALL'
-        WHERE a.year = ? AND a.entity_id IN ({_in(entity_ids)}) AND a.grade = 'ALL'
+        LEFT JOIN (SELECT * FROM ayp_summary WHERE year = ? AND entity_id IN ({ids})) s
+             ON s.year = a.year AND s.entity_id = a.entity_id AND s.subject = a.subject
+        LEFT JOIN (SELECT * FROM ayp_summary WHERE year = ? AND entity_id IN ({ids})) sa
+             ON sa.year = a.year AND sa.entity_id = a.entity_id AND sa.subject = 'ALL'
+        WHERE a.year = ? AND a.entity_id IN ({ids}) AND a.grade = 'ALL'
         ORDER BY a.entity_id, {_SUBJECT_ORDER.replace("subject", "a.subject")}, g."order"
         """,
-        [ctx.proficient_level, ctx.year, *entity_ids],
+        [
+            *these_params,
+            ctx.year,
+            *these_params,
+            ctx.year - 1,
+            ctx.proficient_level,
+            *these_params,
+            ctx.year,
+            ctx.year,
+            *entity_ids,
+            ctx.year,
+            *entity_ids,
+            ctx.year,
+            *entity_ids,
+        ],
     )
     if rows.empty:
         return rows.assign(suppressed=pd.Series(dtype=bool))
@@ -676,8 +697,10 @@ def view_models(facts: Facts, ctx: ReportContext, subject: str, group: str = "al
         SELECT m.model, m.name, m.kind, i.value, m.range_low, m.range_high, m.verified,
                m.headline, i.n, m.note
         FROM index_models m
-        LEFT JOIN index_scores i ON i.model = m.model AND i.year = ? AND i.entity_id = ?
-             AND i.subject = ? AND i.grade = 'ALL' AND i."group" = ?
+        LEFT JOIN (
+            SELECT * FROM index_scores WHERE year = ? AND entity_id = ? AND subject = ?
+              AND grade = 'ALL' AND "group" = ?
+        ) i ON i.model = m.model
         ORDER BY m.headline DESC, m.kind, m.model
         """,
         [ctx.year, ctx.entity_id, subject, group],
