@@ -14,6 +14,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, field
 
+import numpy as np
 import pandas as pd
 
 from kit.errors import FactsError
@@ -230,7 +231,7 @@ def _stored(
     item), with the test's ``suppression_reason``; a comparison with the district or the
     state is hidden where that entity's figure for the group is (unless the state's figure
     is a published reference, ``state_source`` = ``items``)."""
-    out = rows.merge(dec[[*_TEST_KEYS, "suppression_reason"]], on=_TEST_KEYS, how="left")
+    out = _with_reason(rows, dec)
     hide = out["suppressed"].fillna(True).astype(bool).to_numpy()
     out["suppressed"] = hide
     out["suppression_reason"] = (
@@ -256,14 +257,9 @@ def _stored(
             other = shown[~shown["entity_id"].isin(["STATE", *rows["entity_id"].unique()])]
         else:
             other = shown[shown["entity_id"] == entity]
-        ok = (
-            out[["group"]]
-            .merge(other.drop_duplicates("group")[["group", "_shown"]], on="group", how="left")[
-                "_shown"
-            ]
-            .fillna(False)
-            .to_numpy()
-        )
+        first = other.drop_duplicates("group")
+        shown_of = dict(zip(first["group"], first["_shown"], strict=True))
+        ok = np.array([bool(shown_of.get(g, False)) for g in out["group"]], dtype=bool)
         if prefix == "state" and "state_source" in out.columns:
             ok = ok | (out["state_source"] == "items").to_numpy()
         for col in cols:
@@ -272,6 +268,22 @@ def _stored(
     for gap, own, other in _DIFFS:
         if {gap, own, other} <= set(out.columns):
             out[gap] = shown_gap(out[own].astype("float64"), out[other].astype("float64"))
+    return out
+
+
+def _with_reason(rows: pd.DataFrame, dec: pd.DataFrame) -> pd.DataFrame:
+    """``rows`` with the decision's ``suppression_reason`` of each row's test cell (a left
+    join on the test's keys), by lookup: a pandas merge of a few hundred rows costs several
+    milliseconds, and a report makes about a hundred."""
+    keys = list(zip(*(dec[k] for k in _TEST_KEYS), strict=True))
+    if len(set(keys)) != len(keys) or "suppression_reason" in rows.columns:
+        return rows.merge(dec[[*_TEST_KEYS, "suppression_reason"]], on=_TEST_KEYS, how="left")
+    reason = dict(zip(keys, dec["suppression_reason"], strict=True))
+    out = rows.reset_index(drop=True)
+    found = [reason.get(k) for k in zip(*(out[k] for k in _TEST_KEYS), strict=True)]
+    out["suppression_reason"] = pd.Series(
+        found, index=out.index, dtype=dec["suppression_reason"].dtype
+    )
     return out
 
 
