@@ -451,10 +451,26 @@ def trailing_items(view: ItemTestView, limit: int = 6) -> pd.DataFrame:
     return shown.head(limit).reset_index(drop=True)
 
 
+_DISTRACTORS: dict[int, tuple[ItemTestView, pd.DataFrame]] = {}
+
+
 def distractors_beating_key(view: ItemTestView) -> pd.DataFrame:
     """One row per reported MC item where a wrong option (A-D) drew more students than the
     key: ``item_id``, ``key``, ``key_pct``, ``option``, ``option_pct``, plus the item's
-    standard and description (PIM 3-B: what misconception the wrong answer shows)."""
+    standard and description (PIM 3-B: what misconception the wrong answer shows).
+
+    Computed once per view (the chart, the narrative and the report's question whether
+    there is a distractor chart all ask); each caller gets its own copy."""
+    hit = _DISTRACTORS.get(id(view))
+    if hit is None or hit[0] is not view:
+        if len(_DISTRACTORS) > 64:
+            _DISTRACTORS.clear()
+        hit = (view, _distractors_beating_key(view))
+        _DISTRACTORS[id(view)] = hit
+    return hit[1].copy()
+
+
+def _distractors_beating_key(view: ItemTestView) -> pd.DataFrame:
     o = view.options[~view.options["suppressed"]]
     if o.empty:
         return pd.DataFrame(
