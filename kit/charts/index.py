@@ -216,7 +216,9 @@ def plot_trend(
         colour=MUTED,
     )
     # The legend, lower right inside the axes, without a frame.
-    entries = [(label, ACCENT, "o", 6, 2.0, None)]
+    entries: list[tuple[str, str, str, float, float, str | None]] = [
+        (label, ACCENT, "o", 6, 2.0, None)
+    ]
     if goal is not None:
         entries.append(("goal trajectory", LEVEL_COLOURS[4][0], "s", 3, 1.4, "5.18 2.24"))
     width = max(text_width(e[0], 8) for e in entries) + 16 + 6.4
