@@ -175,6 +175,96 @@ def _state_batch(root: Path, facts: Path) -> dict:
     }
 
 
+def _state_sample(root: Path, facts: Path, schools: int) -> dict:
+    """A sample of the state batch: every report of ``schools`` schools spread over the
+    districts and of two districts, on 2 workers; the state's time estimated from the
+    median job time of each report kind x its number of jobs / 2 workers."""
+    import statistics
+
+    from kit.batch.plan import plan_jobs
+    from kit.batch.runner import run_batch
+
+    out = root / "batch_state_sample"
+    shutil.rmtree(out, ignore_errors=True)
+    jobs = plan_jobs(facts, out, formats=("html",))
+    school_ids = sorted({j.entity_id for j in jobs if j.entity_type == "school"})
+    district_ids = sorted({j.entity_id for j in jobs if j.entity_type == "district"})
+    step = max(len(school_ids) // max(schools, 1), 1)
+    picked = set(school_ids[step // 2 :: step][:schools])
+    dstep = max(len(district_ids) // 2, 1)
+    picked |= set(district_ids[dstep // 2 :: dstep][:2])
+    sample = [j for j in jobs if j.entity_id in picked]
+    t0 = time.perf_counter()
+    result = run_batch(sample, workers=2)
+    seconds = time.perf_counter() - t0
+
+    def kind(job) -> str:
+        return f"{job.report} ({job.entity_type})"
+
+    by_kind: dict[str, list[float]] = {}
+    for r in result.results:
+        by_kind.setdefault(kind(r.job), []).append(r.seconds)
+    counts: dict[str, int] = {}
+    for j in jobs:
+        counts[kind(j)] = counts.get(kind(j), 0) + 1
+    median = {k: round(statistics.median(v), 2) for k, v in by_kind.items()}
+    estimate = sum(median[k] * n for k, n in counts.items() if k in median) / 2
+    return {
+        "reports": len(sample),
+        "seconds": round(seconds, 1),
+        "failed": sum(r.status != "ok" for r in result.results),
+        "job_seconds_median": median,
+        "jobs_by_kind": counts,
+        "estimate_seconds": round(estimate, 1),
+        "worker_peak_mb": max(r.worker_peak_mb or 0 for r in result.results),
+        "kernel_peak_mb": max(r.kernel_peak_mb or 0 for r in result.results),
+        "load_average": round(os.getloadavg()[0], 1),
+    }
+
+
+# The rendering goals of issue 16 (HTML batch).
+GOAL_RATIO = 20.0  # kit batch per report against the naive loop, 24-school district
+GOAL_STATE_SECONDS = 20 * 60  # every report of the 1,800-school state on 2 cores
+GOAL_KERNEL_MB = 600  # a batch kernel's peak at state scale
+
+
+def _verdict(ok: bool) -> str:
+    return "PASS" if ok else "MISS"
+
+
+def rendering_goals(result: dict) -> list[str]:
+    """PASS/MISS lines for the rendering goals, from what this run (or the last state batch)
+    measured; a goal nothing measured is left out."""
+    lines = []
+    b = result.get("batch")
+    if b:
+        lines.append(
+            f"{_verdict(b['speedup'] >= GOAL_RATIO)} kit batch {b['speedup']}x the naive loop "
+            f"per report (goal >= {GOAL_RATIO:g}x)"
+        )
+    state = result.get("state_batch") or result.get("state_sample")
+    if state:
+        if "estimate_seconds" in state:
+            seconds, how = state["estimate_seconds"], "estimated from a sample's median jobs"
+        elif "job_seconds_median" in state and "jobs_by_kind" in state:
+            seconds = (
+                sum(state["job_seconds_median"][k] * n for k, n in state["jobs_by_kind"].items())
+                / 2
+            )
+            how = "median jobs x job counts / 2 workers"
+        else:
+            seconds, how = state["seconds"], "the whole state batch"
+        lines.append(
+            f"{_verdict(seconds <= GOAL_STATE_SECONDS)} every report of the state in "
+            f"{seconds / 60:.1f} min on 2 workers, {how} (goal <= {GOAL_STATE_SECONDS // 60} min)"
+        )
+        lines.append(
+            f"{_verdict(state['kernel_peak_mb'] <= GOAL_KERNEL_MB)} kernel peak "
+            f"{state['kernel_peak_mb']} MB at state scale (goal <= {GOAL_KERNEL_MB} MB)"
+        )
+    return lines
+
+
 def growth(results) -> dict:
     """Job seconds by report kind, and memory over the run (the first tenth of the jobs to
     finish against the last tenth): does a worker slow down or grow as it goes?"""
@@ -225,6 +315,20 @@ def main(argv: list[str] | None = None) -> int:
         type=int,
         default=None,
         help="time the naive loop on this many reports only (default all)",
+    )
+    ap.add_argument(
+        "--state-sample",
+        type=int,
+        default=None,
+        metavar="SCHOOLS",
+        help="render every report of this many schools of the state-size facts (spread "
+        "over its districts) and of two districts, and estimate the whole state's time",
+    )
+    ap.add_argument(
+        "--state-facts",
+        default=None,
+        help="the state-size facts store for --state-batch / --state-sample (default: the "
+        "one this bench builds in --dir)",
     )
     ap.add_argument(
         "--state-batch",
@@ -308,9 +412,19 @@ def main(argv: list[str] | None = None) -> int:
             f"  kit batch is {b['speedup']}x faster per report "
             f"(peak MB: worker {b['worker_peak_mb']}, kernel {b['kernel_peak_mb']})"
         )
+    state_facts = Path(args.state_facts) if args.state_facts else facts
+    if args.state_sample:
+        ss = _state_sample(root, state_facts, args.state_sample)
+        result["state_sample"] = ss
+        print(
+            f"\nstate sample: {ss['reports']} reports in {ss['seconds']} s on 2 workers "
+            f"({ss['failed']} failed; load average {ss['load_average']}; peak MB: worker "
+            f"{ss['worker_peak_mb']}, kernel {ss['kernel_peak_mb']})"
+        )
+        print(f"  median job seconds: {ss['job_seconds_median']}")
     state_file = root / "state_batch.json"
     if args.state_batch:
-        sb = _state_batch(root, facts)
+        sb = _state_batch(root, state_facts)
         sb["date"] = time.strftime("%Y-%m-%d")
         state_file.write_text(json.dumps(sb, indent=2))
     elif state_file.exists():
@@ -326,6 +440,11 @@ def main(argv: list[str] | None = None) -> int:
         if "job_seconds_median" in sb:
             print(f"  median job seconds: {sb['job_seconds_median']}")
             print(f"  first tenth of jobs: {sb['first_tenth']}; last tenth: {sb['last_tenth']}")
+    goals = rendering_goals(result)
+    if goals:
+        print("\nrendering goals (issue 16):")
+        for line in goals:
+            print(f"  {line}")
     (root / "results.json").write_text(json.dumps(result, indent=2))
     print(f"details in {root / 'results.json'}")
     return 0

@@ -147,8 +147,10 @@ def _connect(path: Path) -> tuple[duckdb.DuckDBPyConnection, frozenset]:
         for stale in [k for k in _OPEN if k[0] == key[0]]:
             _OPEN.pop(stale)[0].close()
         # A report reads only its entity's rows; the cap keeps DuckDB's page cache from
-        # growing towards its default of 80 % of RAM in every worker's kernel.
-        limit = os.environ.get("KIT_READ_MEMORY_LIMIT", "1GB")
+        # growing towards its default of 80 % of RAM in every worker's kernel. 256 MB: a
+        # state batch's kernel peaks near 500 MB with it (1.3 GB with 1 GB) and its report
+        # queries take the same CPU time (docs/performance.md).
+        limit = os.environ.get("KIT_READ_MEMORY_LIMIT", "256MB")
         try:
             # The limit is SET after connecting, not given as config: DuckDB refuses a second
             # connection to the same file with another config in one process (kit reconcile,
@@ -159,7 +161,7 @@ def _connect(path: Path) -> tuple[duckdb.DuckDBPyConnection, frozenset]:
             if "memory" in str(exc).lower():
                 raise FactsError(
                     f"KIT_READ_MEMORY_LIMIT={limit!r} is not a memory size DuckDB accepts.",
-                    fix="Use a size such as 512MB or 2GB, or unset it (default 1GB).",
+                    fix="Use a size such as 512MB or 2GB, or unset it (default 256MB).",
                 ) from None
             raise FactsError(f"{path} is not a readable facts store: {exc}") from None
         tables = relations(con)

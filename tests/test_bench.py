@@ -48,3 +48,33 @@ def test_verdicts_put_each_goal_beside_its_figure():
     assert verdicts({"seconds": 31.2, "peak_mb": 900, "goal_seconds": 30}) == (
         "31.2 s (goal <= 30): MISS"
     )
+
+
+def test_rendering_goals_pass_or_miss_from_what_was_measured():
+    from kit.bench import rendering_goals
+
+    assert rendering_goals({}) == []
+    lines = rendering_goals(
+        {
+            "batch": {"speedup": 21.3},
+            "state_sample": {"estimate_seconds": 1500.0, "kernel_peak_mb": 480},
+        }
+    )
+    assert lines[0].startswith("PASS kit batch 21.3x")
+    assert lines[1].startswith("MISS every report of the state in 25.0 min")
+    assert lines[2].startswith("PASS kernel peak 480 MB")
+    # a whole state batch: median jobs x job counts / 2 workers
+    lines = rendering_goals(
+        {
+            "batch": {"speedup": 10.8},
+            "state_batch": {
+                "job_seconds_median": {"a": 0.5, "b": 1.0},
+                "jobs_by_kind": {"a": 1800, "b": 900},
+                "seconds": 2710.4,
+                "kernel_peak_mb": 1304,
+            },
+        }
+    )
+    assert lines[0].startswith("MISS kit batch 10.8x")
+    assert lines[1].startswith("PASS every report of the state in 15.0 min")
+    assert lines[2].startswith("MISS kernel peak 1304 MB")

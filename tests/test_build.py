@@ -87,7 +87,7 @@ def test_build_with_rejected_rows_succeeds_and_reports_them(demo_dir, tmp_path):
 
 
 def test_reading_caps_duckdb_memory_per_process(facts_path, tmp_path, monkeypatch):
-    """Every batch kernel keeps the store open: its page cache is capped (1 GB by default,
+    """Every batch kernel keeps the store open: its page cache is capped (256 MB by default,
     KIT_READ_MEMORY_LIMIT to change), not DuckDB's default of 80 % of the machine."""
     import shutil
 
@@ -95,7 +95,7 @@ def test_reading_caps_duckdb_memory_per_process(facts_path, tmp_path, monkeypatc
 
     with read_facts(facts_path) as f:
         default = f.sql("SELECT current_setting('memory_limit') AS m")["m"][0]
-    assert default in ("1.0 GiB", "953.6 MiB")  # 1GB = 10^9 bytes, shown in GiB
+    assert default == "244.1 MiB"  # 256MB = 256 x 10^6 bytes, shown in MiB
     copy = tmp_path / "copy.duckdb"
     shutil.copy(facts_path, copy)
     monkeypatch.setenv("KIT_READ_MEMORY_LIMIT", "300MB")

@@ -3,19 +3,27 @@ gaps prominent)."""
 
 from __future__ import annotations
 
-import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 
 from kit.charts.style import (
     MUTED,
-    RC,
     SUBJECT_HATCHES,
     SUBJECT_WORDS,
     Chart,
-    new_figure,
     subject_colour,
 )
+from kit.charts.svg import (
+    AXIS_BELOW,
+    Scale,
+    Svg,
+    fit,
+    label_margin,
+    legend_row,
+    tick_room,
+    value_axis,
+)
+from kit.charts.svg import PT_PER_IN as IN
 from kit.fmt import fmt_gap
 
 
@@ -31,60 +39,65 @@ def plot_gaps_by_school(
 
     ``schools`` is :func:`kit.views.district.view_schools`. Schools where the group is
     not reported are listed with no bar and "not reported" beside them; the value label is
-    the gap as the table shows it.
+    the gap as the table shows it. Written as SVG (:mod:`kit.charts.svg`).
     """
     names = list(dict.fromkeys(schools["name"]))
-    height = 1.0 + 0.22 * max(len(names), 1) * max(len(subjects), 1)
-    bar = 0.8 / max(len(subjects), 1)
-    with plt.rc_context(RC):
-        fig, ax = new_figure(7.0, height)
-        base = np.arange(len(names))[::-1]
-        gaps = schools[schools["subject"].isin(subjects)]
-        span = max(
-            float(np.nanmax(np.abs(gaps[value].to_numpy(dtype=float))))
-            if gaps[value].notna().any()
-            else 1.0,
-            1.0,
-        )
-        for i, subject in enumerate(subjects):
-            rows = schools[schools["subject"] == subject].set_index("name").reindex(names)
-            vals = rows[value].to_numpy(dtype=float)
-            hidden = rows["hn_suppressed"].fillna(True).astype(bool).to_numpy()
-            yy = base + (len(subjects) - 1) / 2 * bar - i * bar
-            # One colour and hatch per subject, as in every chart that compares subjects.
-            ax.barh(
-                yy,
-                np.where(hidden, 0, np.nan_to_num(vals)),
-                height=bar * 0.9,
-                color=subject_colour(subject, i),
-                hatch=SUBJECT_HATCHES.get(subject, ""),
-                edgecolor="white",
-                linewidth=0,
-                label=SUBJECT_WORDS.get(subject, subject).capitalize(),
+    k = max(len(subjects), 1)
+    bar = 0.8 / k
+    legend = len(subjects) > 1
+    below = AXIS_BELOW + (legend_row(8) + 6 if legend else 0)
+    svg = Svg(7.0, 1.0 + 0.22 * max(len(names), 1) * k)
+    left = label_margin(names, 9, svg.w)
+    right, top, bottom = svg.w - 0.1 * IN, 0.38 * IN, svg.h - below
+    gaps = schools[schools["subject"].isin(subjects)]
+    span = max(
+        float(np.nanmax(np.abs(gaps[value].to_numpy(dtype=float))))
+        if gaps[value].notna().any()
+        else 1.0,
+        1.0,
+    )
+    x = Scale(-span * 1.3, span * 0.35 + 1, left, right)
+    y = Scale(-0.6, len(names) - 0.4, bottom, top)
+    half = bar * 0.9 / 2 * (y(0) - y(1))
+    base = np.arange(len(names))[::-1]
+    swatches = []
+    for i, subject in enumerate(subjects):
+        rows = schools[schools["subject"] == subject].set_index("name").reindex(names)
+        vals = rows[value].to_numpy(dtype=float)
+        hidden = rows["hn_suppressed"].fillna(True).astype(bool).to_numpy()
+        yy = base + (len(subjects) - 1) / 2 * bar - i * bar
+        # One colour and hatch per subject, as in every chart that compares subjects.
+        fill = svg.hatch(str(subject), subject_colour(subject, i), SUBJECT_HATCHES.get(subject, ""))
+        swatches.append((SUBJECT_WORDS.get(subject, subject).capitalize(), fill))
+        for yi, v, h in zip(yy, vals, hidden, strict=True):
+            if h or np.isnan(v):
+                svg.text(x(0) + 7 * 0.58 * 2, y(yi), "not reported", size=7, fill=MUTED)
+                continue
+            svg.rect(x(0), y(yi) - half, x(v) - x(0), 2 * half, fill, cls="bar")
+            svg.text(
+                x(v + (span * 0.02 if v >= 0 else -span * 0.02)),
+                y(yi),
+                f"{v:+.1f}",
+                size=7.5,
+                anchor="start" if v >= 0 else "end",
             )
-            for yi, v, h in zip(yy, vals, hidden, strict=True):
-                if h or np.isnan(v):
-                    ax.text(
-                        0, yi, "  not reported", va="center", ha="left", fontsize=7, color=MUTED
-                    )
-                else:
-                    ax.text(
-                        v + (span * 0.02 if v >= 0 else -span * 0.02),
-                        yi,
-                        f"{v:+.1f}",
-                        va="center",
-                        ha="left" if v >= 0 else "right",
-                        fontsize=7.5,
-                    )
-        ax.axvline(0, color=MUTED, lw=0.8)
-        ax.set_xlim(-span * 1.3, span * 0.35 + 1)
-        ax.set_yticks(base, names)
-        ax.set_ylim(-0.6, len(names) - 0.4)
-        ax.set_xlabel("Points above (+) or below (-) all students at the school")
-        fig.suptitle(title, x=0.01, ha="left", fontsize=10, fontweight="bold")
-        if len(subjects) > 1:
-            fig.legend(ncols=len(subjects), loc="outside lower center", frameon=False, fontsize=8)
-    return Chart(fig, _gaps_alt(schools, subjects, title, value, what), title)
+    svg.line(x(0), top, x(0), bottom, stroke=MUTED, width=0.8)
+    for yi, name in zip(base, names, strict=True):
+        svg.line(left - 3.5, y(yi), left, y(yi))
+        svg.text(left - 5, y(yi), fit(name, 9, left - 8), anchor="end")
+    svg.line(left, top, left, bottom, cls="spine")
+    value_axis(
+        svg,
+        x,
+        at=bottom,
+        vertical=False,
+        label="Points above (+) or below (-) all students at the school",
+        most=tick_room(right - left),
+    )
+    svg.title(title)
+    if legend:
+        svg.legend(swatches, bottom=8, columns=len(swatches), size=8)
+    return svg.chart(title, _gaps_alt(schools, subjects, title, value, what))
 
 
 def _gaps_alt(schools: pd.DataFrame, subjects: list[str], title: str, value: str, what: str) -> str:

@@ -116,6 +116,7 @@ class Svg:
     width: float  # inches
     height: float  # inches
     parts: list[str] = field(default_factory=list)
+    defs: list[str] = field(default_factory=list)
 
     @property
     def w(self) -> float:
@@ -166,6 +167,79 @@ class Svg:
             f'y2="{_num(y2)}" stroke="{stroke}" stroke-width="{_num(width)}"'
             f"{extra}/>"
         )
+
+    def polyline(
+        self,
+        points: list[tuple[float, float]],
+        *,
+        stroke: str,
+        width: float = 1.5,
+        dash: str | None = None,
+        cls: str | None = None,
+    ) -> None:
+        """A line through ``points`` (at least two), with round joins."""
+        if len(points) < 2:
+            return
+        extra = f' stroke-dasharray="{dash}"' if dash else ""
+        extra += f' class="{cls}"' if cls else ""
+        pts = " ".join(f"{_num(x)},{_num(y)}" for x, y in points)
+        self.parts.append(
+            f'<polyline points="{pts}" fill="none" stroke="{stroke}" '
+            f'stroke-width="{_num(width)}" stroke-linejoin="round"{extra}/>'
+        )
+
+    def marker(
+        self,
+        x: float,
+        y: float,
+        shape: str,
+        size: float,
+        fill: str,
+        *,
+        edge: str | None = None,
+        cls: str | None = None,
+    ) -> None:
+        """A marker as matplotlib draws one: ``shape`` ``o`` (circle), ``s`` (square), ``D``
+        (diamond) or ``^`` (triangle), ``size`` points across."""
+        extra = f' stroke="{edge}" stroke-width="0.5"' if edge else ""
+        extra += f' class="{cls}"' if cls else ""
+        r = size / 2
+        if shape == "o":
+            self.parts.append(
+                f'<circle cx="{_num(x)}" cy="{_num(y)}" r="{_num(r)}" fill="{fill}"{extra}/>'
+            )
+            return
+        if shape == "s":
+            pts = [(x - r, y - r), (x + r, y - r), (x + r, y + r), (x - r, y + r)]
+        elif shape == "D":
+            d = r * 1.2  # matplotlib's diamond reaches a little further than the square
+            pts = [(x, y - d), (x + d, y), (x, y + d), (x - d, y)]
+        else:
+            pts = [(x, y - r), (x + r, y + r), (x - r, y + r)]
+        path = " ".join(f"{_num(a)},{_num(b)}" for a, b in pts)
+        self.parts.append(f'<polygon points="{path}" fill="{fill}"{extra}/>')
+
+    def hatch(self, name: str, colour: str, kind: str) -> str:
+        """A fill of ``colour`` with white hatching (matplotlib's ``////`` or ``....``), as a
+        pattern; returns the ``fill`` value that uses it (the colour itself for no hatch)."""
+        if kind not in ("////", "...."):
+            return colour
+        pid = f"h-{name}"
+        if kind == "////":
+            size = 5.5
+            marks = (
+                '<path d="M-1,6.5 L6.5,-1 M-1,1 L1,-1 M4.5,6.5 L6.5,4.5" stroke="#FFFFFF" '
+                'stroke-width="1"/>'
+            )
+        else:
+            size = 4.0
+            marks = '<circle cx="2" cy="2" r="0.7" fill="#FFFFFF"/>'
+        side = _num(size)
+        self.defs.append(
+            f'<pattern id="{pid}" width="{side}" height="{side}" patternUnits="userSpaceOnUse">'
+            f'<rect width="{side}" height="{side}" fill="{colour}"/>{marks}</pattern>'
+        )
+        return f"url(#{pid})"
 
     def text(
         self,
@@ -234,7 +308,14 @@ class Svg:
             f'fill="{TEXT}"><title id="t">{clean(title or alt)}</title>'
             f'<desc id="d">{clean(alt)}</desc>'
         )
-        return head + "".join(self.parts) + "</svg>"
+        defs = f"<defs>{''.join(self.defs)}</defs>" if self.defs else ""
+        return head + defs + "".join(self.parts) + "</svg>"
+
+
+def tick_room(length: float, size: float = 9, vertical: bool = False) -> int:
+    """How many ticks matplotlib's automatic locator puts on an axis ``length`` points long
+    (it leaves three label heights a tick across, two up): for :func:`nice_ticks`."""
+    return max(int(length // (size * (2 if vertical else 3))), 1) + 1
 
 
 def value_axis(
@@ -246,18 +327,24 @@ def value_axis(
     label: str | None = None,
     label_at: float | None = None,
     most: int = 6,
+    ticks: list[float] | None = None,
+    labels: list[str] | None = None,
+    colour: str | None = None,
 ) -> None:
     """Spine, ticks and tick labels for a numeric axis, and its label.
 
     ``vertical``: a y axis drawn at x = ``at`` (ticks to the left); else an x axis at
     y = ``at`` (ticks below). ``label_at`` is the label's x (y axis) or y (x axis)."""
     low, high = sorted((scale.d0, scale.d1))
+    values = nice_ticks(low, high, most) if ticks is None else ticks
+    names = [tick_label(t) for t in values] if labels is None else labels
+    ink = colour or TEXT
     if vertical:
         svg.line(at, scale.p0, at, scale.p1, cls="spine")
-        for t in nice_ticks(low, high, most):
+        for t, name in zip(values, names, strict=True):
             y = scale(t)
             svg.line(at - 3.5, y, at, y, stroke=MUTED)
-            svg.text(at - 5, y, tick_label(t), anchor="end")
+            svg.text(at - 5, y, name, anchor="end", fill=ink)
         if label:
             mid = (scale.p0 + scale.p1) / 2
             svg.text(
@@ -269,10 +356,10 @@ def value_axis(
             )
     else:
         svg.line(scale.p0, at, scale.p1, at, cls="spine")
-        for t in nice_ticks(low, high, most):
+        for t, name in zip(values, names, strict=True):
             x = scale(t)
             svg.line(x, at, x, at + 3.5, stroke=MUTED)
-            svg.text(x, at + 10, tick_label(t), anchor="middle")
+            svg.text(x, at + 10, name, anchor="middle", fill=ink)
         if label:
             svg.text(
                 (scale.p0 + scale.p1) / 2,

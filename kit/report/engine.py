@@ -23,9 +23,14 @@ import nbformat
 from kit.errors import RenderError
 
 # Run before each report, hidden from the output: a clean namespace and no open figures.
+# ``%reset -f`` ends with a full garbage collection, which walks every object of the
+# kernel (pandas, matplotlib, DuckDB, the kit: about 0.14 s of CPU a report). What is still
+# alive after it (modules, caches) is moved to the collector's permanent generation
+# (``gc.freeze``), so the next report's collection walks only what that report made.
 _RESET = (
     "get_ipython().run_line_magic('reset', '-f')\n"
-    "import matplotlib.pyplot as _plt\n_plt.close('all')\ndel _plt"
+    "import matplotlib.pyplot as _plt\n_plt.close('all')\ndel _plt\n"
+    "import gc as _gc\n_gc.freeze()\ndel _gc"
 )
 _WARMUP = "import kit, pandas, matplotlib, matplotlib.pyplot, duckdb"
 

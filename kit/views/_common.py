@@ -120,6 +120,13 @@ def measure_digits(facts: Facts, measure: str) -> int:
     return model_digits(facts.table("index_models", model=measure)).get(measure, 1)
 
 
+def measures_digits(facts: Facts, measures: pd.Series) -> pd.Series:
+    """:func:`measure_digits` of each of ``measures``, reading ``index_models`` once (not
+    once per row)."""
+    digits = model_digits(facts.table("index_models")) if len(measures) else {}
+    return measures.map(lambda m: digits.get(m, 1))
+
+
 def model_digits(models: pd.DataFrame) -> dict[str, int]:
     """:func:`measure_digits` of every measure, from rows of ``index_models`` (one query for
     a whole view)."""

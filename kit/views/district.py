@@ -20,11 +20,11 @@ from kit.views._common import (
     decisions,
     hidden_for,
     hide_other,
-    measure_digits,
+    measures_digits,
     shown_gap,
 )
 from kit.views.context import ReportContext
-from kit.views.index import ayp_summary, ayp_test_names, ayp_test_word, view_ayp
+from kit.views.index import ayp_summary, ayp_test_names, ayp_test_word, view_ayp_many
 
 
 def view_ranking(
@@ -43,17 +43,53 @@ def view_ranking(
     entity_id = entity_id or ctx.entity_id
     if "group_ranking" not in facts.tables:
         return pd.DataFrame(columns=["group", "suppressed"])
-    rows = facts.sql(
-        """
-        SELECT r.*, g.label, g.noun, g.kind FROM group_ranking r
-        JOIN "groups" g ON g."group" = r."group"
-        WHERE r.year = ? AND r.entity_id = ? AND r.subject = ? AND r.grade = 'ALL'
-        ORDER BY r.rank NULLS LAST, g."order"
-        """,
-        [ctx.year, entity_id, subject],
-    )
     if hidden is None:
         hidden = hidden_for(facts, ctx, [entity_id], [ctx.year])
+    return _ranking_rows(facts, ctx, [entity_id], [subject], hidden)
+
+
+def view_ranking_many(
+    facts: Facts,
+    ctx: ReportContext,
+    entity_ids: list[str],
+    subjects: list[str],
+    *,
+    hidden: pd.DataFrame | None = None,
+) -> dict[tuple[str, str], pd.DataFrame]:
+    """:func:`view_ranking` of each entity x subject (a district's schools), read in one
+    query: ``{(entity id, subject): its ranking}``, the same rows, columns and order as
+    :func:`view_ranking` gives each (none: an empty frame)."""
+    keys = [(e, s) for e in entity_ids for s in subjects]
+    if "group_ranking" not in facts.tables or not keys:
+        return {k: pd.DataFrame(columns=["group", "suppressed"]) for k in keys}
+    if hidden is None:
+        hidden = hidden_for(facts, ctx, list(entity_ids), [ctx.year])
+    rows = _ranking_rows(facts, ctx, list(entity_ids), list(subjects), hidden)
+    empty = rows.iloc[0:0]
+    groups = {
+        k: part.reset_index(drop=True)
+        for k, part in rows.groupby(["entity_id", "subject"], sort=False)
+    }
+    return {k: groups.get(k, empty) for k in keys}
+
+
+def _ranking_rows(
+    facts: Facts,
+    ctx: ReportContext,
+    entity_ids: list[str],
+    subjects: list[str],
+    hidden: pd.DataFrame,
+) -> pd.DataFrame:
+    rows = facts.sql(
+        f"""
+        SELECT r.*, g.label, g.noun, g.kind FROM group_ranking r
+        JOIN "groups" g ON g."group" = r."group"
+        WHERE r.year = ? AND r.entity_id IN ({_in(entity_ids)})
+          AND r.subject IN ({_in(subjects)}) AND r.grade = 'ALL'
+        ORDER BY r.entity_id, r.subject, r.rank NULLS LAST, g."order"
+        """,
+        [ctx.year, *entity_ids, *subjects],
+    )
     out = apply_hidden(
         rows,
         hidden[hidden["year"] == ctx.year],
@@ -61,7 +97,7 @@ def view_ranking(
     )
     out["rank"] = out["rank"].astype("Int64").where(~out["suppressed"], pd.NA)
     if len(out):  # the gap between the figures as shown (kit.fmt.shown_diff)
-        digits = out["measure"].map(lambda m: measure_digits(facts, m))
+        digits = measures_digits(facts, out["measure"])
         out["gap_all"] = shown_gap(out["value"], out["all_value"].astype("float64"), digits)
     for col in ("lowest", "targeted"):
         out[col] = out[col].fillna(False).astype(bool) & ~out["suppressed"]
@@ -162,7 +198,7 @@ def hide_gaps(facts: Facts, rows: pd.DataFrame) -> pd.DataFrame:
     out = out.drop(columns=["_all_shown", "_comp_shown"])
     # Every gap is the difference between the figures as shown (kit.fmt.shown_diff): a
     # hidden figure on either side leaves the gap hidden, as above.
-    digits = out["measure"].map(lambda m: measure_digits(facts, m)) if "measure" in out else 1
+    digits = measures_digits(facts, out["measure"]) if "measure" in out else 1
     for gap, own, other in _GAP_PAIRS:
         if gap in out.columns and own in out.columns and other in out.columns:
             d = 1 if own == "pct_proficient" else digits
@@ -276,10 +312,11 @@ def view_schools(facts: Facts, ctx: ReportContext) -> pd.DataFrame:
         "not_met": [],
     }
     hidden = hidden_for(facts, ctx, ids, [ctx.year - 1, ctx.year])
-    views = {sid: view_ayp(facts, ctx, sid, hidden=hidden) for sid in ids}
+    views = view_ayp_many(facts, ctx, ids, hidden=hidden)
+    summaries = {sid: ayp_summary(view) for sid, view in views.items()}
     for sid, subject in zip(out["entity_id"], out["subject"], strict=True):
         view = views[sid]
-        summary = ayp_summary(view)
+        summary = summaries[sid]
         subj = summary["subjects"].get(subject)
         ayp_cols["ayp_subject_met"].append(subj["met"] if subj else None)
         ayp_cols["ayp_met"].append(summary["met"])
@@ -330,10 +367,8 @@ def view_schools(facts: Facts, ctx: ReportContext) -> pd.DataFrame:
     lowest = {
         k: [] for k in ("lowest_group", "lowest_label", "lowest_noun", "lowest_value", "lowest_gap")
     }
-    ranks = {}
+    ranks = view_ranking_many(facts, ctx, ids, subjects, hidden=hidden)
     for sid, subject in zip(out["entity_id"], out["subject"], strict=True):
-        if (sid, subject) not in ranks:
-            ranks[(sid, subject)] = view_ranking(facts, ctx, subject, sid, hidden=hidden)
         r = ranks[(sid, subject)]
         shown = (
             r[~r["suppressed"] & r["value"].notna()].sort_values(["value", "group"])

@@ -35,7 +35,7 @@ from kit.views._common import (
     decisions,
     has_accountability,
     hidden_for,
-    measure_digits,
+    measures_digits,
     model_digits,
 )
 from kit.views.context import ReportContext
@@ -261,8 +261,42 @@ def view_ayp(
     entity_id = entity_id or ctx.entity_id
     if hidden is None:
         hidden = hidden_for(facts, ctx, [entity_id], [ctx.year - 1, ctx.year])
+    return _ayp_rows(facts, ctx, [entity_id], hidden)
+
+
+def view_ayp_many(
+    facts: Facts,
+    ctx: ReportContext,
+    entity_ids: list[str],
+    *,
+    hidden: pd.DataFrame | None = None,
+) -> dict[str, pd.DataFrame]:
+    """:func:`view_ayp` of each of ``entity_ids`` (a district's schools), read in one query
+    instead of one per entity: ``{entity id: its AYP view}``, the same rows, columns and
+    order as :func:`view_ayp` gives each (an entity without AYP rows: an empty frame)."""
+    if hidden is None:
+        hidden = hidden_for(facts, ctx, list(entity_ids), [ctx.year - 1, ctx.year])
+    rows = _ayp_rows(facts, ctx, list(entity_ids), hidden)
+    empty = rows.iloc[0:0]
+    if rows.empty or "entity_id" not in rows:
+        return {e: empty for e in entity_ids}
+    groups = {e: part.reset_index(drop=True) for e, part in rows.groupby("entity_id", sort=False)}
+    return {e: groups.get(e, empty) for e in entity_ids}
+
+
+def _ayp_rows(
+    facts: Facts, ctx: ReportContext, entity_ids: list[str], hidden: pd.DataFrame
+) -> pd.DataFrame:
+    """The AYP rows of ``entity_ids`` (:func:`view_ayp`), ordered by entity, subject, group."""
     if not has_accountability(facts):
         return pd.DataFrame(columns=["subject", "group", "suppressed"])
+    # Each joined table read for these entities' rows of grade ALL only (the store holds
+    # every entity's: a join alone would read them all). ``{these}`` takes the grade and
+    # the ids; the performance subquery then its year.
+    ids = _in(entity_ids)
+    these = f"grade = 'ALL' AND entity_id IN ({ids})"
+    these_params = list(entity_ids)
+    perf = f"SELECT * FROM performance WHERE {these} AND year = ?"
     rows = facts.sql(
         f"""
         SELECT a.*, g.label, g.noun, g.kind, g."order",
@@ -275,23 +309,37 @@ def view_ayp(
         FROM ayp a
         JOIN "groups" g ON g."group" = a."group"
         LEFT JOIN index_models m ON m.model = a.measure
-        LEFT JOIN performance p ON p.year = a.year AND p.entity_id = a.entity_id
+        LEFT JOIN ({perf}) p ON p.year = a.year AND p.entity_id = a.entity_id
              AND p.subject = a.subject AND p.grade = a.grade AND p."group" = a."group"
-        LEFT JOIN performance pp ON pp.year = a.year - 1 AND pp.entity_id = a.entity_id
+        LEFT JOIN ({perf}) pp ON pp.year = a.year - 1 AND pp.entity_id = a.entity_id
              AND pp.subject = a.subject AND pp.grade = a.grade AND pp."group" = a."group"
         LEFT JOIN (
             SELECT year, entity_id, subject, grade, "group", SUM(n) AS n_below
-            FROM level_counts WHERE level < ? GROUP BY ALL
+            FROM level_counts WHERE level < ? AND {these} AND year = ? GROUP BY ALL
         ) lc ON lc.year = a.year AND lc.entity_id = a.entity_id AND lc.subject = a.subject
              AND lc.grade = a.grade AND lc."group" = a."group"
-        LEFT JOIN ayp_summary s ON s.year = a.year AND s.entity_id = a.entity_id
-             AND s.subject = a.subject
-        LEFT JOIN ayp_summary sa ON sa.year = a.year AND sa.entity_id = a.entity_id
-             AND sa.subject = 'ALL'
-        WHERE a.year = ? AND a.entity_id = ? AND a.grade = 'ALL'
-        ORDER BY {_SUBJECT_ORDER.replace("subject", "a.subject")}, g."order"
+        LEFT JOIN (SELECT * FROM ayp_summary WHERE year = ? AND entity_id IN ({ids})) s
+             ON s.year = a.year AND s.entity_id = a.entity_id AND s.subject = a.subject
+        LEFT JOIN (SELECT * FROM ayp_summary WHERE year = ? AND entity_id IN ({ids})) sa
+             ON sa.year = a.year AND sa.entity_id = a.entity_id AND sa.subject = 'ALL'
+        WHERE a.year = ? AND a.entity_id IN ({ids}) AND a.grade = 'ALL'
+        ORDER BY a.entity_id, {_SUBJECT_ORDER.replace("subject", "a.subject")}, g."order"
         """,
-        [ctx.proficient_level, ctx.year, entity_id],
+        [
+            *these_params,
+            ctx.year,
+            *these_params,
+            ctx.year - 1,
+            ctx.proficient_level,
+            *these_params,
+            ctx.year,
+            ctx.year,
+            *entity_ids,
+            ctx.year,
+            *entity_ids,
+            ctx.year,
+            *entity_ids,
+        ],
     )
     if rows.empty:
         return rows.assign(suppressed=pd.Series(dtype=bool))
@@ -527,7 +575,7 @@ def view_goals(
         else:
             actual_now.append(float("nan"))
             on_track.append(None)
-    rows["digits"] = rows["measure"].map(lambda m: measure_digits(facts, m))
+    rows["digits"] = measures_digits(facts, rows["measure"])
     rows["trajectory"], rows["target_now"] = trajectories, target_now
     rows["actual_now"], rows["on_track_now"] = actual_now, on_track
     years = sorted({ctx.year, *rows["baseline_year"].astype(int)})
@@ -657,8 +705,10 @@ def view_models(facts: Facts, ctx: ReportContext, subject: str, group: str = "al
         SELECT m.model, m.name, m.kind, i.value, m.range_low, m.range_high, m.verified,
                m.headline, i.n, m.note
         FROM index_models m
-        LEFT JOIN index_scores i ON i.model = m.model AND i.year = ? AND i.entity_id = ?
-             AND i.subject = ? AND i.grade = 'ALL' AND i."group" = ?
+        LEFT JOIN (
+            SELECT * FROM index_scores WHERE year = ? AND entity_id = ? AND subject = ?
+              AND grade = 'ALL' AND "group" = ?
+        ) i ON i.model = m.model
         ORDER BY m.headline DESC, m.kind, m.model
         """,
         [ctx.year, ctx.entity_id, subject, group],

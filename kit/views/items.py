@@ -14,6 +14,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, field
 
+import numpy as np
 import pandas as pd
 
 from kit.errors import FactsError
@@ -156,16 +157,70 @@ def choose_focus_group(facts: Facts, ctx: ReportContext, subject: str) -> str | 
 _TEST_KEYS = ["year", "entity_id", "subject", "grade", "group"]
 
 
-def _item_decisions(facts: Facts, ctx: ReportContext, subject: str, grade: str) -> pd.DataFrame:
-    """The build's decisions for the test's item cells (``reliability``) at the report's
-    entity, its district and the state: ``_TEST_KEYS``, ``suppressed``, ``suppression_reason``."""
-    ids = [e for e in {ctx.entity_id, ctx.district_id or ctx.entity_id, "STATE"} if e]
-    return facts.sql(
-        f'SELECT year, entity_id, subject, grade, "group", suppressed, suppression_reason '
-        f"FROM reliability WHERE year = ? AND subject = ? AND grade = ? "
-        f"AND entity_id IN ({', '.join('?' * len(ids))})",
-        [ctx.year, subject, grade, *ids],
-    )
+@dataclass
+class _ItemTables:
+    """The entity's rows of the item tables for every test of a report, read with one query
+    per table (not one per table and test); :meth:`rows` gives one test's rows as a query of
+    that test alone would (same columns, rows in the store's order, a fresh index)."""
+
+    frames: dict[str, pd.DataFrame]
+    compare_district: bool
+    rules: ItemRules
+
+    @classmethod
+    def read(cls, facts: Facts, ctx: ReportContext, subjects: list[str]) -> _ItemTables:
+        ids = [e for e in {ctx.entity_id, ctx.district_id or ctx.entity_id, "STATE"} if e]
+        where = f"year = ? AND subject IN ({', '.join('?' * len(subjects))})"
+        base = [ctx.year, *subjects]
+        frames = {
+            # the build's decisions for the tests' item cells at the entity, its district
+            # and the state
+            "decisions": facts.sql(
+                'SELECT year, entity_id, subject, grade, "group", suppressed, '
+                f"suppression_reason FROM reliability WHERE {where} "
+                f"AND entity_id IN ({', '.join('?' * len(ids))})",
+                [*base, *ids],
+            ),
+            "item_stats": facts.sql(
+                f"SELECT * FROM item_stats WHERE {where} AND entity_id = ?",
+                [*base, ctx.entity_id],
+            ),
+            "standard_stats": facts.sql(
+                f"SELECT * FROM standard_stats WHERE {where} AND entity_id = ? "
+                "AND \"group\" = 'all'",
+                [*base, ctx.entity_id],
+            ),
+            "item_options": facts.sql(
+                f"SELECT * FROM item_options WHERE {where} AND entity_id = ? AND \"group\" = 'all'",
+                [*base, ctx.entity_id],
+            ),
+            "reliability": facts.sql(
+                f"SELECT * FROM reliability WHERE {where} AND entity_id = ? AND \"group\" = 'all'",
+                [*base, ctx.entity_id],
+            ),
+            "state_items": facts.sql(
+                f"""
+                SELECT year, entity_id, subject, grade, "group", item_id, n, pct_correct,
+                       point_biserial, flag, suppressed FROM item_stats
+                WHERE {where} AND entity_id = 'STATE' AND "group" = 'all'
+                """,
+                base,
+            ),
+        }
+        # One district in the data: the district is the state, so a second comparison adds
+        # nothing (and would read as a separate finding).
+        compare = ctx.entity_type == "school" and len(facts.districts(ctx.year)) > 1
+        return cls(frames, compare, item_rules(facts))
+
+    def rows(self, table: str, subject: str, grade: str) -> pd.DataFrame:
+        df = self.frames[table]
+        return df[(df["subject"] == subject) & (df["grade"] == grade)].reset_index(drop=True)
+
+    def grades(self, subject: str) -> list[str]:
+        """The tested grades of ``subject`` with item data at the entity (:func:`item_tests`)."""
+        df = self.frames["item_stats"]
+        grades = df.loc[df["subject"] == subject, "grade"].unique().tolist()
+        return sorted(grades, key=lambda g: (len(g), g))
 
 
 def _stored(
@@ -176,7 +231,7 @@ def _stored(
     item), with the test's ``suppression_reason``; a comparison with the district or the
     state is hidden where that entity's figure for the group is (unless the state's figure
     is a published reference, ``state_source`` = ``items``)."""
-    out = rows.merge(dec[[*_TEST_KEYS, "suppression_reason"]], on=_TEST_KEYS, how="left")
+    out = _with_reason(rows, dec)
     hide = out["suppressed"].fillna(True).astype(bool).to_numpy()
     out["suppressed"] = hide
     out["suppression_reason"] = (
@@ -202,14 +257,9 @@ def _stored(
             other = shown[~shown["entity_id"].isin(["STATE", *rows["entity_id"].unique()])]
         else:
             other = shown[shown["entity_id"] == entity]
-        ok = (
-            out[["group"]]
-            .merge(other.drop_duplicates("group")[["group", "_shown"]], on="group", how="left")[
-                "_shown"
-            ]
-            .fillna(False)
-            .to_numpy()
-        )
+        first = other.drop_duplicates("group")
+        shown_of = dict(zip(first["group"], first["_shown"], strict=True))
+        ok = np.array([bool(shown_of.get(g, False)) for g in out["group"]], dtype=bool)
         if prefix == "state" and "state_source" in out.columns:
             ok = ok | (out["state_source"] == "items").to_numpy()
         for col in cols:
@@ -221,6 +271,22 @@ def _stored(
     return out
 
 
+def _with_reason(rows: pd.DataFrame, dec: pd.DataFrame) -> pd.DataFrame:
+    """``rows`` with the decision's ``suppression_reason`` of each row's test cell (a left
+    join on the test's keys), by lookup: a pandas merge of a few hundred rows costs several
+    milliseconds, and a report makes about a hundred."""
+    keys = list(zip(*(dec[k] for k in _TEST_KEYS), strict=True))
+    if len(set(keys)) != len(keys) or "suppression_reason" in rows.columns:
+        return rows.merge(dec[[*_TEST_KEYS, "suppression_reason"]], on=_TEST_KEYS, how="left")
+    reason = dict(zip(keys, dec["suppression_reason"], strict=True))
+    out = rows.reset_index(drop=True)
+    found = [reason.get(k) for k in zip(*(out[k] for k in _TEST_KEYS), strict=True)]
+    out["suppression_reason"] = pd.Series(
+        found, index=out.index, dtype=dec["suppression_reason"].dtype
+    )
+    return out
+
+
 _DIFFS = [
     ("diff_vs_state", "pct_correct", "state_pct_correct"),
     ("diff_vs_district", "pct_correct", "district_pct_correct"),
@@ -229,21 +295,8 @@ _DIFFS = [
 ]
 
 
-def _items(
-    facts: Facts,
-    ctx: ReportContext,
-    entity_id: str,
-    subject: str,
-    grade: str,
-    dec: pd.DataFrame,
-) -> pd.DataFrame:
-    rows = facts.sql(
-        """
-        SELECT * FROM item_stats
-        WHERE year = ? AND entity_id = ? AND subject = ? AND grade = ?
-        """,
-        [ctx.year, entity_id, subject, grade],
-    )
+def _items(rows: pd.DataFrame, dec: pd.DataFrame) -> pd.DataFrame:
+    """One test's ``item_stats`` rows at the entity (every group), as reports may show them."""
     out = _stored(rows, dec, ["n", *_ITEM_VALUES])
     # The flag is judged from the hidden figures: it goes with them.
     out["flag"] = out["flag"].where(~out["suppressed"])
@@ -254,30 +307,32 @@ def _nan(x) -> float | None:
     return None if x is None or (isinstance(x, float) and math.isnan(x)) else x
 
 
-def _all_students(facts, table: str, keys: list, dec, value_cols) -> pd.DataFrame:
-    """One test's all-students rows of ``table``, as the build's decisions let them show."""
-    rows = facts.sql(
-        f"SELECT * FROM {table} WHERE year = ? AND entity_id = ? AND subject = ? AND grade = ? "
-        "AND \"group\" = 'all'",
-        keys,
-    )
-    return _stored(rows, dec, value_cols)
-
-
 def view_item_test(
     facts: Facts, ctx: ReportContext, subject: str, grade: str, *, focus_group: str | None = None
 ) -> ItemTestView:
     """The item analysis of one test at the report's entity, suppression applied."""
-    keys = [ctx.year, ctx.entity_id, subject, grade]
-    dec = _item_decisions(facts, ctx, subject, grade)
-    every = _items(facts, ctx, ctx.entity_id, subject, grade, dec)
+    return _item_test(
+        facts, ctx, subject, grade, _ItemTables.read(facts, ctx, [subject]), focus_group
+    )
+
+
+def _item_test(
+    facts: Facts,
+    ctx: ReportContext,
+    subject: str,
+    grade: str,
+    tables: _ItemTables,
+    focus_group: str | None,
+) -> ItemTestView:
+    dec = tables.rows("decisions", subject, grade)
+    every = _items(tables.rows("item_stats", subject, grade), dec)
     items = (
         every[every["group"] == "all"]
         .sort_values(["diff_vs_state", "item_id"], kind="stable", na_position="last")
         .reset_index(drop=True)
     )
 
-    std = _all_students(facts, "standard_stats", keys, dec, _STANDARD_VALUES).sort_values(
+    std = _stored(tables.rows("standard_stats", subject, grade), dec, _STANDARD_VALUES).sort_values(
         ["rollup", "rank", "category"]
     )
     rollups = {
@@ -285,33 +340,24 @@ def view_item_test(
         for r in ("standard", "reporting_category", "item_type")
     }
 
-    opts = _all_students(facts, "item_options", keys, dec, _OPTION_VALUES).reset_index(drop=True)
+    opts = _stored(tables.rows("item_options", subject, grade), dec, _OPTION_VALUES).reset_index(
+        drop=True
+    )
 
-    rel = facts.sql(
-        "SELECT * FROM reliability WHERE year = ? AND entity_id = ? AND subject = ? AND grade = ? "
-        "AND \"group\" = 'all'",
-        keys,
-    ).drop(columns=["suppression_reason", "protects"])
+    rel = tables.rows("reliability", subject, grade).drop(
+        columns=["suppression_reason", "protects"]
+    )
     rel_all = _stored(rel, dec, ["n", *_RELIABILITY_VALUES], compare=False)
     reliability = {k: _nan(v) for k, v in rel_all.iloc[0].to_dict().items()} if len(rel_all) else {}
 
-    state_items = facts.sql(
-        """
-        SELECT year, entity_id, subject, grade, "group", item_id, n, pct_correct,
-               point_biserial, flag, suppressed FROM item_stats
-        WHERE year = ? AND entity_id = 'STATE' AND subject = ? AND grade = ? AND "group" = 'all'
-        """,
-        [ctx.year, subject, grade],
-    )
+    state_items = tables.rows("state_items", subject, grade)
     state_items = _stored(state_items, dec, ["n", "pct_correct", "point_biserial"], compare=False)
     state_items["flag"] = state_items["flag"].where(~state_items["suppressed"])
 
     n_all = reliability.get("n")
     n_max = items["n"].max() if len(items) else None
     sources = items["state_source"].dropna().unique().tolist() if len(items) else []
-    # One district in the data: the district is the state, so a second comparison adds
-    # nothing (and would read as a separate finding).
-    compare_district = ctx.entity_type == "school" and len(facts.districts(ctx.year)) > 1
+    compare_district = tables.compare_district
 
     focus = pd.DataFrame()
     label = noun = None
@@ -354,7 +400,7 @@ def view_item_test(
         types=rollups["item_type"],
         options=opts,
         state_items=state_items,
-        rules=item_rules(facts),
+        rules=tables.rules,
         state_source=sources[0] if len(sources) == 1 else ("mixed" if sources else ""),
         compare_district=compare_district,
         focus_group=focus_group,
@@ -387,10 +433,11 @@ def view_item_tests(facts: Facts, ctx: ReportContext) -> list[ItemTestView]:
             fix="Add items.csv and item_responses.csv to the data folder and run kit build again.",
         )
     out = []
+    tables = _ItemTables.read(facts, ctx, list(ctx.subjects))
     for subject in ctx.subjects:
         focus = choose_focus_group(facts, ctx, subject)
-        for grade in item_tests(facts, ctx, subject):
-            out.append(view_item_test(facts, ctx, subject, grade, focus_group=focus))
+        for grade in tables.grades(subject):
+            out.append(_item_test(facts, ctx, subject, grade, tables, focus))
     return out
 
 
@@ -404,10 +451,26 @@ def trailing_items(view: ItemTestView, limit: int = 6) -> pd.DataFrame:
     return shown.head(limit).reset_index(drop=True)
 
 
+_DISTRACTORS: dict[int, tuple[ItemTestView, pd.DataFrame]] = {}
+
+
 def distractors_beating_key(view: ItemTestView) -> pd.DataFrame:
     """One row per reported MC item where a wrong option (A-D) drew more students than the
     key: ``item_id``, ``key``, ``key_pct``, ``option``, ``option_pct``, plus the item's
-    standard and description (PIM 3-B: what misconception the wrong answer shows)."""
+    standard and description (PIM 3-B: what misconception the wrong answer shows).
+
+    Computed once per view (the chart, the narrative and the report's question whether
+    there is a distractor chart all ask); each caller gets its own copy."""
+    hit = _DISTRACTORS.get(id(view))
+    if hit is None or hit[0] is not view:
+        if len(_DISTRACTORS) > 64:
+            _DISTRACTORS.clear()
+        hit = (view, _distractors_beating_key(view))
+        _DISTRACTORS[id(view)] = hit
+    return hit[1].copy()
+
+
+def _distractors_beating_key(view: ItemTestView) -> pd.DataFrame:
     o = view.options[~view.options["suppressed"]]
     if o.empty:
         return pd.DataFrame(

@@ -12,9 +12,8 @@ from __future__ import annotations
 
 import re
 
-import numpy as np
+import _svg
 import pytest
-from matplotlib.colors import to_hex
 
 import kit
 from kit.charts import items as item_charts
@@ -128,13 +127,11 @@ def _models(facts):
 
 
 def _subject_colours(facts) -> dict[str, str]:
-    """Each subject's colour in the models chart (its markers)."""
+    """Each subject's colour in the models chart (its legend markers, as its data markers)."""
     _, _, chart = _models(facts)
-    return {
-        coll.get_label(): to_hex(coll.get_facecolor()[0]).upper()
-        for coll in chart.fig.axes[0].collections
-        if coll.get_label() and not coll.get_label().startswith("_")
-    }
+    colours = _svg.legend(chart.svg)
+    assert {c.upper() for c, _, _ in _svg.points(chart.svg)} == set(colours.values())
+    return colours
 
 
 def test_a_subject_keeps_its_colour_across_charts(facts):
@@ -143,10 +140,7 @@ def test_a_subject_keeps_its_colour_across_charts(facts):
     district = facts.districts()["entity_id"].iloc[0]
     dctx = kit.report_context(facts, district)
     gaps = kit.plot_gaps_by_school(kit.view_schools(facts, dctx), ["ELA", "MATH"], title="T")
-    bars = {
-        c.get_label(): to_hex(c.patches[0].get_facecolor()).upper()
-        for c in gaps.fig.axes[0].containers
-    }
+    bars = _svg.legend(gaps.svg)
     assert set(bars) == {"English language arts", "Mathematics"}
     for label, colour in bars.items():
         assert colour == colours[label], (label, colour, colours[label])
@@ -156,28 +150,35 @@ def test_models_chart_markers_never_overlap(facts):
     # Before: every subject's marker sat on the model's line, so ELA 91% and science 91%
     # drew one over the other.
     _, models, chart = _models(facts)
-    points = []
-    for coll in chart.fig.axes[0].collections:
-        if coll.get_label() and not coll.get_label().startswith("_"):
-            points += [tuple(p) for p in coll.get_offsets()]
-    # two markers on the same line are two subjects of one model: never the same y
+    points = _svg.points(chart.svg)
     assert len(points) > len(models)
-    per_row = {}
-    for _, y in points:
-        per_row.setdefault(round(float(y)), []).append(float(y))
-    for row in per_row.values():
-        assert len(set(np.round(row, 6))) == len(row), row
+    # Each subject has its own line within a model's row: no two markers share a position.
+    by_subject: dict[str, set] = {}
+    for fill, _, y in points:
+        by_subject.setdefault(fill, set()).add(round(y, 2))
+    assert len(by_subject) == len(models)
+    ys = [y for ys in by_subject.values() for y in ys]
+    assert len(ys) == len(set(ys))
+    assert len({(round(x, 2), round(y, 2)) for _, x, y in points}) == len(points)
 
 
 def test_models_chart_axis_spreads_results_that_sit_close_together(facts):
     # Before: the axis ran 0-100 % while every model put the school between 73 % and 94 %,
     # so the markers clumped in the right fifth of the chart.
     _, models, chart = _models(facts)
-    xs = []
-    for coll in chart.fig.axes[0].collections:
-        if coll.get_label() and not coll.get_label().startswith("_"):
-            xs += [float(p[0]) for p in coll.get_offsets()]
-    lo, hi = chart.fig.axes[0].get_xlim()
-    assert hi == 100 and lo <= min(xs) - 5 and lo % 10 == 0
+    root = _svg.root(chart.svg)
+    ticks = {
+        int(t.text[:-1]): float(t.get("x"))
+        for t in root.iter(f"{_svg.NS}text")
+        if re.fullmatch(r"\d+%", t.text or "")
+    }
+    lo, hi = min(ticks), max(ticks)
+    assert hi == 100 and lo % 10 == 0
+
+    def share(x: float) -> float:  # a marker's position on the axis, in percent
+        return lo + (x - ticks[lo]) * (hi - lo) / (ticks[hi] - ticks[lo])
+
+    xs = [share(x) for _, x, _ in _svg.points(chart.svg)]
+    assert lo <= min(xs) - 5
     assert (max(xs) - min(xs)) / (hi - lo) > 0.3, (min(xs), max(xs), lo)
-    assert "axis from" in chart.fig.axes[0].get_xlabel() or lo == 0
+    assert any("axis from" in t for t in _svg.texts(chart.svg)) or lo == 0

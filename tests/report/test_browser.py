@@ -325,12 +325,16 @@ def _svg_contrasts(svg: str):
     ns = "{http://www.w3.org/2000/svg}"
     root = ElementTree.fromstring(svg)
     ink = _hex(root.get("fill"), "#000000")
+    # A hatched bar is filled with a pattern: its colour is the pattern's ground (the
+    # hatching is white on it).
+    patterns = {p.get("id"): p.find(f"{ns}rect").get("fill") for p in root.iter(f"{ns}pattern")}
     bars = []
     for rect in root.iter(f"{ns}rect"):
         if rect.get("class") == "bar" and float(rect.get("width")) > 0:
             x, y = float(rect.get("x")), float(rect.get("y"))
             w, h = float(rect.get("width")), float(rect.get("height"))
-            fill = _hex(rect.get("fill"), ink)
+            ref = re.fullmatch(r"url\(#(.+)\)", rect.get("fill") or "")
+            fill = _hex(patterns[ref.group(1)] if ref else rect.get("fill"), ink)
             bars.append((x, y, w, h, fill))
             yield "mark", fill, "#FFFFFF", _contrast(fill, "#FFFFFF")
     for text in root.iter(f"{ns}text"):
