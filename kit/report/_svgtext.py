@@ -89,9 +89,7 @@ def _draw_run(svg: Any, node: Any, font_size: float, text_module: Any) -> None:
     if node.get("direction") in ("ltr", "rtl"):
         style["direction"] = node.get("direction")
 
-    layout, _, _, width, height, baseline = split_first_line(
-        node.text, style, svg.context, inf, 0
-    )
+    layout, _, _, width, height, baseline = split_first_line(node.text, style, svg.context, inf, 0)
 
     ascent, descent = font_size * 0.8, font_size * 0.2
     y_align = 0.0

@@ -253,8 +253,10 @@ def pdf_bytes(html: str, *, base_url: str, name: str = "report.pdf") -> bytes:
     fetcher = _local_fetcher(weasyprint)
     try:
         with _quiet_weasyprint(), _young_garbage_only():
-            document = weasyprint.HTML(string=html, base_url=base_url, url_fetcher=fetcher)
-            return document.write_pdf(stylesheets=stylesheets, font_config=font_config)
+            # No name holds the parsed page: it is garbage by the collection at the end.
+            return weasyprint.HTML(string=html, base_url=base_url, url_fetcher=fetcher).write_pdf(
+                stylesheets=stylesheets, font_config=font_config
+            )
     except Exception as exc:  # WeasyPrint raises many types
         raise RenderError(f"Could not lay out the PDF {name}: {exc}") from exc
 
