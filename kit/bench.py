@@ -5,7 +5,8 @@ print as a table and are written to ``bench/results.json``; copy the figures int
 ``docs/performance.md`` when they change.
 
 Usage: python -m kit.bench [--schools 1800] [--districts 72] [--students-per-grade 40]
-                          [--quick] [--skip-build] [--skip-batch] [--state-batch]
+                          [--quick] [--skip-build] [--skip-batch] [--skip-pdf]
+                          [--state-batch]
 
 The state is ``--schools`` schools in ``--districts`` districts of 25 schools (1,800 in 72
 by default; Massachusetts has about 1,800 schools in about 400 districts); as in every
@@ -14,6 +15,10 @@ multi-district demo, one district is K-8 and one has a quarter of the students p
 The batch comparison renders every report of a 24-school demo district as HTML twice: with
 ``kit batch`` and with the loop a user would write by hand (papermill CLI, then
 ``jupyter nbconvert --to html --no-input``, per report, from the same parameter files).
+The PDF step (``--skip-pdf`` to skip) lays out the HTML pages of five schools and the
+district of that district, every report kind (MSIP 5 APR and PBMAS with their
+frameworks), as PDFs in this process and prints each kind's median seconds against the
+0.5 s goal, with an HTML + PDF figure per report for a state run.
 ``--state-batch`` also renders every report of every school and district of the state-size
 facts (long: 5,616 reports, about 45 minutes on 2 cores; ``make bench-state``).
 """
@@ -265,6 +270,125 @@ def rendering_goals(result: dict) -> list[str]:
     return lines
 
 
+#: The PDF goal of issue 16: median seconds of WeasyPrint layout per report, by kind.
+PDF_GOAL_SECONDS = 0.5
+#: Reports of each kind in the state batch (1,800 schools in 72 districts), to estimate a
+#: state run of HTML + PDF from the per-report figures.
+STATE_REPORTS = {
+    ("subgroups", "school"): 1800,
+    ("index", "school"): 1800,
+    ("item_analysis", "school"): 1800,
+    ("subgroups", "district"): 72,
+    ("district_summary", "district"): 72,
+    ("item_analysis", "district"): 72,
+}
+
+
+def _pdf_costs(root: Path, sample_schools: int = 5, repeats: int = 3) -> dict:
+    """PDF cost per report kind, WeasyPrint only, in this (warm) process.
+
+    The HTML pages of ``sample_schools`` schools and of the district of the 24-school demo
+    district (``district24``, as the batch comparison makes it; made here if missing),
+    with the MSIP 5 APR and PBMAS reports of the same district built with their
+    frameworks, are written by ``kit batch``; each page is then laid out as a PDF
+    ``repeats`` times by :func:`kit.report.export.pdf_bytes`, after one page to warm the
+    process as a batch worker is. CPU seconds (``time.process_time``, the guide on a
+    shared machine) and wall seconds, median per kind, against :data:`PDF_GOAL_SECONDS`.
+    Each page's "HTML + PDF" figure is its batch job's seconds plus its PDF's wall
+    seconds; weighted by :data:`STATE_REPORTS` they estimate a state run on 2 workers.
+    """
+    import statistics
+
+    from kit.batch.plan import plan_jobs
+    from kit.batch.runner import run_batch
+    from kit.build import build_facts
+    from kit.demo import generate_demo
+    from kit.report.export import pdf_bytes
+
+    data = root / "district24"
+    if not (data / "students.csv").exists():
+        generate_demo(data, schools=24, seed=11)
+    stores = {"ma": root / "district24.duckdb"}
+    if not stores["ma"].exists():
+        build_facts(data, stores["ma"], rejected_dir=root / "rejected24")
+    for framework in ("mo_msip5", "tx_pbmas"):
+        stores[framework] = root / f"district24_{framework}.duckdb"
+        if not stores[framework].exists():
+            build_facts(
+                data, stores[framework], framework=framework, rejected_dir=root / "rejected24"
+            )
+    out = root / "pdf24"
+    shutil.rmtree(out, ignore_errors=True)
+    jobs = []
+    for framework, facts in stores.items():
+        planned = plan_jobs(facts, out / framework, formats=("html",))
+        if framework != "ma":
+            planned = [j for j in planned if j.report in ("msip_apr", "pbmas")]
+        schools = sorted({j.entity_id for j in planned if j.entity_type == "school"})
+        keep = set(schools[:sample_schools])
+        jobs += [j for j in planned if j.entity_type != "school" or j.entity_id in keep]
+    batch = run_batch(jobs)
+    pages = [
+        (r.job.report, r.job.entity_type, Path(r.files["html"]), r.seconds)
+        for r in batch.results
+        if r.status == "ok" and "html" in r.files
+    ]
+    if not pages:
+        raise SystemExit("PDF bench: no report was rendered")
+    pdf_bytes(pages[0][2].read_text(encoding="utf-8"), base_url=str(pages[0][2].parent))
+    samples = []
+    for report, level, page, html_seconds in pages:
+        html = page.read_text(encoding="utf-8")
+        cpu, wall = [], []
+        for _ in range(repeats):
+            c0, w0 = time.process_time(), time.perf_counter()
+            pdf_bytes(html, base_url=page.parent.resolve().as_uri() + "/")
+            cpu.append(time.process_time() - c0)
+            wall.append(time.perf_counter() - w0)
+        samples.append(
+            (report, level, html_seconds, statistics.median(cpu), statistics.median(wall))
+        )
+    return {**pdf_summary(samples), "load_average": [round(x, 2) for x in os.getloadavg()]}
+
+
+def pdf_summary(samples) -> dict:
+    """Per report kind, the median (and largest) PDF CPU seconds and median wall seconds
+    of ``samples`` (report, level, HTML job seconds, PDF CPU s, PDF wall s), PASS when the
+    CPU median is within :data:`PDF_GOAL_SECONDS`; each (report, level)'s median HTML + PDF
+    seconds, and the state run they add up to on 2 workers (:data:`STATE_REPORTS`)."""
+    import statistics
+
+    cpu: dict[str, list[float]] = {}
+    wall: dict[str, list[float]] = {}
+    both: dict[tuple[str, str], list[float]] = {}
+    for report, level, html_seconds, pdf_cpu, pdf_wall in samples:
+        cpu.setdefault(report, []).append(pdf_cpu)
+        wall.setdefault(report, []).append(pdf_wall)
+        both.setdefault((report, level), []).append(html_seconds + pdf_wall)
+    kinds = {
+        report: {
+            "reports": len(cpu[report]),
+            "cpu_median": round(statistics.median(cpu[report]), 3),
+            "cpu_max": round(max(cpu[report]), 3),
+            "wall_median": round(statistics.median(wall[report]), 3),
+            "pass": statistics.median(cpu[report]) <= PDF_GOAL_SECONDS,
+        }
+        for report in sorted(cpu)
+    }
+    state_seconds = sum(
+        n * statistics.median(both[key]) for key, n in STATE_REPORTS.items() if key in both
+    )
+    return {
+        "goal_seconds": PDF_GOAL_SECONDS,
+        "kinds": kinds,
+        "html_plus_pdf_per_report": {
+            f"{r}/{lv}": round(statistics.median(v), 2) for (r, lv), v in both.items()
+        },
+        "state_reports": sum(STATE_REPORTS.values()),
+        "state_estimate_hours_2_workers": round(state_seconds / 2 / 3600, 2),
+    }
+
+
 def growth(results) -> dict:
     """Job seconds by report kind, and memory over the run (the first tenth of the jobs to
     finish against the last tenth): does a worker slow down or grow as it goes?"""
@@ -315,6 +439,11 @@ def main(argv: list[str] | None = None) -> int:
         type=int,
         default=None,
         help="time the naive loop on this many reports only (default all)",
+    )
+    ap.add_argument(
+        "--skip-pdf",
+        action="store_true",
+        help="skip the PDF step (WeasyPrint seconds per report kind, goal 0.5 s)",
     )
     ap.add_argument(
         "--state-sample",
@@ -411,6 +540,24 @@ def main(argv: list[str] | None = None) -> int:
         print(
             f"  kit batch is {b['speedup']}x faster per report "
             f"(peak MB: worker {b['worker_peak_mb']}, kernel {b['kernel_peak_mb']})"
+        )
+    if not args.skip_pdf:
+        pdf = _pdf_costs(root)
+        result["pdf"] = pdf
+        print(
+            f"\nPDF (WeasyPrint, warm process), median seconds per report, goal "
+            f"<= {pdf['goal_seconds']} s CPU (load average {pdf['load_average'][0]}):"
+        )
+        for kind, k in pdf["kinds"].items():
+            print(
+                f"  {kind:18} CPU {k['cpu_median']:>6} wall {k['wall_median']:>6} "
+                f"({k['reports']} reports, max CPU {k['cpu_max']})  "
+                f"{'PASS' if k['pass'] else 'MISS'}"
+            )
+        print(f"  HTML + PDF per report (job + PDF wall): {pdf['html_plus_pdf_per_report']}")
+        print(
+            f"  a state run ({pdf['state_reports']} reports, HTML + PDF) on 2 workers: about "
+            f"{pdf['state_estimate_hours_2_workers']} h"
         )
     state_facts = Path(args.state_facts) if args.state_facts else facts
     if args.state_sample:

@@ -78,3 +78,34 @@ def test_rendering_goals_pass_or_miss_from_what_was_measured():
     assert lines[0].startswith("MISS kit batch 10.8x")
     assert lines[1].startswith("PASS every report of the state in 15.0 min")
     assert lines[2].startswith("MISS kernel peak 1304 MB")
+
+
+def test_pdf_summary_gives_medians_by_kind_against_the_goal_and_a_state_estimate():
+    from kit.bench import PDF_GOAL_SECONDS, STATE_REPORTS, pdf_summary
+
+    samples = [
+        # report, level, HTML job s, PDF CPU s, PDF wall s
+        ("subgroups", "school", 1.0, 0.3, 0.4),
+        ("subgroups", "school", 1.0, 0.5, 0.6),
+        ("subgroups", "district", 1.0, 0.9, 1.0),
+        ("index", "school", 2.0, 0.6, 0.8),
+    ]
+    s = pdf_summary(samples)
+    assert s["goal_seconds"] == PDF_GOAL_SECONDS == 0.5
+    assert s["kinds"]["subgroups"] == {
+        "reports": 3,
+        "cpu_median": 0.5,
+        "cpu_max": 0.9,
+        "wall_median": 0.6,
+        "pass": True,
+    }
+    assert s["kinds"]["index"]["pass"] is False
+    assert s["html_plus_pdf_per_report"] == {
+        "subgroups/school": 1.5,
+        "subgroups/district": 2.0,
+        "index/school": 2.8,
+    }
+    # 1,800 school subgroups at 1.5 s, 72 district ones at 2.0 s, 1,800 index at 2.8 s
+    expected = (1800 * 1.5 + 72 * 2.0 + 1800 * 2.8) / 2 / 3600
+    assert s["state_estimate_hours_2_workers"] == round(expected, 2)
+    assert s["state_reports"] == sum(STATE_REPORTS.values()) == 5616

@@ -134,8 +134,13 @@ def _render_nav(entries: list[tuple[int, str, str]]) -> str:
         f'<li class="kit-toc-h{level}"><a href="#{html_lib.escape(anchor)}">{html_lib.escape(text)}</a></li>'
         for level, anchor, text in entries
     )
+    # Printed, the list is two columns filled top to bottom: a grid of this many rows
+    # (print.css). The style is inert on screen, where the list is a block. An odd count
+    # leaves the second column a row short (print.css: no space under the list then).
+    rows = (len(entries) + 1) // 2
+    odd = ' class="kit-toc-odd"' if len(entries) % 2 else ""
     return (
         '<nav class="kit-toc" aria-labelledby="kit-toc-title">\n'
         '<h2 id="kit-toc-title" class="kit-toc-title">Contents</h2>\n'
-        f"<ol>\n{items}\n</ol>\n</nav>\n"
+        f'<ol{odd} style="grid-template-rows: repeat({rows}, auto)">\n{items}\n</ol>\n</nav>\n'
     )
