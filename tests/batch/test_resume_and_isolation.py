@@ -150,8 +150,10 @@ def test_a_failed_build_keeps_the_old_store(demo_dir, facts_path, tmp_path, monk
     else:  # during the write itself: some tables are in the new file, one fails
         real = kit.build.write_facts
 
-        def write_then_fail(path, tables, *, con=None, queries=None):
-            return real(path, tables, con=con, queries={**queries, "zz": "SELECT * FROM nowhere"})
+        def write_then_fail(path, tables, *, con=None, queries=None, views=None):
+            # the last step of a write, a view over the tables just written, fails
+            broken = {**(views or {}), "zz": "SELECT * FROM nowhere"}
+            return real(path, tables, con=con, queries=queries, views=broken)
 
         monkeypatch.setattr(kit.build, "write_facts", write_then_fail)
         expected = duckdb.Error
