@@ -18,7 +18,7 @@ help:
 	@echo "make mypy-baseline  record mypy's errors after fixing some (the baseline only shrinks)"
 	@echo "make mutate       mutation testing (mutmut) of the rule code; the score is in CONTRIBUTING.md"
 	@echo "make bench        time the build at state scale and kit batch vs the naive loop (docs/performance.md)"
-	@echo "make bench-state  also render every report of the 1,800-school state (about 45 minutes on 2 cores)"
+	@echo "make bench-state  also render every report of the 1,800-school state (about 26 minutes on 2 cores)"
 	@echo "make test-update  refresh narrative snapshots after an intended wording change"
 	@echo "make lab          the workshop: the demo facts if missing, then JupyterLab on the lessons"
 	@echo "make lite         a browser-only JupyterLite site of the lessons (manual; docs/workshop.md)"

@@ -569,7 +569,7 @@ def view_goals(
         if ctx.year == int(rec["baseline_year"]):
             actual_now.append(float(rec["baseline"]))
             on_track.append(None)
-        elif ctx.year in progress:
+        elif ctx.year in progress and progress[ctx.year][1] is not None:
             actual_now.append(float(progress[ctx.year][1]))
             on_track.append(bool(progress[ctx.year][3]))
         else:
