@@ -105,6 +105,23 @@ def describe_index_intro(ayp: pd.DataFrame, ctx: ReportContext) -> str:
     )
 
 
+def _missed_by_group(ayp: pd.DataFrame) -> tuple[pd.DataFrame, dict[str, list[str]], int]:
+    """The shown AYP rows, the subjects each shown accountable group missed (by noun), and
+    how many accountable results of hidden groups missed: a hidden group's result counts
+    in the determination but is not named."""
+    shown = ayp[~ayp["suppressed"]] if len(ayp) else ayp
+    acc = shown[shown["accountable"].fillna(False).astype(bool)] if len(shown) else shown
+    missed: dict[str, list[str]] = {}
+    for r in _records(acc):
+        if not _true(r["met"]):
+            missed.setdefault(r["noun"], []).append(fmt_subject(r["subject"]))
+    hidden = (
+        ayp[ayp["suppressed"] & ayp["accountable"].fillna(False).astype(bool)] if len(ayp) else ayp
+    )
+    n_hidden_missed = int((~hidden["met"].fillna(False).astype(bool)).sum()) if len(hidden) else 0
+    return shown, missed, n_hidden_missed
+
+
 def describe_ayp(
     ayp: pd.DataFrame, ctx: ReportContext, rules: dict, caveats: list[dict] | None = None
 ) -> str:
@@ -113,19 +130,7 @@ def describe_ayp(
     if not ctx.has_ayp:
         return render_template("index_no_ayp.md.j2", ctx=ctx, part="findings", has_goals=True)
     summary = ayp_summary(ayp)
-    shown = ayp[~ayp["suppressed"]] if len(ayp) else ayp
-    acc = shown[shown["accountable"].fillna(False).astype(bool)] if len(shown) else shown
-    missed: dict[str, list[str]] = {}
-    for r in _records(acc):
-        if not _true(r["met"]):
-            missed.setdefault(r["noun"], []).append(fmt_subject(r["subject"]))
-    # A hidden group's result counts in the determination but is not named.
-    hidden_acc = (
-        ayp[ayp["suppressed"] & ayp["accountable"].fillna(False).astype(bool)] if len(ayp) else ayp
-    )
-    n_hidden_missed = (
-        int((~hidden_acc["met"].fillna(False).astype(bool)).sum()) if len(hidden_acc) else 0
-    )
+    shown, missed, n_hidden_missed = _missed_by_group(ayp)
     all_rows = (
         [
             dict(_ayp_row(r, rules), subject_name=fmt_subject(r["subject"]))
@@ -373,16 +378,7 @@ def summary_index(
     within reach (or, when every result was met, the narrowest margin of all students);
     the goals of all students and the groups off track."""
     summary = ayp_summary(ayp) if ctx.has_ayp else {"met": None, "n_groups": 0, "n_met": 0}
-    shown = ayp[~ayp["suppressed"]] if len(ayp) else ayp
-    acc = shown[shown["accountable"].fillna(False).astype(bool)] if len(shown) else shown
-    missed: dict[str, list[str]] = {}
-    for r in _records(acc):
-        if not _true(r["met"]):
-            missed.setdefault(r["noun"], []).append(fmt_subject(r["subject"]))
-    hidden = (
-        ayp[ayp["suppressed"] & ayp["accountable"].fillna(False).astype(bool)] if len(ayp) else ayp
-    )
-    n_hidden_missed = int((~hidden["met"].fillna(False).astype(bool)).sum()) if len(hidden) else 0
+    shown, missed, n_hidden_missed = _missed_by_group(ayp)
     near, far_counted, _ = missed_results(ayp) if ctx.has_ayp else ([], [], [])
     near_counted = [r for r in near if r["_acc"]]
     all_rows = (

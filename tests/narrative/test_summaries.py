@@ -11,14 +11,10 @@ import pytest
 import kit
 from kit.views.items import quality_items
 
-FRAMEWORKS = ["ma", "ny", "sc"]
 
-
-@pytest.fixture(scope="module", params=FRAMEWORKS)
-def store(request, facts_path, framework_facts):
-    path = facts_path if request.param == "ma" else framework_facts(request.param)
-    with kit.read_facts(path) as f:
-        yield f
+@pytest.fixture(scope="module")
+def store(framework_store):
+    return framework_store
 
 
 def _findings(text: str) -> list[str]:

@@ -1,5 +1,6 @@
 """Reading a rendered report as a reader would: its visible text, its PDF's text, and what a
-screen reader says of each chart. Shared by the report tests (imported as ``_pages``)."""
+screen reader says of each chart; and the provenance of a test report. Shared by the report
+tests (imported as ``_pages``)."""
 
 from __future__ import annotations
 
@@ -7,6 +8,25 @@ import html
 import re
 import shutil
 import subprocess
+
+from kit.report.export import ReportMeta
+
+
+def make_meta(**changes) -> ReportMeta:
+    """A test report's provenance (a subgroups report of school S01, 2024), with changes."""
+    fields = dict(
+        report="subgroups",
+        title="Student group results",
+        school="Lincoln Elementary",
+        district="Springfield Public Schools",
+        year=2024,
+        framework="Massachusetts",
+        kit_version="0.1.0",
+        data_hash="3f9a1c2b7d4e5f60718293a4b5c6d7e8",
+        parameters={"entity_id": "S01", "year": 2024},
+        run_date="2025-01-15",
+    )
+    return ReportMeta(**{**fields, **changes})
 
 
 def page_text(page: str) -> str:

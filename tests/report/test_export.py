@@ -8,6 +8,7 @@ import socket
 import subprocess
 from pathlib import Path
 
+import _pages
 import nbformat
 import pytest
 from hypothesis import given
@@ -83,19 +84,7 @@ def make_notebook(extra_paragraphs: int = 0) -> nbformat.NotebookNode:
 
 
 def make_meta(**changes) -> ReportMeta:
-    fields = dict(
-        report="subgroups",
-        title="Student group results",
-        school=SCHOOL,
-        district="Springfield Public Schools",
-        year=2024,
-        framework="Massachusetts",
-        kit_version="0.1.0",
-        data_hash="3f9a1c2b7d4e5f60718293a4b5c6d7e8",
-        parameters={"entity_id": "S01", "year": 2024},
-        run_date="2025-01-15",
-    )
-    return ReportMeta(**{**fields, **changes})
+    return _pages.make_meta(**{"school": SCHOOL, **changes})
 
 
 @pytest.fixture(scope="module")

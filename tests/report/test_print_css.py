@@ -13,9 +13,10 @@ from pathlib import Path
 
 import pytest
 import tinycss2
+from _pages import make_meta
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook, new_output
 
-from kit.report.export import ReportMeta, export_notebook
+from kit.report.export import export_notebook
 
 POPPLER = shutil.which("pdftotext") and shutil.which("pdfinfo")
 needs_poppler = pytest.mark.skipif(not POPPLER, reason="needs poppler-utils")
@@ -125,18 +126,7 @@ def _notebook():
     )
 
 
-META = ReportMeta(
-    report="subgroups",
-    title="Student group results",
-    school="Lincoln Elementary",
-    district="Springfield Public Schools",
-    year=2024,
-    framework="Massachusetts",
-    kit_version="0.1.0",
-    data_hash="3f9a1c2b7d4e5f60718293a4b5c6d7e8",
-    parameters={"entity_id": "S01", "year": 2024},
-    run_date="2025-01-15",
-)
+META = make_meta()
 
 
 @pytest.fixture(scope="module")
