@@ -34,6 +34,8 @@ import sys
 import time
 from pathlib import Path
 
+from kit.bench_floor import floor_lines
+
 # Issue 16's goals for the state build (1,800 schools in 72 districts, 40 students a grade).
 BUILD_GOALS = {"goal_seconds": 30, "goal_peak_mb": 2048, "goal_facts_mb": 600}
 
@@ -54,8 +56,9 @@ def verdicts(step: dict) -> str:
     return "; ".join(out)
 
 
-def _run(label: str, code: str) -> dict:
-    """Run ``code`` in a fresh interpreter; return wall seconds and its peak RSS in MB."""
+def _run(label: str, code: str, tail: int = 400) -> dict:
+    """Run ``code`` in a fresh interpreter; return wall seconds, its peak RSS in MB and the
+    last ``tail`` characters of what it printed."""
     code += (
         "\nimport resource; print('PEAK_KB', resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)"
     )
@@ -71,8 +74,19 @@ def _run(label: str, code: str) -> dict:
         "step": label,
         "seconds": round(seconds, 1),
         "peak_mb": round(peak_kb / 1024),
-        "output": "\n".join(lines[:-1])[-400:],
+        "output": "\n".join(lines[:-1])[-tail:],
     }
+
+
+def _floor(data: Path, facts: Path, root: Path) -> dict:
+    """:func:`kit.bench_floor.measure_floor` in its own process (after the build's)."""
+    code = (
+        "import json; from kit.bench_floor import measure_floor; "
+        f"print('FLOOR', json.dumps(measure_floor({str(data)!r}, {str(facts)!r}, "
+        f"{str(root / 'floor_copy.duckdb')!r})))"
+    )
+    out = _run("floor", code, tail=10_000)["output"]
+    return json.loads(out.split("FLOOR ", 1)[1])
 
 
 def _batch_compare(root: Path, naive_sample: int | None) -> dict:
@@ -470,6 +484,7 @@ def main(argv: list[str] | None = None) -> int:
     facts = root / f"facts_{name}.duckdb"
     root.mkdir(parents=True, exist_ok=True)
     steps = []
+    floor = None
     if not args.skip_build:
         steps.append(
             _run(
@@ -489,6 +504,7 @@ def main(argv: list[str] | None = None) -> int:
             build.update(BUILD_GOALS)
         build["facts_mb"] = round(facts.stat().st_size / 1e6)
         steps.append(build)
+        floor = _floor(data, facts, root)
     ma_files = sorted((Path(args.realdata) / "ma-nextgen").glob("*.csv"))
     if ma_files and not args.quick:
         steps.append(
@@ -519,6 +535,11 @@ def main(argv: list[str] | None = None) -> int:
             f"(schools={args.schools} in {args.districts} districts, "
             f"students per grade={args.students_per_grade})"
         )
+    if floor is not None:
+        result["floor"] = floor
+        print("\nthe floor of the build: its irreducible steps, each timed alone")
+        for line in floor_lines(floor):
+            print(line)
     if not args.skip_batch:
         b = _batch_compare(root, args.naive_sample)
         result["batch"] = b

@@ -109,3 +109,33 @@ def test_pdf_summary_gives_medians_by_kind_against_the_goal_and_a_state_estimate
     expected = (1800 * 1.5 + 72 * 2.0 + 1800 * 2.8) / 2 / 3600
     assert s["state_estimate_hours_2_workers"] == round(expected, 2)
     assert s["state_reports"] == sum(STATE_REPORTS.values()) == 5616
+
+
+def test_the_floor_sums_every_response_once_per_group_and_copies_every_table(
+    demo_dir, facts_path, tmp_path
+):
+    import duckdb
+
+    from kit.bench_floor import floor_lines, floor_wall, measure_floor
+
+    floor = measure_floor(demo_dir, facts_path, tmp_path / "copy.duckdb")
+    # Every response counts once in each of its student's groups at its school: the school
+    # rows of item_stats hold the same response x group count in their n.
+    with duckdb.connect(str(facts_path), read_only=True) as con:
+        expected = con.execute(
+            "SELECT sum(n) FROM item_stats WHERE entity_type = 'school'"
+        ).fetchone()[0]
+    assert floor["response_group_rows"] == expected > 0
+    assert [s["step"] for s in floor["steps"]] == [
+        "read the input files (no checks)",
+        "item pass: students' totals and groups",
+        "item pass: responses x groups, the kit's 25 sums",
+        "item pass: responses x groups, 2 sums",
+        "write: the finished store copied to a new file",
+    ]
+    # the copy holds the same tables, so about the store's size; the scratch file is gone
+    assert 0.5 * floor["facts_mb"] <= floor["copy_mb"] <= 1.5 * floor["facts_mb"] + 1
+    assert not (tmp_path / "copy.duckdb").exists()
+    walls = [s["wall"] for s in floor["steps"]]
+    assert floor_wall(floor) == round(walls[0] + walls[1] + walls[2] + walls[4], 1)
+    assert floor_lines(floor)[-1].endswith(f"{floor_wall(floor)} s wall")
