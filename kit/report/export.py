@@ -245,9 +245,10 @@ def pdf_bytes(html: str, *, base_url: str, name: str = "report.pdf") -> bytes:
     """The PDF of a report page (:func:`html_to_pdf` without the file)."""
     import weasyprint
 
-    from kit.report import _svgtext
+    from kit.report import _linecache, _svgtext
 
     _svgtext.install()
+    _linecache.install()
     font_config = font_configuration()
     stylesheets = [] if 'id="kit-print-css"' in html else [_foreign_print_css(font_config)]
     fetcher = _local_fetcher(weasyprint)

@@ -1,6 +1,7 @@
 """How kit.report.export lays out a PDF with WeasyPrint: what is kept between reports
 (fonts), what the print CSS asks of it (the contents grid), how chart text is laid out,
-and the garbage collector around a layout. The look itself is checked in test_export."""
+the line splitting remembered within a document, and the garbage collector around a
+layout. The look itself is checked in test_export."""
 
 from __future__ import annotations
 
@@ -15,7 +16,7 @@ import threading
 import pytest
 import weasyprint
 
-from kit.report import _svgtext
+from kit.report import _linecache, _svgtext
 from kit.report._page import add_contents
 from kit.report.export import _read_css, font_configuration, pdf_bytes
 
@@ -37,6 +38,25 @@ SVG = (
     '<text x="20" y="80" font-weight="bold">Percent of accountable students</text>'
     '<text x="20" y="110" dx="0 2 2 2">Wide</text>'
     "</svg>"
+)
+
+
+# A table long enough to continue over three pages (its header repeated), with cells that
+# wrap, the same text in many cells, a caption and a contents list whose page numbers
+# make WeasyPrint lay the first page out again.
+_ROWS = "".join(
+    f"<tr><th>Student group {i % 7}</th><td>{i * 1.7:.1f}</td><td>Economically "
+    f"disadvantaged students, grade {3 + i % 6}</td><td>{'Met' if i % 3 else 'Not met'}</td></tr>"
+    for i in range(150)
+)
+TABLE_PAGE = (
+    f"<html><head><style>{_read_css('print.css')}</style></head><body>"
+    '<nav class="kit-toc"><ol><li><a href="#t">The table</a></li>'
+    '<li><a href="#e">The end</a></li></ol></nav><main>'
+    '<h2 id="t">The table</h2><div class="kit-html kit-long"><table>'
+    "<caption>Results by group</caption><thead><tr><th>Group</th><th>Rate</th>"
+    f"<th>Who</th><th>Status</th></tr></thead><tbody>{_ROWS}</tbody></table></div>"
+    '<h2 id="e">The end</h2><p>Done.</p></main></body></html>'
 )
 
 
@@ -165,3 +185,89 @@ def test_garbage_collector_is_held_during_the_layout_and_restored(monkeypatch):
         assert not gc.isenabled()  # a caller's choice is kept
     finally:
         gc.enable()
+
+
+def _pdf_facts(pdf: bytes, tmp_path) -> tuple[str, int]:
+    """The PDF's text (pdftotext -layout) and page count (pdfinfo)."""
+    path = tmp_path / "facts.pdf"
+    path.write_bytes(pdf)
+    text = subprocess.run(
+        ["pdftotext", "-layout", str(path), "-"], check=True, capture_output=True, text=True
+    ).stdout
+    info = subprocess.run(["pdfinfo", str(path)], check=True, capture_output=True, text=True)
+    return text, int(re.search(r"^Pages:\s+(\d+)", info.stdout, re.M).group(1))
+
+
+@needs_poppler
+def test_line_memo_lays_a_multi_page_table_out_as_weasyprint_does(tmp_path, monkeypatch):
+    with_memo = pdf_bytes(TABLE_PAGE, base_url=".")
+    assert _linecache.installed() == (weasyprint.__version__ in _linecache.CHECKED_VERSIONS)
+    _linecache.uninstall()
+    try:
+        assert not _linecache.installed()
+        monkeypatch.setattr(_linecache, "install", lambda: False)
+        stock = pdf_bytes(TABLE_PAGE, base_url=".")
+    finally:
+        monkeypatch.undo()
+        _linecache.install()
+    text, pages = _pdf_facts(with_memo, tmp_path)
+    assert pages >= 3 and "Economically" in text and f"Page {pages} of {pages}" in text
+    assert (text, pages) == _pdf_facts(stock, tmp_path)
+    assert with_memo == stock  # the same bytes, in fact
+
+
+def test_line_memo_repeats_no_call_within_a_document_and_keeps_none_after(monkeypatch):
+    if not _linecache.install():
+        pytest.skip(f"WeasyPrint {weasyprint.__version__} is not a checked version")
+    line_break = importlib.import_module("weasyprint.text.line_break")
+    original = line_break.split_first_line.__wrapped__
+    calls, contexts = [], []
+
+    def counting(text, style, context, *args):
+        calls.append((text, id(style), *args))
+        contexts.append(context)
+        return original(text, style, context, *args)
+
+    memo = _linecache._make_memo(counting)
+    for name in _linecache._MODULES:
+        monkeypatch.setattr(importlib.import_module(name), "split_first_line", memo)
+    pdf_bytes(TABLE_PAGE, base_url=".")
+    assert calls and len(calls) == len(set(calls))  # each (text, style, width, ...) once
+    first = len(calls)
+    pdf_bytes(TABLE_PAGE, base_url=".")
+    assert len(calls) == 2 * first  # the next document starts with an empty memo
+    assert contexts[0] is not contexts[-1]
+
+
+def test_line_memo_returns_a_copy_of_the_layout():
+    line_break = importlib.import_module("weasyprint.text.line_break")
+    layouts = []
+
+    class Context:
+        pass
+
+    def fake(text, style, context, max_width, spacing, is_line_start=True, minimum=False):
+        layouts.append(object.__new__(line_break.Layout))
+        layouts[-1].text = text
+        return layouts[-1], len(text), None, 10.0, 12.0, 9.0
+
+    memo, context, style = _linecache._make_memo(fake), Context(), {}
+    first = memo("Met", style, context, 50.0, 0)
+    again = memo("Met", style, context, 50.0, 0)
+    assert len(layouts) == 1 and first[1:] == again[1:]
+    assert again[0] is not first[0] and layouts[0] not in (first[0], again[0])
+    assert again[0].text == first[0].text == "Met"
+    memo("Met", {}, context, 50.0, 0)  # another style object: laid out again
+    memo("Met", style, context, 40.0, 0)  # another width
+    memo("Met", style, None, 50.0, 0)  # no context to keep a memo on
+    assert len(layouts) == 4
+
+
+def test_line_memo_leaves_an_unchecked_weasyprint_version_alone(monkeypatch):
+    _linecache.uninstall()
+    try:
+        monkeypatch.setattr(weasyprint, "__version__", "999.0")
+        assert not _linecache.install() and not _linecache.installed()
+    finally:
+        monkeypatch.undo()
+        _linecache.install()
