@@ -12,6 +12,7 @@ from typing import Any
 
 import pandas as pd
 
+from kit._frames import records
 from kit.errors import FactsError
 from kit.facts import Facts
 from kit.fmt import shown_diff
@@ -162,7 +163,7 @@ def state_banner(facts: Facts, system: str, *, district_type: str | None = None)
         rules = rules[~rules["section"].isin(other)]
     out = [
         {"label": str(r["label"]), "note": None if pd.isna(r["note"]) else str(r["note"])}
-        for r in rules[rules["section"] != "indicator"].to_dict("records")
+        for r in records(rules[rules["section"] != "indicator"])
     ]
     indicators = rules[rules["section"] == "indicator"]
     if len(indicators):
