@@ -731,8 +731,8 @@ def accountability_caveats(facts: Facts, ctx: ReportContext, *, impact: bool = F
     if not has_accountability(facts):
         return []
     rules = _rules(facts)
-    measures = facts.sql("SELECT DISTINCT measure FROM ayp")["measure"].tolist()
-    amos = facts.sql("SELECT DISTINCT amo, measure FROM amo_targets")
+    measures = facts.store_sql("SELECT DISTINCT measure FROM ayp")["measure"].tolist()
+    amos = facts.store_sql("SELECT DISTINCT amo, measure FROM amo_targets")
     used_amos = set(amos.loc[amos["measure"].isin(measures), "amo"])
     if impact:
         used_amos |= set(amos["amo"])
