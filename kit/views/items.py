@@ -160,12 +160,17 @@ _TEST_KEYS = ["year", "entity_id", "subject", "grade", "group"]
 @dataclass
 class _ItemTables:
     """The entity's rows of the item tables for every test of a report, read with one query
-    per table (not one per table and test); :meth:`rows` gives one test's rows as a query of
-    that test alone would (same columns, rows in the store's order, a fresh index)."""
+    per table (not one per table and test) and made into what reports may show once for all
+    the tests (:func:`_shown_tables`); :meth:`rows` gives one test's rows as a query of that
+    test alone would, shown (same columns, rows in the store's order, a fresh index)."""
 
     frames: dict[str, pd.DataFrame]
     compare_district: bool
     rules: ItemRules
+    shown: dict[str, pd.DataFrame] = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.shown = _shown_tables(self.frames)
 
     @classmethod
     def read(cls, facts: Facts, ctx: ReportContext, subjects: list[str]) -> _ItemTables:
@@ -213,14 +218,42 @@ class _ItemTables:
         return cls(frames, compare, item_rules(facts))
 
     def rows(self, table: str, subject: str, grade: str) -> pd.DataFrame:
-        df = self.frames[table]
-        return df[(df["subject"] == subject) & (df["grade"] == grade)].reset_index(drop=True)
+        """One test's rows of a table as read."""
+        return _test_rows(self.frames[table], subject, grade)
+
+    def shown_rows(self, table: str, subject: str, grade: str) -> pd.DataFrame:
+        """One test's rows of a table of :attr:`shown`, as reports may show them."""
+        return _test_rows(self.shown[table], subject, grade)
 
     def grades(self, subject: str) -> list[str]:
         """The tested grades of ``subject`` with item data at the entity (:func:`item_tests`)."""
         df = self.frames["item_stats"]
         grades = df.loc[df["subject"] == subject, "grade"].unique().tolist()
         return sorted(grades, key=lambda g: (len(g), g))
+
+
+def _test_rows(df: pd.DataFrame, subject: str, grade: str) -> pd.DataFrame:
+    return df[(df["subject"] == subject) & (df["grade"] == grade)].reset_index(drop=True)
+
+
+def _shown_tables(frames: dict[str, pd.DataFrame]) -> dict[str, pd.DataFrame]:
+    """The item tables as reports may show them (:func:`_stored`), worked out once for all
+    of a report's tests (every step is row by row, a test's rows and decisions found by
+    the test's keys): ``items`` (``item_stats``, every group), ``standard_stats``,
+    ``item_options``, ``reliability`` and ``state_items``."""
+    dec = frames["decisions"]
+    rel = frames["reliability"].drop(columns=["suppression_reason", "protects"])
+    state = _stored(
+        frames["state_items"], dec, ["n", "pct_correct", "point_biserial"], compare=False
+    )
+    state["flag"] = state["flag"].where(~state["suppressed"])
+    return {
+        "items": _items(frames["item_stats"], dec),
+        "standard_stats": _stored(frames["standard_stats"], dec, _STANDARD_VALUES),
+        "item_options": _stored(frames["item_options"], dec, _OPTION_VALUES),
+        "reliability": _stored(rel, dec, ["n", *_RELIABILITY_VALUES], compare=False),
+        "state_items": state,
+    }
 
 
 def _stored(
@@ -257,9 +290,10 @@ def _stored(
             other = shown[~shown["entity_id"].isin(["STATE", *rows["entity_id"].unique()])]
         else:
             other = shown[shown["entity_id"] == entity]
-        first = other.drop_duplicates("group")
-        shown_of = dict(zip(first["group"], first["_shown"], strict=True))
-        ok = np.array([bool(shown_of.get(g, False)) for g in out["group"]], dtype=bool)
+        # The other entity's cell of the same test and group.
+        first = other.drop_duplicates(_CELL)
+        shown_of = dict(zip(_keys(first, _CELL), first["_shown"], strict=True))
+        ok = np.array([bool(shown_of.get(k, False)) for k in _keys(out, _CELL)], dtype=bool)
         if prefix == "state" and "state_source" in out.columns:
             ok = ok | (out["state_source"] == "items").to_numpy()
         for col in cols:
@@ -269,6 +303,13 @@ def _stored(
         if {gap, own, other} <= set(out.columns):
             out[gap] = shown_gap(out[own].astype("float64"), out[other].astype("float64"))
     return out
+
+
+_CELL = ["subject", "grade", "group"]
+
+
+def _keys(df: pd.DataFrame, columns: list[str]):
+    return zip(*(df[c] for c in columns), strict=True)
 
 
 def _with_reason(rows: pd.DataFrame, dec: pd.DataFrame) -> pd.DataFrame:
@@ -324,15 +365,14 @@ def _item_test(
     tables: _ItemTables,
     focus_group: str | None,
 ) -> ItemTestView:
-    dec = tables.rows("decisions", subject, grade)
-    every = _items(tables.rows("item_stats", subject, grade), dec)
+    every = tables.shown_rows("items", subject, grade)
     items = (
         every[every["group"] == "all"]
         .sort_values(["diff_vs_state", "item_id"], kind="stable", na_position="last")
         .reset_index(drop=True)
     )
 
-    std = _stored(tables.rows("standard_stats", subject, grade), dec, _STANDARD_VALUES).sort_values(
+    std = tables.shown_rows("standard_stats", subject, grade).sort_values(
         ["rollup", "rank", "category"]
     )
     rollups = {
@@ -340,19 +380,11 @@ def _item_test(
         for r in ("standard", "reporting_category", "item_type")
     }
 
-    opts = _stored(tables.rows("item_options", subject, grade), dec, _OPTION_VALUES).reset_index(
-        drop=True
-    )
-
-    rel = tables.rows("reliability", subject, grade).drop(
-        columns=["suppression_reason", "protects"]
-    )
-    rel_all = _stored(rel, dec, ["n", *_RELIABILITY_VALUES], compare=False)
+    opts = tables.shown_rows("item_options", subject, grade)
+    rel_all = tables.shown_rows("reliability", subject, grade)
     reliability = {k: _nan(v) for k, v in rel_all.iloc[0].to_dict().items()} if len(rel_all) else {}
 
-    state_items = tables.rows("state_items", subject, grade)
-    state_items = _stored(state_items, dec, ["n", "pct_correct", "point_biserial"], compare=False)
-    state_items["flag"] = state_items["flag"].where(~state_items["suppressed"])
+    state_items = tables.shown_rows("state_items", subject, grade)
 
     n_all = reliability.get("n")
     n_max = items["n"].max() if len(items) else None
@@ -365,7 +397,7 @@ def _item_test(
     focus_hidden = False
     focus_reason = ""
     if focus_group:
-        g = facts.sql('SELECT label, noun FROM "groups" WHERE "group" = ?', [focus_group])
+        g = facts.store_sql('SELECT label, noun FROM "groups" WHERE "group" = ?', [focus_group])
         if len(g):
             label, noun = str(g["label"].iloc[0]), str(g["noun"].iloc[0])
         focus = (
@@ -451,23 +483,27 @@ def trailing_items(view: ItemTestView, limit: int = 6) -> pd.DataFrame:
     return shown.head(limit).reset_index(drop=True)
 
 
-_DISTRACTORS: dict[int, tuple[ItemTestView, pd.DataFrame]] = {}
+_PER_VIEW: dict[tuple[int, str], tuple[ItemTestView, pd.DataFrame]] = {}
+
+
+def _per_view(view: ItemTestView, compute) -> pd.DataFrame:
+    """``compute(view)``, computed once per view (the chart, the sentences and the
+    report's questions ask for the same lists); each caller gets its own copy."""
+    key = (id(view), compute.__name__)
+    hit = _PER_VIEW.get(key)
+    if hit is None or hit[0] is not view:
+        if len(_PER_VIEW) > 128:
+            _PER_VIEW.clear()
+        hit = _PER_VIEW[key] = (view, compute(view))
+    return hit[1].copy()
 
 
 def distractors_beating_key(view: ItemTestView) -> pd.DataFrame:
     """One row per reported MC item where a wrong option (A-D) drew more students than the
     key: ``item_id``, ``key``, ``key_pct``, ``option``, ``option_pct``, plus the item's
     standard and description (PIM 3-B: what misconception the wrong answer shows).
-
-    Computed once per view (the chart, the narrative and the report's question whether
-    there is a distractor chart all ask); each caller gets its own copy."""
-    hit = _DISTRACTORS.get(id(view))
-    if hit is None or hit[0] is not view:
-        if len(_DISTRACTORS) > 64:
-            _DISTRACTORS.clear()
-        hit = (view, _distractors_beating_key(view))
-        _DISTRACTORS[id(view)] = hit
-    return hit[1].copy()
+    Computed once per view."""
+    return _per_view(view, _distractors_beating_key)
 
 
 def _distractors_beating_key(view: ItemTestView) -> pd.DataFrame:
@@ -507,7 +543,12 @@ def _distractors_beating_key(view: ItemTestView) -> pd.DataFrame:
 def quality_items(view: ItemTestView) -> pd.DataFrame:
     """Items whose state-wide statistics say they measure badly (a test-quality caveat):
     negative or low discrimination or a distractor beating the key for all students in the
-    state. Columns: ``item_id``, ``reasons`` (a list), ``point_biserial`` (state)."""
+    state. Columns: ``item_id``, ``reasons`` (a list), ``point_biserial`` (state).
+    Computed once per view."""
+    return _per_view(view, _quality_items)
+
+
+def _quality_items(view: ItemTestView) -> pd.DataFrame:
     s = view.state_items[~view.state_items["suppressed"]].copy()
     s["reasons"] = (
         s["flag"].fillna("").map(lambda f: [r for r in QUALITY_FLAGS if r in f.split("; ")])
