@@ -168,9 +168,11 @@ class _ItemTables:
     compare_district: bool
     rules: ItemRules
     shown: dict[str, pd.DataFrame] = field(init=False)
+    _tests: dict[str, dict[tuple, pd.DataFrame]] = field(init=False)
 
     def __post_init__(self) -> None:
         self.shown = _shown_tables(self.frames)
+        self._tests = {}
 
     @classmethod
     def read(cls, facts: Facts, ctx: ReportContext, subjects: list[str]) -> _ItemTables:
@@ -222,8 +224,16 @@ class _ItemTables:
         return _test_rows(self.frames[table], subject, grade)
 
     def shown_rows(self, table: str, subject: str, grade: str) -> pd.DataFrame:
-        """One test's rows of a table of :attr:`shown`, as reports may show them."""
-        return _test_rows(self.shown[table], subject, grade)
+        """One test's rows of a table of :attr:`shown`, as reports may show them (the table
+        split by test once, not filtered once per test)."""
+        tests = self._tests.get(table)
+        if tests is None:
+            by_test = self.shown[table].groupby(["subject", "grade"], sort=False)
+            tests = self._tests[table] = {k: g.reset_index(drop=True) for k, g in by_test}
+        found = tests.get((subject, grade))
+        if found is None:
+            return _test_rows(self.shown[table], subject, grade)
+        return found.copy(deep=False)  # copy on write: the caller's own frame
 
     def grades(self, subject: str) -> list[str]:
         """The tested grades of ``subject`` with item data at the entity (:func:`item_tests`)."""
