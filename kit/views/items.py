@@ -531,21 +531,53 @@ def _distractors_beating_key(view: ItemTestView) -> pd.DataFrame:
                 "pct_correct",
             ]
         )
-    keys = o[o["is_key"]][["item_id", "option", "pct"]].rename(
-        columns={"option": "key", "pct": "key_pct"}
-    )
-    wrong = o[~o["is_key"] & (o["option"] != "BLANK")].sort_values(
-        ["item_id", "pct", "option"], ascending=[True, False, True]
-    )
-    top = (
-        wrong.groupby("item_id", sort=False)
-        .head(1)[["item_id", "option", "pct"]]
-        .rename(columns={"pct": "option_pct"})
-    )
-    both = keys.merge(top, on="item_id")
-    both = both[both["option_pct"] > both["key_pct"]]
-    info = view.items[["item_id", "standard", "description", "pct_correct"]]
-    both = both.merge(info, on="item_id", how="left")
+    # Row by row (a test has a few hundred options; two pandas merges a test cost more):
+    # each key, and its item's most chosen wrong answer (ties: the first by letter; a
+    # missing share last), where that answer drew more students than the key.
+    rows = list(zip(o["item_id"], o["option"], o["pct"], o["is_key"], strict=True))
+    top: dict = {}
+    for item, option, pct, _ in sorted(
+        (r for r in rows if not r[3] and r[1] != "BLANK"),
+        key=lambda r: (r[0], math.isnan(r[2]), -r[2] if not math.isnan(r[2]) else 0.0, r[1]),
+    ):
+        top.setdefault(item, (option, pct))
+    beat = [
+        (item, key, key_pct, *top[item])
+        for item, key, key_pct, is_key in rows
+        if is_key and item in top and top[item][1] > key_pct
+    ]
+    info = {
+        i: (s, d, p)
+        for i, s, d, p in reversed(
+            list(
+                zip(
+                    view.items["item_id"],
+                    view.items["standard"],
+                    view.items["description"],
+                    view.items["pct_correct"],
+                    strict=True,
+                )
+            )
+        )
+    }
+    missing = (math.nan, math.nan, math.nan)
+    columns = {
+        "item_id": (o["item_id"].dtype, [b[0] for b in beat]),
+        "key": (o["option"].dtype, [b[1] for b in beat]),
+        "key_pct": (o["pct"].dtype, [b[2] for b in beat]),
+        "option": (o["option"].dtype, [b[3] for b in beat]),
+        "option_pct": (o["pct"].dtype, [b[4] for b in beat]),
+        "standard": (view.items["standard"].dtype, [info.get(b[0], missing)[0] for b in beat]),
+        "description": (
+            view.items["description"].dtype,
+            [info.get(b[0], missing)[1] for b in beat],
+        ),
+        "pct_correct": (
+            view.items["pct_correct"].dtype,
+            [info.get(b[0], missing)[2] for b in beat],
+        ),
+    }
+    both = pd.DataFrame({c: pd.Series(v, dtype=t) for c, (t, v) in columns.items()})
     both["margin"] = both["option_pct"] - both["key_pct"]
     return both.sort_values(["margin", "item_id"], ascending=[False, True]).reset_index(drop=True)
 
@@ -576,13 +608,27 @@ def weakest_standards(view: ItemTestView, limit: int = 3) -> pd.DataFrame:
         & (view.standards["gap_vs_state"].round(1) < 0)
     ]
     s = s.sort_values(["gap_vs_state", "category"]).head(limit).copy()
-    desc = (
-        view.items.dropna(subset=["standard"])
-        .groupby("standard")["description"]
-        .agg(lambda d: "; ".join(dict.fromkeys(x for x in d if isinstance(x, str))))
-    )
-    s["skill"] = s["category"].map(desc)
+    s["skill"] = s["category"].map(_skills(view))
     return s.reset_index(drop=True)
+
+
+def _by_standard(view: ItemTestView, column: str):
+    """``(standard, value)`` of each item with a standard, in the items' order."""
+    return (
+        (s, v)
+        for s, v in zip(view.items["standard"], view.items[column], strict=True)
+        if isinstance(s, str)
+    )
+
+
+def _skills(view: ItemTestView) -> pd.Series:
+    """Each standard's item descriptions, each once, joined by "; " (indexed by standard)."""
+    joined: dict[str, dict] = {}
+    for standard, text in _by_standard(view, "description"):
+        joined.setdefault(standard, {})
+        if isinstance(text, str):
+            joined[standard][text] = None
+    return pd.Series({k: "; ".join(v) for k, v in sorted(joined.items())}, dtype=object)
 
 
 def skills_to_reteach(view: ItemTestView, limit: int = 3) -> tuple[pd.DataFrame, pd.DataFrame]:
@@ -596,13 +642,12 @@ def skills_to_reteach(view: ItemTestView, limit: int = 3) -> tuple[pd.DataFrame,
     teach), ``check`` with ``flagged_items`` (the flagged items behind each)."""
     weak = weakest_standards(view, limit=len(view.standards))
     flagged = set(quality_items(view)["item_id"])
-    items = view.items.dropna(subset=["standard"])
-    behind = items.groupby("standard")["item_id"].agg(
-        lambda ids: sorted(i for i in ids if i in flagged)
-    )
-    weak["flagged_items"] = (
-        weak["category"].map(behind).map(lambda x: x if isinstance(x, list) else [])
-    )
+    behind: dict = {}
+    for standard, item in _by_standard(view, "item_id"):
+        behind.setdefault(standard, [])
+        if item in flagged:
+            behind[standard].append(item)
+    weak["flagged_items"] = weak["category"].map(lambda c: sorted(behind.get(c, [])))
     held = weak["flagged_items"].map(len) > 0
     teach = weak[~held].head(limit).reset_index(drop=True)
     check = weak[held].head(limit).reset_index(drop=True)
