@@ -264,11 +264,16 @@ class Facts:
         """The column names of one table (empty when the store has no such table)."""
         if name not in self.tables:
             return []
-        rows = self.store_sql(  # every table's columns in one query, once per store opened
-            "SELECT table_name, column_name FROM information_schema.columns "
-            "WHERE table_schema = 'main' ORDER BY table_name, ordinal_position"
-        )
-        return rows.loc[rows["table_name"] == name, "column_name"].tolist()
+        by_table = self._store_answers.get(("columns",))
+        if by_table is None:  # every table's columns in one query, once per store opened
+            by_table = {}
+            for table, column in self.con.execute(
+                "SELECT table_name, column_name FROM information_schema.columns "
+                "WHERE table_schema = 'main' ORDER BY table_name, ordinal_position"
+            ).fetchall():
+                by_table.setdefault(table, []).append(column)
+            self._store_answers[("columns",)] = by_table
+        return list(by_table.get(name, []))
 
     def run(self) -> dict:
         """The latest build's provenance (kit version, framework, input hashes, counts)."""

@@ -83,6 +83,11 @@ def tab_models(models: dict[str, pd.DataFrame], ctx: ReportContext) -> pd.DataFr
         )
         .fillna(-1.0),
     ).sort_values(["_head", "_points", "_share", "model"], ascending=[False, False, False, True])
+    # Each subject's first row of each model, looked up (not filtered) per table cell.
+    by_model: dict[str, dict] = {subject: {} for subject in models}
+    for subject, view in models.items():
+        for row in records(view):
+            by_model[subject].setdefault(row["model"], row)
     out = []
     for rec in records(first):
         lo, hi = rec["range_low"], rec["range_high"]
@@ -95,12 +100,11 @@ def tab_models(models: dict[str, pd.DataFrame], ctx: ReportContext) -> pd.DataFr
             "Model": name,
             "Scale": f"{fmt_num(lo, 0)}–{fmt_num(hi, 0)}" if is_range else "≥ 0: AMOs met",
         }
-        for subject, view in models.items():
-            match = view[view["model"] == rec["model"]]
-            if match.empty:
+        for subject in models:
+            m = by_model[subject].get(rec["model"])
+            if m is None:
                 row[fmt_subject(subject, short=True)] = MISSING
                 continue
-            m = match.iloc[0]
             if bool(m["suppressed"]):
                 cell = f"<{ctx.reporting_min_n} students"
             elif is_range:
