@@ -18,6 +18,12 @@ import pandas as pd
 from kit._sql import ident, literal
 from kit.errors import FactsError, ParameterError
 
+# Tables whose rows are the same for every report on a store (the framework as applied, the
+# build's record): :meth:`Facts.table` reads them through :meth:`Facts.store_sql`.
+STORE_WIDE = frozenset(
+    {"runs", "index_models", "accountability_rules", "levels", "groups", "state_rules"}
+)
+
 REQUIRED_TABLES = (
     "runs",
     "entities",
@@ -126,16 +132,18 @@ def resolve_facts_path(path: str | Path) -> Path:
     )
 
 
-_OPEN: dict[tuple, tuple[duckdb.DuckDBPyConnection, frozenset]] = {}
+_OPEN: dict[tuple, tuple[duckdb.DuckDBPyConnection, frozenset, dict]] = {}
 _MAX_OPEN = 4
 
 
-def _connect(path: Path) -> tuple[duckdb.DuckDBPyConnection, frozenset]:
-    """A read-only connection to ``path`` and its table names, shared within the process.
+def _connect(path: Path) -> tuple[duckdb.DuckDBPyConnection, frozenset, dict]:
+    """A read-only connection to ``path``, its table names and the store-wide answers read
+    so far (:meth:`Facts.store_sql`), shared within the process.
 
     A batch worker renders report after report from the same store: opening it once saves
     the connection and catalogue queries per report. The key includes the file's size and
-    modification time, so a rebuilt store is opened afresh (and the old one closed).
+    modification time, so a rebuilt store is opened afresh (and the old one closed, its
+    answers with it).
     """
     st = path.stat()
     key = (str(path.resolve()), st.st_size, st.st_mtime_ns)
@@ -166,9 +174,8 @@ def _connect(path: Path) -> tuple[duckdb.DuckDBPyConnection, frozenset]:
             raise FactsError(f"{path} is not a readable facts store: {exc}") from None
         tables = relations(con)
         while len(_OPEN) >= _MAX_OPEN:
-            old_con, _ = _OPEN.pop(next(iter(_OPEN)))
-            old_con.close()
-        _OPEN[key] = (con, tables)
+            _OPEN.pop(next(iter(_OPEN)))[0].close()
+        _OPEN[key] = (con, tables, {})
     return _OPEN[key]
 
 
@@ -183,7 +190,7 @@ class Facts:
 
     def __init__(self, path: str | Path) -> None:
         self.path = resolve_facts_path(path)
-        shared, present = _connect(self.path)
+        shared, present, self._store_answers = _connect(self.path)
         self.con = shared.cursor()  # its own cursor over the shared, read-only database
         missing = [t for t in REQUIRED_TABLES if t not in present]
         if missing:
@@ -193,7 +200,7 @@ class Facts:
                 fix="Rebuild it with kit build.",
             )
         self.tables = sorted(present)
-        self._columns: dict[str, list[str]] | None = None
+        self._kept: dict[tuple, pd.DataFrame] = {}
 
     def close(self) -> None:
         self.con.close()  # the cursor; the shared connection stays open for the next report
@@ -208,8 +215,32 @@ class Facts:
         """Run a read-only SQL query against the store."""
         return self.con.execute(query, params or []).df()
 
+    def store_sql(self, query: str, params: list | None = None) -> pd.DataFrame:
+        """:meth:`sql` for a query whose answer is the same for every report on the store (a
+        framework table, the build's record, the years): run once per store opened and kept
+        with its connection, each caller given its own copy. A warm kernel renders
+        thousands of reports from one store; these queries were a tenth of a report's.
+        Never for a query about one entity: its figures must come from the store each time.
+        """
+        key = (query, tuple(params or ()))
+        answer = self._store_answers.get(key)
+        if answer is None:
+            answer = self._store_answers[key] = self.sql(query, params)
+        return answer.copy()
+
+    def kept_sql(self, query: str, params: list | None = None) -> pd.DataFrame:
+        """:meth:`sql` run once for this ``Facts`` (one report) and kept: for an entity's
+        rows that several views of a report read and filter each in its own way. Each
+        caller gets its own copy."""
+        key = (query, tuple(params or ()))
+        answer = self._kept.get(key)
+        if answer is None:
+            answer = self._kept[key] = self.sql(query, params)
+        return answer.copy()
+
     def table(self, name: str, **filters) -> pd.DataFrame:
-        """Rows of one table where each ``column=value`` filter holds (lists mean IN)."""
+        """Rows of one table where each ``column=value`` filter holds (lists mean IN).
+        A table of :data:`STORE_WIDE` is read through :meth:`store_sql`."""
         if name not in self.tables:
             raise FactsError(
                 f"The facts store has no table {name!r}; it has {', '.join(self.tables)}."
@@ -226,25 +257,29 @@ class Facts:
                 where.append(f"{ident(col)} = ?")
                 params.append(val)
         clause = f" WHERE {' AND '.join(where)}" if where else ""
-        return self.sql(f"SELECT * FROM {ident(name)}{clause}", params)
+        read = self.store_sql if name in STORE_WIDE else self.sql
+        return read(f"SELECT * FROM {ident(name)}{clause}", params)
 
     def columns(self, name: str) -> list[str]:
         """The column names of one table (empty when the store has no such table)."""
         if name not in self.tables:
             return []
-        if self._columns is None:  # every table's columns in one query, once per store opened
-            rows = self.con.execute(
+        by_table = self._store_answers.get(("columns",))
+        if by_table is None:  # every table's columns in one query, once per store opened
+            by_table = {}
+            for table, column in self.con.execute(
                 "SELECT table_name, column_name FROM information_schema.columns "
                 "WHERE table_schema = 'main' ORDER BY table_name, ordinal_position"
-            ).fetchall()
-            self._columns = {}
-            for table, column in rows:
-                self._columns.setdefault(table, []).append(column)
-        return list(self._columns.get(name, []))
+            ).fetchall():
+                by_table.setdefault(table, []).append(column)
+            self._store_answers[("columns",)] = by_table
+        return list(by_table.get(name, []))
 
     def run(self) -> dict:
         """The latest build's provenance (kit version, framework, input hashes, counts)."""
-        row = self.sql("SELECT * FROM runs ORDER BY finished_at DESC LIMIT 1").iloc[0].to_dict()
+        row = (
+            self.store_sql("SELECT * FROM runs ORDER BY finished_at DESC LIMIT 1").iloc[0].to_dict()
+        )
         for key in ("input_hashes", "row_counts", "parameters", "framework_unverified"):
             if isinstance(row.get(key), str):
                 row[key] = json.loads(row[key])
@@ -276,7 +311,8 @@ class Facts:
 
     def years(self) -> list[int]:
         return [
-            int(y) for y in self.sql("SELECT DISTINCT year FROM entities ORDER BY year")["year"]
+            int(y)
+            for y in self.store_sql("SELECT DISTINCT year FROM entities ORDER BY year")["year"]
         ]
 
     def latest_year(self) -> int:
@@ -325,7 +361,9 @@ class Facts:
 
     def districts(self, year: int | None = None) -> pd.DataFrame:
         year = year or self.latest_year()
-        rows = self.table("entities", year=year, entity_type="district")
+        rows = self.store_sql(  # the same for every report on the store
+            "SELECT * FROM entities WHERE year = ? AND entity_type = 'district'", [year]
+        )
         return rows.sort_values("entity_id").reset_index(drop=True)
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from kit._frames import records
 from kit.charts.style import ACCENT, MUTED, TEXT, Chart, ink_on
 from kit.charts.svg import (
     AXIS_BELOW,
@@ -172,7 +173,7 @@ def plot_distractors(view: ItemTestView, *, title: str, limit: int = 6) -> Chart
     x = Scale(0, 100, left, right)
     y = Scale(-0.6, max(n, 1) - 0.4, bottom, top)
     half = 0.35 * (y(0) - y(1))
-    for i, rec in enumerate(beat.to_dict("records")):
+    for i, rec in enumerate(records(beat)):
         yi = y(n - 1 - i)
         rows = opts[opts["item_id"] == rec["item_id"]].set_index("option")
         start = 0.0

@@ -7,6 +7,7 @@ import numpy as np
 import pandas as pd
 from matplotlib.colors import to_hex
 
+from kit._frames import records
 from kit.charts.style import LEVEL_COLOURS, MUTED, Chart, ink_on
 from kit.charts.svg import AXIS_BELOW, Scale, Svg, fit, label_margin, legend_height, value_axis
 from kit.charts.svg import PT_PER_IN as IN
@@ -39,7 +40,7 @@ def plot_levels_by_group(
     x = Scale(0, 113, left, right)
     y = Scale(-0.6, n - 0.1, bottom, top)
     half = 0.36 * (y(0) - y(1))
-    for i, rec in enumerate(shown.to_dict("records")):
+    for i, rec in enumerate(records(shown)):
         yi = y(n - 1 - i)
         start = 0.0
         for lv in range(1, k + 1):

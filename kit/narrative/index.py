@@ -13,6 +13,7 @@ import json
 
 import pandas as pd
 
+from kit._frames import records
 from kit.fmt import fmt_num, fmt_subject, is_missing
 from kit.fmt import shown_diff as fmt_shown_diff
 from kit.narrative._common import unverified_items
@@ -34,7 +35,7 @@ def _rec(rec: dict) -> dict:
 
 
 def _records(df: pd.DataFrame) -> list[dict]:
-    return [_rec(r) for r in df.to_dict("records")] if len(df) else []
+    return [_rec(r) for r in records(df)] if len(df) else []
 
 
 def _true(x) -> bool:
@@ -265,7 +266,7 @@ def missed_results(ayp: pd.DataFrame) -> tuple[list[dict], list[dict], list[dict
             subject_name=fmt_subject(r["subject"]),
             test_name=r.get("change_test_name") or ayp_test_word(r["change_test"]),
         )
-        for r in missed.to_dict("records")
+        for r in records(missed)
     ]
     near = [r for r in recs if _true(r["change_plausible"])]
     far = [r for r in recs if not _true(r["change_plausible"])]

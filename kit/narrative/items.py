@@ -11,6 +11,7 @@ import math
 
 import pandas as pd
 
+from kit._frames import records
 from kit.fmt import fmt_subject, shown_diff
 from kit.narrative._common import unverified_labels
 from kit.narrative.render import render_template, view_first
@@ -31,7 +32,7 @@ def _clean(rec: dict) -> dict:
 
 
 def _records(df: pd.DataFrame) -> list[dict]:
-    return [_clean(r) for r in df.to_dict("records")]
+    return [_clean(r) for r in records(df)]
 
 
 def describe_item_test_title(view: ItemTestView) -> str:

@@ -6,6 +6,7 @@ import math
 
 import pandas as pd
 
+from kit._frames import records
 from kit.fmt import fmt_subject
 from kit.narrative._common import unverified_labels
 from kit.narrative.render import render_template
@@ -25,7 +26,7 @@ def lowest_groups(view: pd.DataFrame, column: str, *, limit: int = 3) -> list[di
     ranked = view[
         view["kind"].isin(_RANKED_KINDS) & ~view["suppressed"] & (view[gap] < 0)
     ].sort_values([column, "group"], kind="stable")
-    return [_row(r) for r in ranked.head(limit).to_dict("records")]
+    return [_row(r) for r in records(ranked.head(limit))]
 
 
 def describe_subgroups(
@@ -96,9 +97,7 @@ def summary_subgroups(views: dict[str, pd.DataFrame], ctx: ReportContext) -> dic
         rows = view[
             view["kind"].isin(_RANKED_KINDS) & ~view["suppressed"] & (view["gap_state"] < 0)
         ]
-        below_state += [
-            dict(_row(r), subject_name=fmt_subject(subject)) for r in rows.to_dict("records")
-        ]
+        below_state += [dict(_row(r), subject_name=fmt_subject(subject)) for r in records(rows)]
     below_state.sort(key=lambda r: (r["gap_state"], r["group"]))
     worst = min(first, key=lambda r: (r["gap_index"], r["subject"])) if first else None
     near_level = ctx.proficient_level - 1

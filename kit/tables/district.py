@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import pandas as pd
 
+from kit._frames import records
 from kit.fmt import MISSING, fmt_int, fmt_model_abbr, fmt_num, fmt_pct, fmt_signed, fmt_subject
 from kit.tables._common import _REAL_KINDS, _n_text, _yes
 from kit.views.context import ReportContext
@@ -23,7 +24,7 @@ def tab_schools(schools: pd.DataFrame, ctx: ReportContext, ayp_subjects: list[st
     for _sid, rows in schools.groupby("entity_id", sort=False):
         first = rows.iloc[0]
         row = {"School": first["name"]}
-        for rec in rows.to_dict("records"):
+        for rec in records(rows):
             row[fmt_subject(rec["subject"], short=True)] = (
                 MISSING  # no results in the subject at all (e.g. not a tested grade)
                 if not rec.get("has_results", True)
@@ -39,7 +40,7 @@ def tab_schools(schools: pd.DataFrame, ctx: ReportContext, ayp_subjects: list[st
                 if first["ayp_n_groups"]
                 else MISSING
             )
-        for rec in rows.to_dict("records"):
+        for rec in records(rows):
             if rec["subject"] in ayp_subjects:
                 key = f"High needs vs all, {fmt_subject(rec['subject'], short=True)}"
                 row[key] = "not reported" if rec["hn_suppressed"] else fmt_signed(rec["hn_gap"])
@@ -52,7 +53,7 @@ def tab_lowest(schools: pd.DataFrame, ctx: ReportContext, ayp_subjects: list[str
     rows = schools[schools["subject"].isin(ayp_subjects)] if len(schools) else schools
     abbr = fmt_model_abbr(ctx.headline_model)
     out = []
-    for rec in rows.to_dict("records"):
+    for rec in records(rows):
         behind = rec["lowest_gap"] == rec["lowest_gap"] and round(rec["lowest_gap"], 1) < 0
         out.append(
             {
@@ -78,7 +79,7 @@ def tab_gaps(gaps: pd.DataFrame, ctx: ReportContext) -> pd.DataFrame:
     )
     abbr = fmt_model_abbr(ctx.headline_model)
     out = []
-    for rec in rows.to_dict("records"):
+    for rec in records(rows):
         is_all = rec["group"] == "all"
         out.append(
             {
@@ -98,7 +99,7 @@ def tab_impact(impact: pd.DataFrame, ctx: ReportContext, comparison: str = "rule
     (``rules``) or each index model on status alone (``models``)."""
     rows = impact[impact["comparison"] == comparison] if len(impact) else impact
     out = []
-    for rec in rows.to_dict("records"):
+    for rec in records(rows):
         if comparison == "rules":
             tests = rec.get("test_names")
             tests = list(tests) if tests is not None else map(ayp_test_word, rec["tests"] or [])

@@ -10,6 +10,7 @@ import json
 
 import pandas as pd
 
+from kit._frames import records
 from kit.fmt import MISSING, fmt_model_abbr, fmt_num, fmt_pct, fmt_signed, fmt_subject, shown_diff
 from kit.tables._common import _REAL_KINDS, _n_text, _yes
 from kit.views.context import ReportContext
@@ -31,7 +32,7 @@ def tab_ayp(ayp: pd.DataFrame, ctx: ReportContext, subject: str) -> pd.DataFrame
     abbr = fmt_model_abbr(str(rows["measure"].iloc[0]))
     with_gain = rows["required_gain"].notna().any()
     out = []
-    for rec in rows.to_dict("records"):
+    for rec in records(rows):
         d = int(rec.get("digits") or 1)
         tests = rec.get("tests")
         judged = any(
@@ -82,8 +83,13 @@ def tab_models(models: dict[str, pd.DataFrame], ctx: ReportContext) -> pd.DataFr
         )
         .fillna(-1.0),
     ).sort_values(["_head", "_points", "_share", "model"], ascending=[False, False, False, True])
+    # Each subject's first row of each model, looked up (not filtered) per table cell.
+    by_model: dict[str, dict] = {subject: {} for subject in models}
+    for subject, view in models.items():
+        for row in records(view):
+            by_model[subject].setdefault(row["model"], row)
     out = []
-    for rec in first.to_dict("records"):
+    for rec in records(first):
         lo, hi = rec["range_low"], rec["range_high"]
         is_range = lo == lo and hi == hi  # not NaN
         digits = 3 if is_range and hi <= 1 else 1
@@ -94,12 +100,11 @@ def tab_models(models: dict[str, pd.DataFrame], ctx: ReportContext) -> pd.DataFr
             "Model": name,
             "Scale": f"{fmt_num(lo, 0)}–{fmt_num(hi, 0)}" if is_range else "≥ 0: AMOs met",
         }
-        for subject, view in models.items():
-            match = view[view["model"] == rec["model"]]
-            if match.empty:
+        for subject in models:
+            m = by_model[subject].get(rec["model"])
+            if m is None:
                 row[fmt_subject(subject, short=True)] = MISSING
                 continue
-            m = match.iloc[0]
             if bool(m["suppressed"]):
                 cell = f"<{ctx.reporting_min_n} students"
             elif is_range:
@@ -120,7 +125,7 @@ def tab_goals(goals: pd.DataFrame, ctx: ReportContext) -> pd.DataFrame:
     base_year = int(rows["baseline_year"].iloc[0])
     goal_year = int(rows["target_year"].iloc[0])
     out = []
-    for rec in rows.to_dict("records"):
+    for rec in records(rows):
         d = int(rec.get("digits") or 1)
         if rec["suppressed"]:
             status = (

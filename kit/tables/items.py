@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import pandas as pd
 
+from kit._frames import records
 from kit.fmt import fmt_int, fmt_pct, fmt_signed
 from kit.views.items import ItemTestView, quality_items, trailing_items
 
@@ -17,7 +18,7 @@ def tab_trailing_items(view: ItemTestView, limit: int = 8) -> pd.DataFrame:
     """The items furthest below the state (at most ``limit``), one row each."""
     quality = set(quality_items(view)["item_id"])
     rows = []
-    for rec in trailing_items(view, limit=limit).to_dict("records"):
+    for rec in records(trailing_items(view, limit=limit)):
         row = {
             "Item": rec["item_id"],
             "Standard": rec["standard"] or "",
@@ -39,7 +40,7 @@ def tab_rollups(view: ItemTestView) -> pd.DataFrame:
     rows = []
     for label, frame in (("Category", view.categories), ("Item type", view.types)):
         frame = frame.sort_values(["gap_vs_state", "category"], na_position="last")
-        for rec in frame.to_dict("records"):
+        for rec in records(frame):
             name = rec["category"] if isinstance(rec["category"], str) else "(none)"
             if label == "Item type":
                 name = _TYPE_NAMES.get(name, name)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import pandas as pd
 
+from kit._frames import records
 from kit.fmt import fmt_int, fmt_num, fmt_pct, fmt_signed
 from kit.views.context import ReportContext
 
@@ -12,7 +13,7 @@ from kit.views.context import ReportContext
 def tab_subgroups(view: pd.DataFrame, ctx: ReportContext) -> pd.DataFrame:
     """The subgroup view as display strings; hidden figures show why they are hidden."""
     rows = []
-    for rec in view.to_dict("records"):
+    for rec in records(view):
         d = int(rec.get("index_digits") or 1)
         if rec["suppression_reason"] == "small":
             n_text = f"<{ctx.reporting_min_n}"

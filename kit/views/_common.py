@@ -12,6 +12,7 @@ from typing import Any
 
 import pandas as pd
 
+from kit._frames import records
 from kit.errors import FactsError
 from kit.facts import Facts
 from kit.fmt import shown_diff
@@ -60,12 +61,13 @@ def decisions(
             f"{facts.path} was built by an older kit without its suppression decisions.",
             fix="Run kit build again to rebuild the facts store.",
         )
-    rows = facts.sql(
-        'SELECT year, entity_type, entity_id, subject, grade, "group", n_fay_tested, '
-        "suppressed, suppression_reason, protects FROM performance "
-        f"WHERE grade = ? AND entity_id IN ({_in(entity_ids)}) AND year IN ({_in(years)})",
-        [grade, *entity_ids, *years],
-    )
+    rows = _entity_decisions(facts, entity_ids, years, grade)
+    if rows is None:
+        rows = facts.sql(
+            f"SELECT {_DECISION_COLUMNS} FROM performance "
+            f"WHERE grade = ? AND entity_id IN ({_in(entity_ids)}) AND year IN ({_in(years)})",
+            [grade, *entity_ids, *years],
+        )
     empty = rows["n_fay_tested"].fillna(0).to_numpy() <= 0
     rows["suppressed"] = rows["suppressed"].fillna(True).astype(bool) | empty
     rows["suppression_reason"] = rows["suppression_reason"].where(
@@ -75,6 +77,29 @@ def decisions(
 
 
 _DECISION_KEYS = ["year", "entity_type", "entity_id", "subject", "grade", "group"]
+_DECISION_COLUMNS = (
+    'year, entity_type, entity_id, subject, grade, "group", n_fay_tested, suppressed, '
+    "suppression_reason, protects"
+)
+
+
+def _entity_decisions(
+    facts: Facts, entity_ids: list[str], years: list[int], grade: str
+) -> pd.DataFrame | None:
+    """The rows :func:`decisions` reads for one entity, filtered from all of that entity's
+    rows, read once per report (an index report asked nine times, for different years and
+    grades). None (read them directly) for several entities, or when a column has a
+    missing value: DuckDB types such a column by the rows it returns, and the direct read
+    of fewer rows might type it otherwise."""
+    if len(entity_ids) != 1:
+        return None
+    every = facts.kept_sql(
+        f"SELECT {_DECISION_COLUMNS} FROM performance WHERE entity_id = ?", [entity_ids[0]]
+    )
+    if every.isna().any().any():
+        return None
+    keep = (every["grade"] == grade) & every["year"].isin(years)
+    return every[keep].reset_index(drop=True)
 
 
 def hidden_for(
@@ -162,7 +187,7 @@ def state_banner(facts: Facts, system: str, *, district_type: str | None = None)
         rules = rules[~rules["section"].isin(other)]
     out = [
         {"label": str(r["label"]), "note": None if pd.isna(r["note"]) else str(r["note"])}
-        for r in rules[rules["section"] != "indicator"].to_dict("records")
+        for r in records(rules[rules["section"] != "indicator"])
     ]
     indicators = rules[rules["section"] == "indicator"]
     if len(indicators):

@@ -11,6 +11,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from kit._frames import records
 from kit.facts import Facts
 from kit.metrics.suppression import apply_hidden
 from kit.views._common import (
@@ -346,7 +347,7 @@ def view_schools(facts: Facts, ctx: ReportContext) -> pd.DataFrame:
             [ctx.year, *ids, *subjects],
         )
         gaps = hide_gaps(facts, gaps)
-        for rec in gaps[gaps["group"] == "high_needs"].to_dict("records"):
+        for rec in records(gaps[gaps["group"] == "high_needs"]):
             hn[(rec["entity_id"], rec["subject"])] = rec
     for col, src in (
         ("hn_n", "n"),

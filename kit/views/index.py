@@ -23,6 +23,7 @@ import re
 
 import pandas as pd
 
+from kit._frames import records
 from kit.ayp_path import fmt_ayp_path
 from kit.facts import Facts
 from kit.metrics.suppression import apply_hidden
@@ -111,10 +112,7 @@ def ayp_test_names(facts: Facts) -> dict[str, str]:
     if "accountability_rules" not in facts.tables:
         return {}
     rules = facts.table("accountability_rules", section="ayp")
-    return {
-        str(r["id"]): plain_test_name(r["id"], r["kind"], r["label"])
-        for r in rules.to_dict("records")
-    }
+    return {str(r["id"]): plain_test_name(r["id"], r["kind"], r["label"]) for r in records(rules)}
 
 
 # --- what would change the result -------------------------------------------------------
@@ -179,7 +177,7 @@ def _what_would_change(
         "change_plausible",
     )
     out: dict[str, list] = {k: [] for k in cols}
-    for rec in df.to_dict("records"):
+    for rec in records(df):
         best = None  # (k, test, kind, of, target, value, step)
         tests = _json(rec.get("tests")) or {}
         # A group below the accountability minimum is judged on participation only: every
@@ -417,7 +415,7 @@ def ayp_summary(ayp: pd.DataFrame) -> dict:
     if ayp.empty or "entity_n_groups" not in ayp or ayp["entity_n_groups"].isna().all():
         return {"met": None, "n_groups": 0, "n_met": 0, "subjects": {}}
     subjects = {}
-    for rec in ayp.drop_duplicates("subject").to_dict("records"):
+    for rec in records(ayp.drop_duplicates("subject")):
         if pd.isna(rec["subject_n_groups"]):
             continue
         subjects[rec["subject"]] = {
@@ -494,7 +492,7 @@ def view_ayp_rules(facts: Facts) -> dict:
                 "short": re.sub(r"\s*\(impact analysis only\)$", "", str(r["label"])),
                 "verified": bool(r["verified"]),
             }
-            for r in rows.to_dict("records")
+            for r in records(rows)
         ]
 
     min_n = int(facts.run()["accountability_min_n"])
@@ -561,7 +559,7 @@ def view_goals(
     if rows.empty:
         return rows.assign(suppressed=pd.Series(dtype=bool))
     trajectories, target_now, actual_now, on_track = [], [], [], []
-    for rec in rows.to_dict("records"):
+    for rec in records(rows):
         traj = [(int(y), float(t)) for y, t in (_json(rec["annual_targets"]) or [])]
         trajectories.append(traj)
         target_now.append(dict(traj).get(ctx.year, float("nan")))
@@ -733,8 +731,8 @@ def accountability_caveats(facts: Facts, ctx: ReportContext, *, impact: bool = F
     if not has_accountability(facts):
         return []
     rules = _rules(facts)
-    measures = facts.sql("SELECT DISTINCT measure FROM ayp")["measure"].tolist()
-    amos = facts.sql("SELECT DISTINCT amo, measure FROM amo_targets")
+    measures = facts.store_sql("SELECT DISTINCT measure FROM ayp")["measure"].tolist()
+    amos = facts.store_sql("SELECT DISTINCT amo, measure FROM amo_targets")
     used_amos = set(amos.loc[amos["measure"].isin(measures), "amo"])
     if impact:
         used_amos |= set(amos["amo"])
@@ -758,5 +756,5 @@ def accountability_caveats(facts: Facts, ctx: ReportContext, *, impact: bool = F
             if r["note"] is None or (isinstance(r["note"], float) and math.isnan(r["note"]))
             else str(r["note"]),
         }
-        for r in rows.to_dict("records")
+        for r in records(rows)
     ]

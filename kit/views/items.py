@@ -160,12 +160,19 @@ _TEST_KEYS = ["year", "entity_id", "subject", "grade", "group"]
 @dataclass
 class _ItemTables:
     """The entity's rows of the item tables for every test of a report, read with one query
-    per table (not one per table and test); :meth:`rows` gives one test's rows as a query of
-    that test alone would (same columns, rows in the store's order, a fresh index)."""
+    per table (not one per table and test) and made into what reports may show once for all
+    the tests (:func:`_shown_tables`); :meth:`rows` gives one test's rows as a query of that
+    test alone would, shown (same columns, rows in the store's order, a fresh index)."""
 
     frames: dict[str, pd.DataFrame]
     compare_district: bool
     rules: ItemRules
+    shown: dict[str, pd.DataFrame] = field(init=False)
+    _tests: dict[str, dict[tuple, pd.DataFrame]] = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.shown = _shown_tables(self.frames)
+        self._tests = {}
 
     @classmethod
     def read(cls, facts: Facts, ctx: ReportContext, subjects: list[str]) -> _ItemTables:
@@ -213,14 +220,50 @@ class _ItemTables:
         return cls(frames, compare, item_rules(facts))
 
     def rows(self, table: str, subject: str, grade: str) -> pd.DataFrame:
-        df = self.frames[table]
-        return df[(df["subject"] == subject) & (df["grade"] == grade)].reset_index(drop=True)
+        """One test's rows of a table as read."""
+        return _test_rows(self.frames[table], subject, grade)
+
+    def shown_rows(self, table: str, subject: str, grade: str) -> pd.DataFrame:
+        """One test's rows of a table of :attr:`shown`, as reports may show them (the table
+        split by test once, not filtered once per test)."""
+        tests = self._tests.get(table)
+        if tests is None:
+            by_test = self.shown[table].groupby(["subject", "grade"], sort=False)
+            tests = self._tests[table] = {k: g.reset_index(drop=True) for k, g in by_test}
+        found = tests.get((subject, grade))
+        if found is None:
+            return _test_rows(self.shown[table], subject, grade)
+        return found.copy(deep=False)  # copy on write: the caller's own frame
 
     def grades(self, subject: str) -> list[str]:
         """The tested grades of ``subject`` with item data at the entity (:func:`item_tests`)."""
         df = self.frames["item_stats"]
         grades = df.loc[df["subject"] == subject, "grade"].unique().tolist()
         return sorted(grades, key=lambda g: (len(g), g))
+
+
+def _test_rows(df: pd.DataFrame, subject: str, grade: str) -> pd.DataFrame:
+    return df[(df["subject"] == subject) & (df["grade"] == grade)].reset_index(drop=True)
+
+
+def _shown_tables(frames: dict[str, pd.DataFrame]) -> dict[str, pd.DataFrame]:
+    """The item tables as reports may show them (:func:`_stored`), worked out once for all
+    of a report's tests (every step is row by row, a test's rows and decisions found by
+    the test's keys): ``items`` (``item_stats``, every group), ``standard_stats``,
+    ``item_options``, ``reliability`` and ``state_items``."""
+    dec = frames["decisions"]
+    rel = frames["reliability"].drop(columns=["suppression_reason", "protects"])
+    state = _stored(
+        frames["state_items"], dec, ["n", "pct_correct", "point_biserial"], compare=False
+    )
+    state["flag"] = state["flag"].where(~state["suppressed"])
+    return {
+        "items": _items(frames["item_stats"], dec),
+        "standard_stats": _stored(frames["standard_stats"], dec, _STANDARD_VALUES),
+        "item_options": _stored(frames["item_options"], dec, _OPTION_VALUES),
+        "reliability": _stored(rel, dec, ["n", *_RELIABILITY_VALUES], compare=False),
+        "state_items": state,
+    }
 
 
 def _stored(
@@ -257,9 +300,10 @@ def _stored(
             other = shown[~shown["entity_id"].isin(["STATE", *rows["entity_id"].unique()])]
         else:
             other = shown[shown["entity_id"] == entity]
-        first = other.drop_duplicates("group")
-        shown_of = dict(zip(first["group"], first["_shown"], strict=True))
-        ok = np.array([bool(shown_of.get(g, False)) for g in out["group"]], dtype=bool)
+        # The other entity's cell of the same test and group.
+        first = other.drop_duplicates(_CELL)
+        shown_of = dict(zip(_keys(first, _CELL), first["_shown"], strict=True))
+        ok = np.array([bool(shown_of.get(k, False)) for k in _keys(out, _CELL)], dtype=bool)
         if prefix == "state" and "state_source" in out.columns:
             ok = ok | (out["state_source"] == "items").to_numpy()
         for col in cols:
@@ -269,6 +313,13 @@ def _stored(
         if {gap, own, other} <= set(out.columns):
             out[gap] = shown_gap(out[own].astype("float64"), out[other].astype("float64"))
     return out
+
+
+_CELL = ["subject", "grade", "group"]
+
+
+def _keys(df: pd.DataFrame, columns: list[str]):
+    return zip(*(df[c] for c in columns), strict=True)
 
 
 def _with_reason(rows: pd.DataFrame, dec: pd.DataFrame) -> pd.DataFrame:
@@ -324,15 +375,14 @@ def _item_test(
     tables: _ItemTables,
     focus_group: str | None,
 ) -> ItemTestView:
-    dec = tables.rows("decisions", subject, grade)
-    every = _items(tables.rows("item_stats", subject, grade), dec)
+    every = tables.shown_rows("items", subject, grade)
     items = (
         every[every["group"] == "all"]
         .sort_values(["diff_vs_state", "item_id"], kind="stable", na_position="last")
         .reset_index(drop=True)
     )
 
-    std = _stored(tables.rows("standard_stats", subject, grade), dec, _STANDARD_VALUES).sort_values(
+    std = tables.shown_rows("standard_stats", subject, grade).sort_values(
         ["rollup", "rank", "category"]
     )
     rollups = {
@@ -340,19 +390,11 @@ def _item_test(
         for r in ("standard", "reporting_category", "item_type")
     }
 
-    opts = _stored(tables.rows("item_options", subject, grade), dec, _OPTION_VALUES).reset_index(
-        drop=True
-    )
-
-    rel = tables.rows("reliability", subject, grade).drop(
-        columns=["suppression_reason", "protects"]
-    )
-    rel_all = _stored(rel, dec, ["n", *_RELIABILITY_VALUES], compare=False)
+    opts = tables.shown_rows("item_options", subject, grade)
+    rel_all = tables.shown_rows("reliability", subject, grade)
     reliability = {k: _nan(v) for k, v in rel_all.iloc[0].to_dict().items()} if len(rel_all) else {}
 
-    state_items = tables.rows("state_items", subject, grade)
-    state_items = _stored(state_items, dec, ["n", "pct_correct", "point_biserial"], compare=False)
-    state_items["flag"] = state_items["flag"].where(~state_items["suppressed"])
+    state_items = tables.shown_rows("state_items", subject, grade)
 
     n_all = reliability.get("n")
     n_max = items["n"].max() if len(items) else None
@@ -365,7 +407,7 @@ def _item_test(
     focus_hidden = False
     focus_reason = ""
     if focus_group:
-        g = facts.sql('SELECT label, noun FROM "groups" WHERE "group" = ?', [focus_group])
+        g = facts.store_sql('SELECT label, noun FROM "groups" WHERE "group" = ?', [focus_group])
         if len(g):
             label, noun = str(g["label"].iloc[0]), str(g["noun"].iloc[0])
         focus = (
@@ -451,23 +493,27 @@ def trailing_items(view: ItemTestView, limit: int = 6) -> pd.DataFrame:
     return shown.head(limit).reset_index(drop=True)
 
 
-_DISTRACTORS: dict[int, tuple[ItemTestView, pd.DataFrame]] = {}
+_PER_VIEW: dict[tuple[int, str], tuple[ItemTestView, pd.DataFrame]] = {}
+
+
+def _per_view(view: ItemTestView, compute) -> pd.DataFrame:
+    """``compute(view)``, computed once per view (the chart, the sentences and the
+    report's questions ask for the same lists); each caller gets its own copy."""
+    key = (id(view), compute.__name__)
+    hit = _PER_VIEW.get(key)
+    if hit is None or hit[0] is not view:
+        if len(_PER_VIEW) > 128:
+            _PER_VIEW.clear()
+        hit = _PER_VIEW[key] = (view, compute(view))
+    return hit[1].copy()
 
 
 def distractors_beating_key(view: ItemTestView) -> pd.DataFrame:
     """One row per reported MC item where a wrong option (A-D) drew more students than the
     key: ``item_id``, ``key``, ``key_pct``, ``option``, ``option_pct``, plus the item's
     standard and description (PIM 3-B: what misconception the wrong answer shows).
-
-    Computed once per view (the chart, the narrative and the report's question whether
-    there is a distractor chart all ask); each caller gets its own copy."""
-    hit = _DISTRACTORS.get(id(view))
-    if hit is None or hit[0] is not view:
-        if len(_DISTRACTORS) > 64:
-            _DISTRACTORS.clear()
-        hit = (view, _distractors_beating_key(view))
-        _DISTRACTORS[id(view)] = hit
-    return hit[1].copy()
+    Computed once per view."""
+    return _per_view(view, _distractors_beating_key)
 
 
 def _distractors_beating_key(view: ItemTestView) -> pd.DataFrame:
@@ -485,21 +531,53 @@ def _distractors_beating_key(view: ItemTestView) -> pd.DataFrame:
                 "pct_correct",
             ]
         )
-    keys = o[o["is_key"]][["item_id", "option", "pct"]].rename(
-        columns={"option": "key", "pct": "key_pct"}
-    )
-    wrong = o[~o["is_key"] & (o["option"] != "BLANK")].sort_values(
-        ["item_id", "pct", "option"], ascending=[True, False, True]
-    )
-    top = (
-        wrong.groupby("item_id", sort=False)
-        .head(1)[["item_id", "option", "pct"]]
-        .rename(columns={"pct": "option_pct"})
-    )
-    both = keys.merge(top, on="item_id")
-    both = both[both["option_pct"] > both["key_pct"]]
-    info = view.items[["item_id", "standard", "description", "pct_correct"]]
-    both = both.merge(info, on="item_id", how="left")
+    # Row by row (a test has a few hundred options; two pandas merges a test cost more):
+    # each key, and its item's most chosen wrong answer (ties: the first by letter; a
+    # missing share last), where that answer drew more students than the key.
+    rows = list(zip(o["item_id"], o["option"], o["pct"], o["is_key"], strict=True))
+    top: dict = {}
+    for item, option, pct, _ in sorted(
+        (r for r in rows if not r[3] and r[1] != "BLANK"),
+        key=lambda r: (r[0], math.isnan(r[2]), -r[2] if not math.isnan(r[2]) else 0.0, r[1]),
+    ):
+        top.setdefault(item, (option, pct))
+    beat = [
+        (item, key, key_pct, *top[item])
+        for item, key, key_pct, is_key in rows
+        if is_key and item in top and top[item][1] > key_pct
+    ]
+    info = {
+        i: (s, d, p)
+        for i, s, d, p in reversed(
+            list(
+                zip(
+                    view.items["item_id"],
+                    view.items["standard"],
+                    view.items["description"],
+                    view.items["pct_correct"],
+                    strict=True,
+                )
+            )
+        )
+    }
+    missing = (math.nan, math.nan, math.nan)
+    columns = {
+        "item_id": (o["item_id"].dtype, [b[0] for b in beat]),
+        "key": (o["option"].dtype, [b[1] for b in beat]),
+        "key_pct": (o["pct"].dtype, [b[2] for b in beat]),
+        "option": (o["option"].dtype, [b[3] for b in beat]),
+        "option_pct": (o["pct"].dtype, [b[4] for b in beat]),
+        "standard": (view.items["standard"].dtype, [info.get(b[0], missing)[0] for b in beat]),
+        "description": (
+            view.items["description"].dtype,
+            [info.get(b[0], missing)[1] for b in beat],
+        ),
+        "pct_correct": (
+            view.items["pct_correct"].dtype,
+            [info.get(b[0], missing)[2] for b in beat],
+        ),
+    }
+    both = pd.DataFrame({c: pd.Series(v, dtype=t) for c, (t, v) in columns.items()})
     both["margin"] = both["option_pct"] - both["key_pct"]
     return both.sort_values(["margin", "item_id"], ascending=[False, True]).reset_index(drop=True)
 
@@ -507,7 +585,12 @@ def _distractors_beating_key(view: ItemTestView) -> pd.DataFrame:
 def quality_items(view: ItemTestView) -> pd.DataFrame:
     """Items whose state-wide statistics say they measure badly (a test-quality caveat):
     negative or low discrimination or a distractor beating the key for all students in the
-    state. Columns: ``item_id``, ``reasons`` (a list), ``point_biserial`` (state)."""
+    state. Columns: ``item_id``, ``reasons`` (a list), ``point_biserial`` (state).
+    Computed once per view."""
+    return _per_view(view, _quality_items)
+
+
+def _quality_items(view: ItemTestView) -> pd.DataFrame:
     s = view.state_items[~view.state_items["suppressed"]].copy()
     s["reasons"] = (
         s["flag"].fillna("").map(lambda f: [r for r in QUALITY_FLAGS if r in f.split("; ")])
@@ -525,13 +608,27 @@ def weakest_standards(view: ItemTestView, limit: int = 3) -> pd.DataFrame:
         & (view.standards["gap_vs_state"].round(1) < 0)
     ]
     s = s.sort_values(["gap_vs_state", "category"]).head(limit).copy()
-    desc = (
-        view.items.dropna(subset=["standard"])
-        .groupby("standard")["description"]
-        .agg(lambda d: "; ".join(dict.fromkeys(x for x in d if isinstance(x, str))))
-    )
-    s["skill"] = s["category"].map(desc)
+    s["skill"] = s["category"].map(_skills(view))
     return s.reset_index(drop=True)
+
+
+def _by_standard(view: ItemTestView, column: str):
+    """``(standard, value)`` of each item with a standard, in the items' order."""
+    return (
+        (s, v)
+        for s, v in zip(view.items["standard"], view.items[column], strict=True)
+        if isinstance(s, str)
+    )
+
+
+def _skills(view: ItemTestView) -> pd.Series:
+    """Each standard's item descriptions, each once, joined by "; " (indexed by standard)."""
+    joined: dict[str, dict] = {}
+    for standard, text in _by_standard(view, "description"):
+        joined.setdefault(standard, {})
+        if isinstance(text, str):
+            joined[standard][text] = None
+    return pd.Series({k: "; ".join(v) for k, v in sorted(joined.items())}, dtype=object)
 
 
 def skills_to_reteach(view: ItemTestView, limit: int = 3) -> tuple[pd.DataFrame, pd.DataFrame]:
@@ -545,13 +642,12 @@ def skills_to_reteach(view: ItemTestView, limit: int = 3) -> tuple[pd.DataFrame,
     teach), ``check`` with ``flagged_items`` (the flagged items behind each)."""
     weak = weakest_standards(view, limit=len(view.standards))
     flagged = set(quality_items(view)["item_id"])
-    items = view.items.dropna(subset=["standard"])
-    behind = items.groupby("standard")["item_id"].agg(
-        lambda ids: sorted(i for i in ids if i in flagged)
-    )
-    weak["flagged_items"] = (
-        weak["category"].map(behind).map(lambda x: x if isinstance(x, list) else [])
-    )
+    behind: dict = {}
+    for standard, item in _by_standard(view, "item_id"):
+        behind.setdefault(standard, [])
+        if item in flagged:
+            behind[standard].append(item)
+    weak["flagged_items"] = weak["category"].map(lambda c: sorted(behind.get(c, [])))
     held = weak["flagged_items"].map(len) > 0
     teach = weak[~held].head(limit).reset_index(drop=True)
     check = weak[held].head(limit).reset_index(drop=True)

@@ -6,7 +6,13 @@ import pandas as pd
 import pytest
 
 import kit
-from kit.views.items import _ItemTables, choose_focus_group, item_tests, view_item_test
+from kit.views.items import (
+    _ItemTables,
+    _shown_tables,
+    choose_focus_group,
+    item_tests,
+    view_item_test,
+)
 
 _ONE_TEST = {
     "item_stats": "SELECT * FROM item_stats WHERE year = ? AND entity_id = ? AND subject = ? "
@@ -67,3 +73,27 @@ def test_the_report_views_equal_the_views_of_one_test_at_a_time(facts):
         for name in ("items", "standards", "categories", "types", "options", "state_items"):
             pd.testing.assert_frame_equal(getattr(one, name), getattr(view, name), obj=name)
         assert one.rules == view.rules and one.compare_district == view.compare_district
+
+
+@pytest.mark.parametrize("which", ["school", "district"])
+def test_shown_once_for_all_tests_is_shown_test_by_test(facts, which):
+    """Hiding and comparing every figure is done once for all of a report's tests: each
+    test's shown rows are what the same steps give on that test's rows alone."""
+    entity = (facts.schools() if which == "school" else facts.districts())["entity_id"].iloc[0]
+    ctx = kit.report_context(facts, entity)
+    tables = _ItemTables.read(facts, ctx, list(ctx.subjects))
+    tested = 0
+    for subject in ctx.subjects:
+        for grade in tables.grades(subject):
+            dec = tables.rows("decisions", subject, grade)
+            alone = _shown_tables(
+                {name: tables.rows(name, subject, grade) for name in tables.frames}
+            )
+            assert alone.keys() == tables.shown.keys()
+            for name, frame in alone.items():
+                pd.testing.assert_frame_equal(
+                    tables.shown_rows(name, subject, grade), frame, check_exact=True, obj=name
+                )
+            assert len(dec)
+            tested += 1
+    assert tested
