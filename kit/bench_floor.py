@@ -117,10 +117,10 @@ def measure_floor(data_dir: str | Path, facts: str | Path, scratch: str | Path) 
     timed("item pass: students' totals and groups", stage)
     timed("item pass: responses x groups, the kit's 25 sums", sums)
     timed("item pass: responses x groups, 2 sums", bare)
-    response_group_rows = con.execute(
+    (response_group_rows,) = con.execute(
         "SELECT count(*) FROM item_responses r "
         "JOIN _item_students s USING (year, student_id, subject, grade), unnest(s.groups)"
-    ).fetchone()[0]
+    ).fetchall()[0]
     con.close()
     timed("write: the finished store copied to a new file", write)
     copy_mb = round(scratch.stat().st_size / 1e6)
