@@ -72,3 +72,19 @@ def pbmas_facts_path(state_demo_dir, tmp_path_factory):
     out = tmp_path_factory.mktemp("pbmas") / "facts.duckdb"
     build_facts(state_demo_dir, out, framework="tx_pbmas")
     return out
+
+
+@pytest.fixture
+def sql_queries(monkeypatch):
+    """The queries ``Facts.sql`` runs from here on, in order (the list fills as they run)."""
+    from kit.facts import Facts
+
+    queries: list[str] = []
+    real = Facts.sql
+
+    def recording(self, query, params=None):
+        queries.append(query)
+        return real(self, query, params)
+
+    monkeypatch.setattr(Facts, "sql", recording)
+    return queries

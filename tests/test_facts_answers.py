@@ -21,17 +21,10 @@ def test_store_sql_is_sql_and_each_caller_gets_a_copy(facts):
     pd.testing.assert_frame_equal(facts.store_sql(query), facts.sql(query))
 
 
-def test_store_wide_tables_are_read_once_per_store(facts_path, monkeypatch):
+def test_store_wide_tables_are_read_once_per_store(facts_path, request):
     with read_facts(facts_path) as facts:
         facts.table("levels")
-    calls = []
-    real = type(facts).sql
-
-    def counting(self, query, params=None):
-        calls.append(query)
-        return real(self, query, params)
-
-    monkeypatch.setattr(type(facts), "sql", counting)
+    calls = request.getfixturevalue("sql_queries")  # from here on
     with read_facts(facts_path) as facts:  # another report on the same store
         levels = facts.table("levels")
         facts.table("entities", entity_type="district")
@@ -54,17 +47,10 @@ def test_a_rebuilt_store_is_read_again(facts_path, tmp_path):
     assert "Renamed" not in set(before["name"]) and "Renamed" in set(after["name"])
 
 
-def test_kept_sql_is_kept_by_one_facts_only(facts_path, monkeypatch):
+def test_kept_sql_is_kept_by_one_facts_only(facts_path, sql_queries):
     query, params = "SELECT * FROM entities WHERE entity_id = ?", ["D01S01"]
-    calls = []
+    calls = sql_queries
     with read_facts(facts_path) as facts:
-        real = type(facts).sql
-
-        def counting(self, q, p=None):
-            calls.append(q)
-            return real(self, q, p)
-
-        monkeypatch.setattr(type(facts), "sql", counting)
         kept = facts.kept_sql(query, params)
         kept.loc[:, "name"] = "changed"
         assert "changed" not in set(facts.kept_sql(query, params)["name"])

@@ -103,17 +103,10 @@ def test_stored_targets_agree_with_the_facts_path(store):
     assert kinds == {"status", "index_gain"}
 
 
-def test_view_ayp_reads_a_few_tables_not_one_query_per_row(store, monkeypatch):
+def test_view_ayp_reads_a_few_tables_not_one_query_per_row(store, sql_queries):
     """Every figure comes from a handful of queries (it was 19 for a school, 27 for a
     district: one per row for the decimals, one per model for the level steps)."""
-    calls = []
-    real = type(store).sql
-
-    def counting(self, query, params=None):
-        calls.append(query)
-        return real(self, query, params)
-
-    monkeypatch.setattr(type(store), "sql", counting)
+    calls = sql_queries
     for entity in (store.schools()["entity_id"].iloc[0], store.districts()["entity_id"].iloc[0]):
         ctx = kit.report_context(store, entity)
         calls.clear()
